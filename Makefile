@@ -1,0 +1,48 @@
+# evalapp: `make run` to try it, `make test` to test it. Nothing else is needed on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app evalapp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install translations messages requirements clean
+
+## run: install, migrate the database under instance/, load the questionnaire and the demo, serve
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) questionnaire load
+	EVALAPP_BASE_URL=http://$(HOST):$(PORT) $(FLASK) seed-demo
+	@echo
+	@echo "evalapp is starting on http://$(HOST):$(PORT)/ — open one of the invitation links above to answer as an authority."
+	@echo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## test: the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set
+test: install translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+## translations: compile the catalogues (.po -> .mo)
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d evalapp/translations -D messages --statistics 2>&1 | grep -v "^compiling" || true
+
+## messages: extract interface strings and update the catalogues to translate
+messages: install
+	$(BIN)/pybabel extract --no-wrap --sort-by-file -F babel.cfg -k _l -o evalapp/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap -i evalapp/translations/messages.pot -d evalapp/translations -D messages
+
+## requirements: pin exact versions of requirements.in into requirements.txt
+requirements: install
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.txt requirements.in
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

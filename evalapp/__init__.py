@@ -1,0 +1,48 @@
+"""evalapp: evaluation questionnaires for the international action of local authorities."""
+from pathlib import Path
+
+from flask import Flask, render_template
+
+from evalapp import config
+from evalapp.extensions import babel, csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the application; ``test_config`` overrides the environment's settings."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+
+    from evalapp import i18n
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Europe/Paris")
+    app.register_blueprint(i18n.bp)
+    i18n.register_template_helpers(app)
+
+    from evalapp import errors, respond
+
+    errors.register(app)
+    app.register_blueprint(respond.bp)
+
+    from evalapp import cli
+
+    cli.register(app)
+
+    @app.get("/")
+    def index():
+        return render_template("index.html")
+
+    return app

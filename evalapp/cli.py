@@ -1,0 +1,62 @@
+"""Flask commands: ``flask --app evalapp questionnaire load``, ``flask --app evalapp seed-demo``."""
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from evalapp.extensions import db
+from evalapp.questionnaires import DEFINITIONS_DIR
+from evalapp.questionnaires.loader import DefinitionError, load_all, read_definition
+
+questionnaire_cli = AppGroup("questionnaire", help="Questionnaire definitions.")
+
+
+@questionnaire_cli.command("load")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFINITIONS_DIR, show_default=True, help="Folder of definition files.")
+def load_command(directory):
+    """Validate every definition file and store the versions not stored yet."""
+    try:
+        results = load_all(directory)
+    except DefinitionError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    for result in results:
+        version = result.version
+        state = "loaded" if result.created else "already loaded, unchanged"
+        click.echo(f"{version.code} v{version.version}: {state} ({len(version.items)} answer codes)")
+
+
+@questionnaire_cli.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check_command(files):
+    """Validate definition files without storing them."""
+    failed = False
+    for path in files:
+        try:
+            definition = read_definition(path)
+        except DefinitionError as exc:
+            click.echo(str(exc), err=True)
+            failed = True
+        else:
+            click.echo(f"{path.name}: {definition.code} v{definition.version} is valid")
+    if failed:
+        raise SystemExit(1)
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Create the demo round (once) and print the links still open."""
+    from evalapp import demo
+
+    round_, created = demo.seed()
+    db.session.commit()
+    click.echo(("Created" if created else "Found") + f" the demo round: {round_.title}")
+    for line in demo.open_links(round_):
+        click.echo(line)
+
+
+def register(app):
+    app.cli.add_command(questionnaire_cli)
+    app.cli.add_command(seed_demo_command)

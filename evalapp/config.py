@@ -1,0 +1,68 @@
+"""Configuration read from the environment.
+
+Every setting has a default that works on a fresh machine: an SQLite database and a
+secret key generated once, both kept under ``instance/``.
+"""
+import os
+import secrets
+from pathlib import Path
+
+
+def database_url(instance_path: str) -> str:
+    """Return the SQLAlchemy URL from ``DATABASE_URL``, defaulting to SQLite in instance/."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "evalapp.db")
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the usual ``postgresql://`` form."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """Return ``SECRET_KEY`` from the environment, or one generated once under instance/.
+
+    Several gunicorn workers share the same file, so sessions signed by one are read by
+    the others.
+    """
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when two workers start at once, only one writes the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        key = secrets.token_hex(32)
+        f.write(key)
+    return key
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the Flask configuration mapping for this process."""
+    return {
+        "SECRET_KEY": secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Where printed invitation links point.
+        "BASE_URL": os.environ.get("EVALAPP_BASE_URL", "http://127.0.0.1:5000"),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "LANGUAGES": ("fr", "en"),
+        # A respondent may keep a page open for hours before saving: the CSRF token
+        # lives as long as the session instead of expiring after an hour.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_I18N_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_FORM_PARTS": 2000,
+    }

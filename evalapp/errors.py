@@ -1,0 +1,47 @@
+"""Error pages in the interface's language; never a stack trace."""
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from evalapp.extensions import db
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Not allowed"), _l("You are not allowed to see this page.")),
+    404: (_l("Page not found"), _l("This page does not exist. If you followed an invitation link, check that it was copied whole.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    410: (_l("Link no longer valid"), _l("This link has been withdrawn. Ask the organisers for a new one.")),
+    413: (_l("Too much data"), _l("What was sent is too large. Nothing was saved from it.")),
+    429: (_l("Too many requests"), _l("Please wait a minute before trying again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred. Answers saved earlier are safe. Please try again.")),
+    503: (_l("Please try again"), _l("The service is briefly unavailable. Answers saved earlier are safe; what you just sent was not saved. Please go back and send it again.")),
+}
+
+
+def render_error(code: int, message=None):
+    title, default = MESSAGES.get(code, MESSAGES[500])
+    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+
+
+def register(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _l("This form has expired or did not come from this site. Go back, reload the page and send it again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return render_error(error.code if error.code in MESSAGES else 500)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        db.session.rollback()
+        app.logger.warning("database unavailable: %s", error.__class__.__name__)
+        return render_error(503)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        db.session.rollback()
+        app.logger.exception("unexpected error")
+        return render_error(500)

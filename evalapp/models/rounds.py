@@ -1,0 +1,76 @@
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from evalapp.extensions import db
+from evalapp.models.authorities import Authority, Partnership
+from evalapp.models.base import utcnow
+from evalapp.models.questionnaires import QuestionnaireVersion
+
+#: Which side of a partnership an invitation answers for; it picks the questionnaire variant.
+SIDES = ("home", "partner")
+
+
+class Round(db.Model):
+    """An evaluation round (campaign): one questionnaire version sent to authorities."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    #: First day answers are accepted (Europe/Paris calendar).
+    opens_on: Mapped[date]
+    #: Last day answers are accepted, included.
+    closes_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    invitations: Mapped[list["Invitation"]] = relationship(back_populates="round")
+
+    def __repr__(self):
+        return f"<Round {self.id} {self.title!r}>"
+
+    def state_on(self, day: date) -> str:
+        """Return ``not_open``, ``open`` or ``closed`` for the given day."""
+        if day < self.opens_on:
+            return "not_open"
+        if day > self.closes_on:
+            return "closed"
+        return "open"
+
+
+class Invitation(db.Model):
+    """An authority's invitation to answer a round, reached through its secret token."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint("side IN ('home', 'partner')", name="side_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    #: The partnership the answers are about; none for an authority invited on its own.
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id"))
+    #: ``home`` or ``partner``: the side answered for, and the questionnaire variant.
+    side: Mapped[str] = mapped_column(String(10), default="home")
+    #: The secret in the link: 256 random bits, URL-safe base64.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    round: Mapped[Round] = relationship(back_populates="invitations")
+    authority: Mapped[Authority] = relationship()
+    partnership: Mapped[Partnership | None] = relationship()
+    response: Mapped["Response"] = relationship(back_populates="invitation")  # noqa: F821
+
+    def __repr__(self):
+        return f"<Invitation {self.id} round={self.round_id} authority={self.authority_id}>"
+
+    @property
+    def partner(self) -> Authority | None:
+        """The authority on the other side of the partnership, if any."""
+        if self.partnership is None:
+            return None
+        return self.partnership.other_side(self.authority_id)

@@ -1,0 +1,216 @@
+"""The shape of a questionnaire definition, validated with pydantic.
+
+These classes are also what the rest of the application works with: a round's
+definition is read back from the database into a :class:`Definition`.
+"""
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+ItemCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=40)]
+LowerCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Side = Literal["home", "partner"]
+ItemType = Literal["scale", "single", "multiple", "number", "short_text", "long_text", "matrix"]
+
+#: Themes whose scale items make the 0–100 theme indices.
+SCORED_THEMES = ("reciprocity", "impact", "human", "organisation")
+#: Section codes that would clash with the respondent's URLs.
+RESERVED_SECTIONS = ("review", "submit", "start", "saved")
+#: Value of a "don't know / not applicable" answer in forms.
+DONT_KNOW = "dk"
+#: Option code of the "other, specify" choice.
+OTHER = "other"
+
+DEFAULT_MAX_LENGTH = {"short_text": 200, "long_text": 5000}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text in both languages."""
+
+    fr: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+    en: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.fr
+
+
+class Option(Strict):
+    code: LowerCode
+    label: Text
+
+
+class MatrixAxis(Strict):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*$", max_length=8)]
+    label: Text
+
+
+class MatrixCell(Strict):
+    code: str
+    row: MatrixAxis
+    column: MatrixAxis
+
+
+class Item(Strict):
+    code: ItemCode
+    theme: LowerCode
+    type: ItemType
+    required: bool = False
+    sides: list[Side] = Field(default=["home", "partner"], min_length=1)
+    text: Text
+    partner_text: Text | None = None
+    help: Text | None = None
+    scale: str | None = None
+    options: list[Option] | None = None
+    other: bool = False
+    min: float | None = None
+    max: float | None = None
+    integer: bool = True
+    unit: Text | None = None
+    max_length: int | None = Field(default=None, gt=0, le=100_000)
+    story: bool = False
+    rows: list[MatrixAxis] | None = None
+    columns: list[MatrixAxis] | None = None
+
+    @model_validator(mode="after")
+    def _fits_its_type(self):
+        kind = self.type
+        if kind in ("scale", "matrix") and not self.scale:
+            raise ValueError(f"a {kind} item needs a 'scale'")
+        if kind in ("single", "multiple"):
+            if not self.options or len(self.options) < 2:
+                raise ValueError(f"a {kind} choice needs at least 2 'options'")
+            codes = [o.code for o in self.options]
+            if len(set(codes)) != len(codes):
+                raise ValueError("option codes must be unique")
+            if self.other and OTHER in codes:
+                raise ValueError(f"'other: true' adds the option '{OTHER}' itself; remove it from 'options'")
+        elif self.options or self.other:
+            raise ValueError(f"'options' and 'other' are only for choices, not for a {kind} item")
+        if kind == "number":
+            if self.min is None or self.max is None:
+                raise ValueError("a number item needs both 'min' and 'max'")
+            if self.min > self.max:
+                raise ValueError("'min' is greater than 'max'")
+        elif self.min is not None or self.max is not None:
+            raise ValueError(f"'min' and 'max' are only for numbers, not for a {kind} item")
+        if kind == "matrix":
+            for axis in ("rows", "columns"):
+                values = getattr(self, axis)
+                if not values:
+                    raise ValueError(f"a matrix needs '{axis}'")
+                if len({v.code for v in values}) != len(values):
+                    raise ValueError(f"matrix {axis} codes must be unique")
+        elif self.rows or self.columns:
+            raise ValueError(f"'rows' and 'columns' are only for a matrix, not for a {kind} item")
+        if self.max_length is not None and kind not in DEFAULT_MAX_LENGTH:
+            raise ValueError(f"'max_length' is only for text items, not for a {kind} item")
+        if self.story and kind != "long_text":
+            raise ValueError("'story' is only for long_text items")
+        return self
+
+    def text_for(self, side: str, lang: str) -> str:
+        """Return the question as worded for ``side`` in ``lang``."""
+        text = self.partner_text if side == "partner" and self.partner_text else self.text
+        return text.get(lang)
+
+    @property
+    def text_limit(self) -> int | None:
+        if self.type not in DEFAULT_MAX_LENGTH:
+            return None
+        return self.max_length or DEFAULT_MAX_LENGTH[self.type]
+
+    @property
+    def cells(self) -> list[MatrixCell]:
+        """The matrix cells, row by row, each with its own code."""
+        return [
+            MatrixCell(code=f"{self.code}_{row.code}_{col.code}", row=row, column=col)
+            for row in self.rows or ()
+            for col in self.columns or ()
+        ]
+
+    @property
+    def answer_codes(self) -> list[str]:
+        """The codes answers are stored under: the item's own, or each matrix cell's."""
+        return [c.code for c in self.cells] if self.type == "matrix" else [self.code]
+
+    def option_label(self, code: str, lang: str) -> str | None:
+        for option in self.options or ():
+            if option.code == code:
+                return option.label.get(lang)
+        return None
+
+
+class Section(Strict):
+    code: LowerCode
+    title: Text
+    intro: Text | None = None
+    sides: list[Side] = Field(default=["home", "partner"], min_length=1)
+    items: list[Item] = Field(min_length=1)
+
+    def items_for(self, side: str) -> list[Item]:
+        return [item for item in self.items if side in item.sides]
+
+
+class Theme(Strict):
+    code: LowerCode
+    label: Text
+
+
+class Definition(Strict):
+    code: LowerCode
+    version: int = Field(ge=1)
+    title: Text
+    intro: Text | None = None
+    estimated_minutes: int = Field(ge=1, le=600)
+    themes: list[Theme] = Field(min_length=1)
+    scales: dict[str, dict[int, Text]]
+    sections: list[Section] = Field(min_length=1)
+
+    def sections_for(self, side: str) -> list[Section]:
+        """The pages shown to ``side``, leaving out those with no item for it."""
+        return [s for s in self.sections if side in s.sides and s.items_for(side)]
+
+    def section(self, side: str, code: str) -> Section | None:
+        return next((s for s in self.sections_for(side) if s.code == code), None)
+
+    @cached_property
+    def items_by_code(self) -> dict[str, Item]:
+        return {item.code: item for section in self.sections for item in section.items}
+
+    def scale_labels(self, name: str, lang: str) -> list[tuple[int, str]]:
+        return [(value, text.get(lang)) for value, text in sorted(self.scales[name].items())]
+
+    def theme_label(self, code: str, lang: str) -> str:
+        return next(t.label.get(lang) for t in self.themes if t.code == code)
+
+
+def cross_check(definition: Definition) -> list[tuple[str | None, str]]:
+    """Return the problems a field-by-field validation cannot see, as (item code, message)."""
+    problems = []
+    themes = {t.code for t in definition.themes}
+    seen_codes: set[str] = set()
+    seen_sections: set[str] = set()
+    for section in definition.sections:
+        if section.code in seen_sections:
+            problems.append((None, f"section code '{section.code}' is used twice"))
+        if section.code in RESERVED_SECTIONS:
+            problems.append((None, f"section code '{section.code}' is reserved"))
+        seen_sections.add(section.code)
+        for item in section.items:
+            for code in [item.code, *(c.code for c in item.cells)]:
+                if code in seen_codes:
+                    problems.append((item.code, f"code '{code}' is used twice"))
+                seen_codes.add(code)
+            if item.theme not in themes:
+                problems.append((item.code, f"theme '{item.theme}' is not among the file's themes"))
+            if item.scale and item.scale not in definition.scales:
+                problems.append((item.code, f"scale '{item.scale}' is not among the file's scales"))
+    for name, labels in definition.scales.items():
+        if sorted(labels) != [1, 2, 3, 4, 5]:
+            problems.append((None, f"scale '{name}' must label exactly the values 1 to 5"))
+    return problems

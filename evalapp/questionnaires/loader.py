@@ -1,0 +1,157 @@
+"""Read, validate and store questionnaire definition files."""
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pydantic
+import yaml
+from sqlalchemy import select
+
+from evalapp.extensions import db
+from evalapp.models import QuestionnaireItem, QuestionnaireVersion
+from evalapp.questionnaires import DEFINITIONS_DIR
+from evalapp.questionnaires.definition import SCORED_THEMES, Definition, cross_check
+
+
+class DefinitionError(Exception):
+    """A definition file that cannot be used, with every problem found in it."""
+
+    def __init__(self, filename: str, problems: list[tuple[str | None, str]]):
+        self.filename = filename
+        self.problems = problems
+        lines = [
+            f"{filename}: " + (f"item {code}: " if code else "") + message
+            for code, message in problems
+        ]
+        super().__init__("\n".join(lines))
+
+
+def read_definition(path: Path) -> Definition:
+    """Parse and validate one definition file, or raise :class:`DefinitionError`."""
+    name = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise DefinitionError(name, [(None, f"cannot be read: {exc}")]) from None
+    if not isinstance(raw, dict):
+        raise DefinitionError(name, [(None, "is not a mapping of questionnaire fields")])
+    try:
+        definition = Definition.model_validate(raw)
+    except pydantic.ValidationError as exc:
+        raise DefinitionError(name, [_describe(raw, error) for error in exc.errors()]) from None
+    problems = cross_check(definition)
+    if problems:
+        raise DefinitionError(name, problems)
+    expected = f"{definition.code}-v{definition.version}.yaml"
+    if name.endswith((".yaml", ".yml")) and path.stem != expected.removesuffix(".yaml"):
+        raise DefinitionError(name, [(None, f"holds {definition.code} v{definition.version}; name it {expected}")])
+    return definition
+
+
+def _describe(raw: dict, error: dict) -> tuple[str | None, str]:
+    """Turn a pydantic error into (item code, "field: message"), finding the code in the raw data."""
+    code, node, previous = None, raw, None
+    for part in error["loc"]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+        if previous == "items" and isinstance(node, dict):
+            code = str(node.get("code") or f"number {part + 1}")
+        previous = part
+    where = ".".join(str(p) for p in _after_item(error["loc"]))
+    return code, f"{where}: {error['msg']}" if where else error["msg"]
+
+
+def _after_item(loc: tuple) -> tuple:
+    """The part of a location inside the item (or, outside items, the whole location)."""
+    if "items" in loc:
+        index = loc.index("items")
+        return loc[index + 2:]
+    return loc
+
+
+def checksum(definition: Definition) -> str:
+    canonical = json.dumps(definition.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class LoadResult:
+    version: QuestionnaireVersion
+    created: bool
+
+
+def store_definition(definition: Definition, filename: str = "") -> LoadResult:
+    """Store a validated definition once; storing identical content again changes nothing.
+
+    A version already stored with other content is refused, so that answers given to it
+    keep their meaning. The caller commits.
+    """
+    digest = checksum(definition)
+    existing = db.session.scalar(
+        select(QuestionnaireVersion).filter_by(code=definition.code, version=definition.version)
+    )
+    if existing is not None:
+        if existing.checksum != digest:
+            raise DefinitionError(
+                filename or definition.code,
+                [(None, f"{definition.code} v{definition.version} is already loaded with other "
+                        f"content; give the changed questionnaire a new version number")],
+            )
+        return LoadResult(existing, created=False)
+    version = QuestionnaireVersion(
+        code=definition.code,
+        version=definition.version,
+        definition=definition.model_dump(mode="json"),
+        checksum=digest,
+    )
+    db.session.add(version)
+    db.session.add_all(_item_rows(definition, version))
+    db.session.flush()
+    return LoadResult(version, created=True)
+
+
+def _item_rows(definition: Definition, version: QuestionnaireVersion):
+    position = 0
+    for section in definition.sections:
+        for item in section.items:
+            rows = (
+                [(cell.code, "matrix_cell", item.code) for cell in item.cells]
+                if item.type == "matrix"
+                else [(item.code, item.type, None)]
+            )
+            for code, kind, parent in rows:
+                position += 1
+                yield QuestionnaireItem(
+                    questionnaire_version=version,
+                    code=code,
+                    section=section.code,
+                    theme=item.theme,
+                    type=kind,
+                    position=position,
+                    scored=kind in ("scale", "matrix_cell") and item.theme in SCORED_THEMES,
+                    parent_code=parent,
+                )
+
+
+def definition_files(directory: Path = DEFINITIONS_DIR) -> list[Path]:
+    return sorted(directory.glob("*.yaml"))
+
+
+def load_all(directory: Path = DEFINITIONS_DIR) -> list[LoadResult]:
+    """Validate every file first, then store each; nothing is stored if one file is broken."""
+    definitions = [(path.name, read_definition(path)) for path in definition_files(directory)]
+    return [store_definition(definition, name) for name, definition in definitions]
+
+
+_parsed: dict[str, Definition] = {}
+
+
+def definition_of(version: QuestionnaireVersion) -> Definition:
+    """Return the stored definition of a version, parsed once per process (it never changes)."""
+    definition = _parsed.get(version.checksum)
+    if definition is None:
+        definition = _parsed[version.checksum] = Definition.model_validate(version.definition)
+    return definition

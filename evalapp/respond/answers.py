@@ -1,0 +1,166 @@
+"""Answers between forms and rows: read them into a form, write a page of them, check and submit.
+
+The functions here only flush; the view that calls them commits.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+
+from evalapp.extensions import db
+from evalapp.models import Answer, Response, ResponseStatus
+from evalapp.models.base import utcnow
+from evalapp.questionnaires.definition import DONT_KNOW, OTHER, Definition, Item, Section
+from evalapp.respond.forms import other_field_name
+
+AnswerMap = dict[str, list[Answer]]
+
+
+def answers_by_code(response: Response) -> AnswerMap:
+    """The response's answers grouped by item (or matrix cell) code."""
+    grouped: AnswerMap = defaultdict(list)
+    rows = db.session.scalars(select(Answer).where(Answer.response_id == response.id))
+    for answer in rows:
+        grouped[answer.item_code].append(answer)
+    return dict(grouped)
+
+
+def form_data(items: list[Item], answers: AnswerMap) -> dict:
+    """The saved answers to ``items``, shaped as the section form's data."""
+    data = {}
+    for item in items:
+        if item.type == "matrix":
+            for cell in item.cells:
+                data[cell.code] = _scale_value(answers.get(cell.code))
+            continue
+        rows = answers.get(item.code)
+        if not rows:
+            continue
+        if item.type == "scale":
+            data[item.code] = _scale_value(rows)
+        elif item.type == "single":
+            data[item.code] = rows[0].choice
+        elif item.type == "multiple":
+            data[item.code] = [row.choice for row in rows]
+        elif item.type == "number":
+            value = rows[0].number_value
+            data[item.code] = int(value) if item.integer and value is not None else value
+        else:
+            data[item.code] = rows[0].text_value
+        if item.other:
+            other = next((row for row in rows if row.choice == OTHER), None)
+            data[other_field_name(item)] = other.text_value if other else None
+    return data
+
+
+def _scale_value(rows: list[Answer] | None) -> str | None:
+    if not rows:
+        return None
+    return DONT_KNOW if rows[0].dont_know else str(rows[0].scale_value)
+
+
+def rows_from_form(items: list[Item], form) -> list[dict]:
+    """Turn a validated section form into answer rows (as column mappings)."""
+    rows = []
+    for item in items:
+        if item.type == "matrix":
+            for cell in item.cells:
+                rows += _scale_rows(cell.code, form[cell.code].data)
+        elif item.type == "scale":
+            rows += _scale_rows(item.code, form[item.code].data)
+        elif item.type in ("single", "multiple"):
+            rows += _choice_rows(item, form)
+        elif item.type == "number":
+            if form[item.code].data is not None:
+                rows.append({"item_code": item.code, "number_value": form[item.code].data})
+        elif form[item.code].data:
+            rows.append({"item_code": item.code, "text_value": form[item.code].data})
+    return rows
+
+
+def _scale_rows(code: str, value: str | None) -> list[dict]:
+    if not value:
+        return []
+    if value == DONT_KNOW:
+        return [{"item_code": code, "dont_know": True}]
+    return [{"item_code": code, "scale_value": int(value)}]
+
+
+def _choice_rows(item: Item, form) -> list[dict]:
+    chosen = form[item.code].data
+    chosen = [c for c in (chosen if isinstance(chosen, list) else [chosen]) if c]
+    other_text = form[other_field_name(item)].data if item.other else None
+    if other_text and OTHER not in chosen:
+        # Writing in "other" is choosing it.
+        chosen.append(OTHER)
+    return [
+        {"item_code": item.code, "choice": c, "text_value": other_text if c == OTHER else None}
+        for c in chosen
+    ]
+
+
+def save_section(response: Response, section: Section, side: str, form) -> None:
+    """Replace the response's answers to one section with what the form holds.
+
+    Answers to other sections are untouched, so two tabs on two pages both keep theirs.
+    """
+    items = section.items_for(side)
+    codes = [code for item in items for code in item.answer_codes]
+    db.session.execute(
+        delete(Answer).where(Answer.response_id == response.id, Answer.item_code.in_(codes))
+    )
+    db.session.add_all(Answer(response_id=response.id, **row) for row in rows_from_form(items, form))
+    now = utcnow()
+    if response.status == ResponseStatus.NOT_STARTED:
+        response.status = ResponseStatus.IN_PROGRESS
+        response.started_at = now
+    response.updated_at = now
+    db.session.flush()
+
+
+def start(response: Response, role: str, first_section: str) -> None:
+    """Record who answers and mark the response as in progress."""
+    response.respondent_role = role
+    if response.status == ResponseStatus.NOT_STARTED:
+        response.status = ResponseStatus.IN_PROGRESS
+        response.started_at = utcnow()
+        response.current_section = first_section
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A required item left unanswered, and where to fix it."""
+
+    section: Section
+    item: Item
+
+
+def is_answered(item: Item, answers: AnswerMap) -> bool:
+    """An item counts as answered when every one of its codes has a row (don't know included)."""
+    return all(answers.get(code) for code in item.answer_codes)
+
+
+def missing_required(definition: Definition, side: str, answers: AnswerMap) -> list[Problem]:
+    return [
+        Problem(section, item)
+        for section in definition.sections_for(side)
+        for item in section.items_for(side)
+        if item.required and not is_answered(item, answers)
+    ]
+
+
+def submit(response: Response) -> bool:
+    """Mark the response submitted; return False if it already was.
+
+    A single conditional UPDATE, so that two submits at once (double click, two tabs,
+    a replayed request) leave one submission with the first time.
+    """
+    result = db.session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status != ResponseStatus.SUBMITTED)
+        .values(status=ResponseStatus.SUBMITTED, submitted_at=utcnow(), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(response)
+    return result.rowcount == 1

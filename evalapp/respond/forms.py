@@ -1,0 +1,138 @@
+"""WTForms built from a questionnaire definition: one form per section, fields named by item code."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    FloatField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from evalapp.questionnaires.definition import DONT_KNOW, OTHER, Definition, Item, Section
+
+OTHER_SUFFIX = "__other"
+OTHER_MAX_LENGTH = 200
+
+#: Who answers for the authority.
+RESPONDENT_ROLES = {
+    "elected": _l("Elected official"),
+    "international_staff": _l("Staff in charge of international action"),
+    "other_staff": _l("Other staff of the authority"),
+    "other": _l("Other"),
+}
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class StartForm(FlaskForm):
+    """The welcome page's form: who answers, then start or continue."""
+
+    respondent_role = RadioField(
+        _l("You answer as"),
+        choices=list(RESPONDENT_ROLES.items()),
+        validators=[InputRequired(_l("Please say in which capacity you answer."))],
+    )
+
+
+def other_field_name(item: Item) -> str:
+    return item.code + OTHER_SUFFIX
+
+
+def _choices(item: Item, lang: str) -> list[tuple[str, str]]:
+    choices = [(o.code, o.label.get(lang)) for o in item.options]
+    if item.other:
+        choices.append((OTHER, str(_l("Other"))))
+    return choices
+
+
+def _scale_choices(definition: Definition, scale: str, lang: str) -> list[tuple[str, str]]:
+    choices = [(str(value), label) for value, label in definition.scale_labels(scale, lang)]
+    choices.append((DONT_KNOW, str(_l("Don't know / not applicable"))))
+    return choices
+
+
+def _other_needs_choice(item: Item):
+    """An "other" text goes with the "other" choice, not with another option."""
+
+    def check(form, field):
+        chosen = form[item.code].data
+        if not field.data:
+            return
+        if item.type == "single" and chosen not in (None, "", OTHER):
+            raise ValidationError(_l('Choose "Other" to give this answer, or leave it empty.'))
+
+    return check
+
+
+def fields_for(item: Item, definition: Definition, side: str, lang: str) -> dict:
+    """Return the WTForms fields (by name) that answer ``item``."""
+    label = item.text_for(side, lang)
+    description = item.help.get(lang) if item.help else ""
+    optional = [Optional()]
+    if item.type == "scale":
+        return {item.code: RadioField(label, choices=_scale_choices(definition, item.scale, lang),
+                                      validators=optional, description=description)}
+    if item.type == "matrix":
+        choices = _scale_choices(definition, item.scale, lang)
+        return {
+            cell.code: RadioField(f"{cell.row.label.get(lang)} — {cell.column.label.get(lang)}",
+                                  choices=choices, validators=optional)
+            for cell in item.cells
+        }
+    if item.type in ("single", "multiple"):
+        field_class = RadioField if item.type == "single" else CheckboxesField
+        fields = {item.code: field_class(label, choices=_choices(item, lang), validators=optional,
+                                         description=description)}
+        if item.other:
+            fields[other_field_name(item)] = StringField(
+                _l("Other, please specify"),
+                validators=[Optional(), Length(max=OTHER_MAX_LENGTH), _other_needs_choice(item)],
+                filters=[_strip],
+            )
+        return fields
+    if item.type == "number":
+        field_class = LenientIntegerField if item.integer else LenientDecimalField
+        bounds = NumberRange(min=item.min, max=item.max)
+        return {item.code: field_class(label, validators=[Optional(), bounds], description=description)}
+    field_class = StringField if item.type == "short_text" else TextAreaField
+    return {item.code: field_class(label, validators=[Optional(), Length(max=item.text_limit)],
+                                   filters=[_strip], description=description)}
+
+
+class LenientIntegerField(IntegerField):
+    """An integer typed the French way too: "12 500" with ordinary or narrow spaces."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([_compact(v) for v in valuelist])
+
+
+class LenientDecimalField(FloatField):
+    """A decimal number with a comma or a point: "2,5" and "2.5" are the same."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([_compact(v).replace(",", ".") for v in valuelist])
+
+
+def _compact(value: str) -> str:
+    for space in (" ", "\u00a0", "\u202f"):
+        value = value.replace(space, "")
+    return value
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def section_form_class(definition: Definition, section: Section, side: str, lang: str):
+    """Build the form class of one section, in the given language."""
+    attrs = {}
+    for item in section.items_for(side):
+        attrs.update(fields_for(item, definition, side, lang))
+    return type("SectionForm", (FlaskForm,), attrs)

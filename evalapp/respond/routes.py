@@ -1,0 +1,234 @@
+"""The respondent's pages under /r/<token>: welcome, one page per section, review, submit.
+
+Views are thin: find the invitation, check the round's dates, call a function of
+``answers``, commit, render or redirect.
+"""
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from evalapp import i18n
+from evalapp.extensions import db
+from evalapp.models import Invitation, Response
+from evalapp.questionnaires.loader import definition_of
+from evalapp.respond import answers as answer_ops
+from evalapp.respond.display import answer_lines
+from evalapp.respond.forms import StartForm, section_form_class
+
+bp = Blueprint("respond", __name__, url_prefix="/r")
+
+# Tokens are URL-safe base64; anything else is refused before touching the database.
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def today():
+    return datetime.now(PARIS).date()
+
+
+def lang() -> str:
+    return str(get_locale())
+
+
+def load_invitation(token: str, lock: bool = False) -> Invitation:
+    """Return the invitation of ``token`` (with its response) or answer 404, telling nothing about why.
+
+    With ``lock``, the response row is locked until the request ends, so that saves and
+    submits of one response run one after the other (PostgreSQL; SQLite locks the whole file).
+    """
+    if not TOKEN_PATTERN.match(token):
+        abort(404)
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token == token))
+    if invitation is None:
+        abort(404)
+    if invitation.response is None:
+        invitation.response = Response()
+        db.session.commit()
+    if lock:
+        db.session.scalar(
+            select(Response)
+            .where(Response.id == invitation.response.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    g.default_lang = invitation.authority.language
+    return invitation
+
+
+def closed_page(invitation: Invitation):
+    """The page for a round not open today, or None when answers are accepted."""
+    state = invitation.round.state_on(today())
+    if state == "open":
+        return None
+    return render_template("respond/closed.html", invitation=invitation, state=state), 403
+
+
+def context(invitation: Invitation) -> dict:
+    definition = definition_of(invitation.round.questionnaire_version)
+    sections = definition.sections_for(invitation.side)
+    return {
+        "invitation": invitation,
+        "definition": definition,
+        "sections": sections,
+        "side": invitation.side,
+        "lang": lang(),
+    }
+
+
+@bp.get("/<token>")
+def welcome(token):
+    invitation = load_invitation(token)
+    response = invitation.response
+    ctx = context(invitation)
+    if response.is_submitted:
+        return render_template("respond/submitted.html", response=response,
+                               answers=_all_lines(ctx, response), **ctx)
+    closed = closed_page(invitation)
+    if closed:
+        return closed
+    form = StartForm(data={"respondent_role": response.respondent_role})
+    return render_template("respond/welcome.html", form=form, response=response, **ctx)
+
+
+@bp.post("/<token>/start")
+def start(token):
+    invitation = load_invitation(token, lock=True)
+    response = invitation.response
+    if response.is_submitted:
+        return redirect(url_for(".welcome", token=token), code=303)
+    closed = closed_page(invitation)
+    if closed:
+        return closed
+    ctx = context(invitation)
+    form = StartForm()
+    if not form.validate():
+        return render_template("respond/welcome.html", form=form, response=response, **ctx), 422
+    answer_ops.start(response, form.respondent_role.data, ctx["sections"][0].code)
+    db.session.commit()
+    section = response.current_section or ctx["sections"][0].code
+    return redirect(url_for(".section", token=token, code=section), code=303)
+
+
+@bp.route("/<token>/p/<code>", methods=["GET", "POST"])
+def section(token, code):
+    invitation = load_invitation(token, lock=request.method == "POST")
+    response = invitation.response
+    if response.is_submitted:
+        if request.method == "POST":
+            flash(_("This questionnaire has already been submitted; answers can no longer be changed."), "warning")
+        return redirect(url_for(".welcome", token=token), code=303)
+    closed = closed_page(invitation)
+    if closed:
+        return closed
+    ctx = context(invitation)
+    definition, sections = ctx["definition"], ctx["sections"]
+    current = definition.section(invitation.side, code)
+    if current is None:
+        abort(404)
+    index = sections.index(current)
+    items = current.items_for(invitation.side)
+
+    action = request.form.get("action", "")
+    if action.startswith("lang-"):
+        # Switching language saves the page first, then shows it again in the new language.
+        i18n.choose_language(action.removeprefix("lang-"))
+    form_class = section_form_class(definition, current, invitation.side, lang())
+    if request.method == "GET":
+        form = form_class(formdata=None, data=answer_ops.form_data(items, answer_ops.answers_by_code(response)))
+        if request.args.get("check"):
+            _mark_missing(form, items, answer_ops.answers_by_code(response))
+    else:
+        form = form_class()
+        if form.validate():
+            answer_ops.save_section(response, current, invitation.side, form)
+            response.current_section = current.code
+            db.session.commit()
+            return redirect(_after_save(token, action, sections, index), code=303)
+
+    return render_template(
+        "respond/section.html",
+        form=form, section=current, items=items, step=index + 1, steps=len(sections) + 1,
+        previous=sections[index - 1] if index else None,
+        response=response, **ctx,
+    ), 200 if request.method == "GET" else 422
+
+
+def _after_save(token, action, sections, index):
+    if action == "previous" and index > 0:
+        return url_for(".section", token=token, code=sections[index - 1].code)
+    if action == "next":
+        if index + 1 < len(sections):
+            return url_for(".section", token=token, code=sections[index + 1].code)
+        return url_for(".review", token=token)
+    if action == "save":
+        return url_for(".saved", token=token)
+    return url_for(".section", token=token, code=sections[index].code)
+
+
+def _mark_missing(form, items, answers):
+    for item in items:
+        if item.required and not answer_ops.is_answered(item, answers):
+            for code in item.answer_codes if item.type == "matrix" else [item.code]:
+                form[code].errors = [_("This question must be answered before submitting.")]
+
+
+@bp.get("/<token>/saved")
+def saved(token):
+    invitation = load_invitation(token)
+    return render_template("respond/saved.html", **context(invitation))
+
+
+@bp.get("/<token>/review")
+def review(token):
+    invitation = load_invitation(token)
+    response = invitation.response
+    if response.is_submitted:
+        return redirect(url_for(".welcome", token=token), code=303)
+    closed = closed_page(invitation)
+    if closed:
+        return closed
+    ctx = context(invitation)
+    return _render_review(ctx, response, problems=None)
+
+
+def _render_review(ctx, response, problems, status=200):
+    answers = answer_ops.answers_by_code(response)
+    return render_template(
+        "respond/review.html", response=response, answers=_all_lines(ctx, response, answers),
+        problems=problems, step=len(ctx["sections"]) + 1, steps=len(ctx["sections"]) + 1, **ctx,
+    ), status
+
+
+def _all_lines(ctx, response, answers=None):
+    """Every section with its questions and answers as text."""
+    answers = answers if answers is not None else answer_ops.answers_by_code(response)
+    return [
+        (section, [line for item in section.items_for(ctx["side"])
+                   for line in answer_lines(ctx["definition"], item, ctx["side"], answers, ctx["lang"])])
+        for section in ctx["sections"]
+    ]
+
+
+@bp.post("/<token>/submit")
+def submit(token):
+    invitation = load_invitation(token, lock=True)
+    response = invitation.response
+    if response.is_submitted:
+        # A second click, a replayed request or another tab: nothing more to do.
+        return redirect(url_for(".welcome", token=token), code=303)
+    closed = closed_page(invitation)
+    if closed:
+        return closed
+    ctx = context(invitation)
+    problems = answer_ops.missing_required(ctx["definition"], invitation.side, answer_ops.answers_by_code(response))
+    if problems:
+        return _render_review(ctx, response, problems, status=422)
+    answer_ops.submit(response)
+    db.session.commit()
+    flash(_("Thank you: your answers have been submitted."), "success")
+    return redirect(url_for(".welcome", token=token), code=303)

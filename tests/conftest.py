@@ -1,0 +1,72 @@
+"""Fixtures: an app on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+
+Every test that uses ``app`` runs once per database. The schema is built by the
+migrations (as in production), once per database and test session; each test starts
+with empty tables.
+"""
+import os
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from evalapp import create_app
+from evalapp.config import normalise_database_url
+from evalapp.extensions import db
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "evalapp-test.db")
+    url = normalise_database_url(os.environ["TEST_DATABASE_URL"])
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def make_app(database_url, **overrides):
+    return create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "BASE_URL": "http://evalapp.test",
+        **overrides,
+    })
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url):
+    from flask_migrate import upgrade
+
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+@pytest.fixture
+def app(migrated):
+    app = make_app(migrated)
+    yield app
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

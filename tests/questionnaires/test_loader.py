@@ -1,0 +1,133 @@
+"""Loading definition files: validation messages, idempotence, versions never rewritten."""
+import textwrap
+
+import pytest
+from sqlalchemy import func, select
+
+from evalapp.extensions import db
+from evalapp.models import QuestionnaireItem, QuestionnaireVersion
+from evalapp.questionnaires import DEFINITIONS_DIR
+from evalapp.questionnaires.loader import DefinitionError, load_all, read_definition
+
+MINIMAL = """\
+code: mini
+version: 1
+title: {fr: "Mini", en: "Mini"}
+estimated_minutes: 2
+themes:
+  - {code: reciprocity, label: {fr: "Réciprocité", en: "Reciprocity"}}
+scales:
+  agreement:
+    1: {fr: "Non", en: "No"}
+    2: {fr: "Plutôt non", en: "Rather no"}
+    3: {fr: "Moyen", en: "Middling"}
+    4: {fr: "Plutôt oui", en: "Rather yes"}
+    5: {fr: "Oui", en: "Yes"}
+sections:
+  - code: reciprocity
+    title: {fr: "Réciprocité", en: "Reciprocity"}
+    items:
+      - code: REC_01
+        theme: reciprocity
+        type: scale
+        scale: agreement
+        text: {fr: "Les décisions sont prises ensemble.", en: "Decisions are taken together."}
+"""
+
+
+def write(tmp_path, text, name="mini-v1.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_minimal_file_is_valid(tmp_path):
+    definition = read_definition(write(tmp_path, MINIMAL))
+    assert definition.code == "mini" and definition.items_by_code["REC_01"].scale == "agreement"
+
+
+@pytest.mark.parametrize("change, expected", [
+    (("scale: agreement\n        text", "scale: likert\n        text"),
+     "mini-v1.yaml: item REC_01: scale 'likert' is not among the file's scales"),
+    (("type: scale", "type: slider"), "mini-v1.yaml: item REC_01: type: Input should be"),
+    (("theme: reciprocity\n        type", "theme: weather\n        type"),
+     "mini-v1.yaml: item REC_01: theme 'weather' is not among the file's themes"),
+    (('en: "Decisions are taken together."', 'de: "Zusammen."'), "mini-v1.yaml: item REC_01: text.en: Field required"),
+    (("code: REC_01", "code: rec one"), "mini-v1.yaml: item rec one: code: String should match pattern"),
+    (("type: scale\n        scale: agreement", "type: number"), "mini-v1.yaml: item REC_01: Value error, a number item needs both 'min' and 'max'"),
+])
+def test_broken_file_is_refused_naming_file_item_and_problem(tmp_path, change, expected):
+    old, new = change
+    assert old in MINIMAL
+    with pytest.raises(DefinitionError) as caught:
+        read_definition(write(tmp_path, MINIMAL.replace(old, new)))
+    assert expected in str(caught.value)
+
+
+def test_duplicate_codes_are_refused(tmp_path):
+    doubled = MINIMAL + MINIMAL[MINIMAL.index("      - code: REC_01"):]
+    with pytest.raises(DefinitionError, match="item REC_01: code 'REC_01' is used twice"):
+        read_definition(write(tmp_path, doubled))
+
+
+def test_unreadable_yaml_is_refused_with_the_file_name(tmp_path):
+    with pytest.raises(DefinitionError, match="mini-v1.yaml: cannot be read"):
+        read_definition(write(tmp_path, "code: [unclosed"))
+
+
+def test_file_name_must_match_code_and_version(tmp_path):
+    with pytest.raises(DefinitionError, match="name it mini-v1.yaml"):
+        read_definition(write(tmp_path, MINIMAL, name="mini-v2.yaml"))
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_loading_the_same_version_twice_changes_nothing(app):
+    with app.app_context():
+        first = load_all()
+        db.session.commit()
+        versions, items = count(QuestionnaireVersion), count(QuestionnaireItem)
+        second = load_all()
+        db.session.commit()
+        assert [r.created for r in first] == [True] and [r.created for r in second] == [False]
+        assert (count(QuestionnaireVersion), count(QuestionnaireItem)) == (versions, items)
+        # Every answerable code is stored, the 12 matrix cells included.
+        assert items == len([c for i in read_definition(DEFINITIONS_DIR / "aict-v1.yaml").items_by_code.values()
+                             for c in i.answer_codes])
+
+
+def test_changed_content_under_an_existing_version_is_refused(app, tmp_path):
+    write(tmp_path, MINIMAL)
+    with app.app_context():
+        load_all(tmp_path)
+        db.session.commit()
+        write(tmp_path, MINIMAL.replace("Decisions are taken together.", "Decisions are shared."))
+        with pytest.raises(DefinitionError, match="mini v1 is already loaded with other content"):
+            load_all(tmp_path)
+
+
+def test_a_new_version_leaves_the_old_one_as_it_was(app, tmp_path):
+    write(tmp_path, MINIMAL)
+    with app.app_context():
+        load_all(tmp_path)
+        db.session.commit()
+        v2 = MINIMAL.replace("version: 1", "version: 2").replace("Decisions are taken together.", "Decisions are shared.")
+        write(tmp_path, v2, name="mini-v2.yaml")
+        results = load_all(tmp_path)
+        db.session.commit()
+        assert [r.created for r in results] == [False, True]
+        v1 = db.session.scalar(select(QuestionnaireVersion).filter_by(code="mini", version=1))
+        assert v1.definition["sections"][0]["items"][0]["text"]["en"] == "Decisions are taken together."
+
+
+def test_cli_load_reports_what_it_did_and_refuses_broken_files(runner, tmp_path):
+    result = runner.invoke(args=["questionnaire", "load"])
+    assert result.exit_code == 0 and "aict v1: loaded" in result.output
+    result = runner.invoke(args=["questionnaire", "load"])
+    assert "aict v1: already loaded, unchanged" in result.output
+    write(tmp_path, MINIMAL.replace("scale: agreement\n        text", "scale: likert\n        text"))
+    result = runner.invoke(args=["questionnaire", "load", "--dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "mini-v1.yaml: item REC_01: scale 'likert'" in result.output
