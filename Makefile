@@ -32,12 +32,12 @@ $(VENV)/.installed: requirements.txt
 
 ## translations: compile the catalogues (.po -> .mo)
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d evalapp/translations -D messages --statistics 2>&1 | grep -v "^compiling" || true
+	$(BIN)/pybabel compile -d evalapp/translations -D messages --statistics 2>&1 | grep -v "^compiling" || true
 
 ## messages: extract interface strings and update the catalogues to translate
 messages: install
-	$(BIN)/pybabel extract --no-wrap --sort-by-file -F babel.cfg -k _l -o evalapp/translations/messages.pot .
-	$(BIN)/pybabel update --no-wrap -i evalapp/translations/messages.pot -d evalapp/translations -D messages
+	$(BIN)/pybabel extract --no-wrap --sort-by-file --ignore-dirs ".*" -F babel.cfg -k _l -o evalapp/translations/messages.pot evalapp templates
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i evalapp/translations/messages.pot -d evalapp/translations -D messages
 
 ## requirements: pin exact versions of requirements.in into requirements.txt
 requirements: install

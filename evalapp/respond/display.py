@@ -1,11 +1,11 @@
 """Answers as text, for the review page and the read-only view after submitting."""
 from dataclasses import dataclass
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from evalapp.questionnaires.definition import OTHER, Definition, Item
 from evalapp.respond.answers import AnswerMap
+from evalapp.respond.forms import number_text
 
 NOT_ANSWERED = _l("Not answered")
 DONT_KNOW_LABEL = _l("Don't know / not applicable")
@@ -47,19 +47,10 @@ def _text(definition: Definition, item: Item, rows, lang: str) -> tuple[str, boo
                 labels.append(item.option_label(row.choice, lang) or row.choice)
         return "; ".join(labels), True
     if item.type == "number":
-        value = _number_text(item, rows[0].number_value)
+        value = number_text(item, rows[0].number_value)
         unit = item.unit.get(lang) if item.unit else ""
         return f"{value} {unit}".strip(), True
     return rows[0].text_value or "", True
-
-
-def _number_text(item: Item, value: float) -> str:
-    if item.integer:
-        value = int(value)
-        if 1000 <= item.min and item.max <= 9999:
-            # A year: 1967, not 1 967.
-            return str(value)
-    return format_decimal(value)
 
 
 def _scale_text(definition: Definition, scale: str, rows, lang: str) -> tuple[str, bool]:

@@ -1,8 +1,11 @@
 """WTForms built from a questionnaire definition: one form per section, fields named by item code."""
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     FloatField,
+    SelectChoice,
     IntegerField,
     RadioField,
     SelectMultipleField,
@@ -36,7 +39,7 @@ class StartForm(FlaskForm):
 
     respondent_role = RadioField(
         _l("You answer as"),
-        choices=list(RESPONDENT_ROLES.items()),
+        choices=[SelectChoice(code, label) for code, label in RESPONDENT_ROLES.items()],
         validators=[InputRequired(_l("Please say in which capacity you answer."))],
     )
 
@@ -45,16 +48,16 @@ def other_field_name(item: Item) -> str:
     return item.code + OTHER_SUFFIX
 
 
-def _choices(item: Item, lang: str) -> list[tuple[str, str]]:
-    choices = [(o.code, o.label.get(lang)) for o in item.options]
+def _choices(item: Item, lang: str) -> list[SelectChoice]:
+    choices = [SelectChoice(o.code, o.label.get(lang)) for o in item.options]
     if item.other:
-        choices.append((OTHER, str(_l("Other"))))
+        choices.append(SelectChoice(OTHER, str(_l("Other"))))
     return choices
 
 
-def _scale_choices(definition: Definition, scale: str, lang: str) -> list[tuple[str, str]]:
-    choices = [(str(value), label) for value, label in definition.scale_labels(scale, lang)]
-    choices.append((DONT_KNOW, str(_l("Don't know / not applicable"))))
+def _scale_choices(definition: Definition, scale: str, lang: str) -> list[SelectChoice]:
+    choices = [SelectChoice(str(value), label) for value, label in definition.scale_labels(scale, lang)]
+    choices.append(SelectChoice(DONT_KNOW, str(_l("Don't know / not applicable"))))
     return choices
 
 
@@ -99,7 +102,9 @@ def fields_for(item: Item, definition: Definition, side: str, lang: str) -> dict
         return fields
     if item.type == "number":
         field_class = LenientIntegerField if item.integer else LenientDecimalField
-        bounds = NumberRange(min=item.min, max=item.max)
+        bounds = NumberRange(min=item.min, max=item.max, message=_(
+            "Enter a number between %(min)s and %(max)s.",
+            min=number_text(item, item.min), max=number_text(item, item.max)))
         return {item.code: field_class(label, validators=[Optional(), bounds], description=description)}
     field_class = StringField if item.type == "short_text" else TextAreaField
     return {item.code: field_class(label, validators=[Optional(), Length(max=item.text_limit)],
@@ -124,6 +129,16 @@ def _compact(value: str) -> str:
     for space in (" ", "\u00a0", "\u202f"):
         value = value.replace(space, "")
     return value
+
+
+def number_text(item: Item, value: float) -> str:
+    """A number answer or bound as the interface's language writes it (1 234,5 / 1,234.5)."""
+    if item.integer:
+        value = int(value)
+        if 1000 <= item.min and item.max <= 9999:
+            # A year: 1967, not 1 967.
+            return str(value)
+    return format_decimal(value)
 
 
 def _strip(value):

@@ -18,9 +18,10 @@ from evalapp.models import Invitation, Response
 from evalapp.questionnaires.loader import definition_of
 from evalapp.respond import answers as answer_ops
 from evalapp.respond.display import answer_lines
-from evalapp.respond.forms import StartForm, section_form_class
+from evalapp.respond.forms import StartForm, number_text, section_form_class
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
+bp.context_processor(lambda: {"number_text": number_text})
 
 # Tokens are URL-safe base64; anything else is refused before touching the database.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

@@ -1,0 +1,59 @@
+"""Helpers to walk the respondent's pages like a browser would."""
+import re
+
+from evalapp.questionnaires import DEFINITIONS_DIR
+from evalapp.questionnaires.definition import Item
+from evalapp.questionnaires.loader import read_definition
+
+AICT = read_definition(DEFINITIONS_DIR / "aict-v1.yaml")
+
+
+def csrf_token(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def valid_answer(item: Item) -> dict:
+    """Form data that answers ``item`` correctly."""
+    if item.type == "scale":
+        return {item.code: "4"}
+    if item.type == "matrix":
+        return {cell.code: "3" for cell in item.cells}
+    if item.type == "single":
+        return {item.code: item.options[0].code}
+    if item.type == "multiple":
+        return {item.code: [o.code for o in item.options[:2]]}
+    if item.type == "number":
+        return {item.code: str(int(item.min))}
+    if item.type == "short_text":
+        return {item.code: "Eau et assainissement"}
+    return {item.code: "Un récit « avec » des accents, des ; et des\nretours à la ligne."}
+
+
+def section_data(code: str, side: str = "home") -> dict:
+    data = {}
+    for item in AICT.section(side, code).items_for(side):
+        data.update(valid_answer(item))
+    return data
+
+
+def start(client, token: str, role: str = "international_staff"):
+    page = client.get(f"/r/{token}")
+    return client.post(f"/r/{token}/start", data={"csrf_token": csrf_token(page.text), "respondent_role": role})
+
+
+def post_section(client, token: str, code: str, data: dict, action: str = "next"):
+    page = client.get(f"/r/{token}/p/{code}")
+    return client.post(f"/r/{token}/p/{code}", data={"csrf_token": csrf_token(page.text), "action": action, **data})
+
+
+def fill_everything(client, token: str, side: str = "home"):
+    start(client, token)
+    for section in AICT.sections_for(side):
+        response = post_section(client, token, section.code, section_data(section.code, side))
+        assert response.status_code == 303, response.text
+    return response
+
+
+def submit(client, token: str):
+    page = client.get(f"/r/{token}/review")
+    return client.post(f"/r/{token}/submit", data={"csrf_token": csrf_token(page.text)})

@@ -1,0 +1,138 @@
+"""Bad links and bad answers: a clear page or a message at the field, and nothing saved is lost."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from evalapp.extensions import db
+from evalapp.models import Answer, Invitation, Response
+from tests.factories import create_partnership_invitations, create_round
+from tests.respond.helpers import csrf_token, post_section, section_data, start
+
+
+@pytest.fixture
+def token(app):
+    return create_partnership_invitations(app, create_round(app))[0]
+
+
+def saved_answers(app, token):
+    with app.app_context():
+        rows = db.session.scalars(
+            select(Answer).join(Response).join(Invitation).where(Invitation.token == token)
+        )
+        return {(a.item_code, a.choice): (a.scale_value, a.number_value, a.text_value, a.dont_know) for a in rows}
+
+
+@pytest.mark.parametrize("bad", [
+    "0" * 43,                           # well-formed, unknown
+    "short",                            # malformed
+    "x" * 10_000,                       # overlong
+    "..%2F..%2Fetc%2Fpasswd",           # path-like
+    "' OR '1'='1",                      # SQL-like
+])
+def test_unknown_or_malformed_token_is_a_404_in_the_interface_language(client, token, bad):
+    for url in (f"/r/{bad}", f"/r/{bad}/review", f"/r/{bad}/p/profile"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Page introuvable" in response.text and "Traceback" not in response.text
+
+
+def test_404_follows_the_chosen_language(client):
+    page = client.get("/")
+    client.post("/language", data={"csrf_token": csrf_token(page.text), "lang": "en", "next": "/"})
+    response = client.get("/r/" + "0" * 43)
+    assert response.status_code == 404 and "Page not found" in response.text
+
+
+@pytest.mark.parametrize("opens, closes, expected", [
+    (3, 30, "pas encore ouvert"),
+    (-30, -1, "est clos"),
+])
+def test_a_round_not_open_today_says_so(app, client, opens, closes, expected):
+    token = create_partnership_invitations(app, create_round(app, opens_in_days=opens, closes_in_days=closes))[0]
+    for response in (client.get(f"/r/{token}"), client.get(f"/r/{token}/p/profile"), client.get(f"/r/{token}/review")):
+        assert response.status_code == 403
+        assert expected in response.text
+
+
+def test_answers_are_refused_once_the_round_closes(app, client):
+    round_id = create_round(app)
+    token = create_partnership_invitations(app, round_id)[0]
+    start(client, token)
+    form_token = csrf_token(client.get(f"/r/{token}/p/profile").text)
+    with app.app_context():
+        from datetime import timedelta
+
+        from evalapp.models import Round
+        from evalapp.respond.routes import today
+        round_ = db.session.get(Round, round_id)
+        round_.opens_on, round_.closes_on = today() - timedelta(days=10), today() - timedelta(days=1)
+        db.session.commit()
+    response = client.post(f"/r/{token}/p/profile", data={"csrf_token": form_token, "PRO_03": "1990", "action": "next"})
+    assert response.status_code == 403 and "est clos" in response.text
+    assert ("PRO_03", "") not in saved_answers(app, token)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("PRO_03", "1800", "Saisissez un nombre compris entre 1945 et 2026."),
+    ("PRO_03", "mille neuf cent", "est pas un entier valide"),
+    ("PRO_01", "castle", "est pas un choix valide"),
+    ("REC_01", "9", "est pas un choix valide"),
+    ("STO_01", "x" * 20_000, "ne peut pas contenir plus de 5000 caractères"),
+])
+def test_bad_values_get_a_message_at_the_field_and_lose_nothing(app, client, token, field, value, message):
+    start(client, token)
+    section = {"PRO": "profile", "REC": "reciprocity", "STO": "story"}[field[:3]]
+    good = section_data(section)
+    assert post_section(client, token, section, good).status_code == 303
+    before = saved_answers(app, token)
+
+    # A valid change in the same request must not be saved either.
+    other, other_value = {"profile": ("PRO_02", "777"), "reciprocity": ("REC_02", "2"), "story": ("STO_02", "Autre")}[section]
+    changed = {**good, field: value, other: other_value}
+    response = post_section(client, token, section, changed)
+    assert response.status_code == 422
+    html = response.text
+    assert message in html
+    assert f'id="{field}-error"' in html
+    assert re.search(f'aria-describedby="[^"]*{field}-error', html)
+    assert "Des réponses sont à corriger" in html and f'href="#{field}' in html
+    # What was typed is shown again, and nothing of this request was saved.
+    assert saved_answers(app, token) == before
+
+
+def test_typed_values_stay_in_the_form_when_another_field_is_wrong(app, client, token):
+    start(client, token)
+    data = {**section_data("profile"), "PRO_02": "12 500", "PRO_03": "1800"}
+    response = post_section(client, token, "profile", data)
+    assert response.status_code == 422 and 'value="12 500"' in response.text
+
+
+def test_numbers_typed_the_french_way_are_understood(app, client, token):
+    start(client, token)
+    data = {**section_data("profile"), "PRO_02": "12 500", "PRO_05": "2,5"}
+    assert post_section(client, token, "profile", data).status_code == 303
+    answers = saved_answers(app, token)
+    assert answers[("PRO_02", "")][1] == 12500 and answers[("PRO_05", "")][1] == 2.5
+
+
+def test_other_text_counts_as_choosing_other(app, client, token):
+    start(client, token)
+    data = {**section_data("profile"), "PRO_06": [], "PRO_06__other": "Réseau =régional"}
+    assert post_section(client, token, "profile", data).status_code == 303
+    assert saved_answers(app, token)[("PRO_06", "other")][2] == "Réseau =régional"
+
+
+def test_post_without_csrf_token_is_refused_with_a_clear_page(app, client, token):
+    start(client, token)
+    response = client.post(f"/r/{token}/p/profile", data={"PRO_03": "1990", "action": "next"})
+    assert response.status_code == 400
+    assert "Ce formulaire a expiré" in response.text
+    response = client.post(f"/r/{token}/submit", data={"csrf_token": "forged"})
+    assert response.status_code == 400
+    assert ("PRO_03", "") not in saved_answers(app, token)
+
+
+def test_unknown_section_is_a_404(client, token):
+    start(client, token)
+    assert client.get(f"/r/{token}/p/nowhere").status_code == 404
