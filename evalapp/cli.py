@@ -2,7 +2,7 @@
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from evalapp.extensions import db
 from evalapp.questionnaires import DEFINITIONS_DIR
@@ -46,6 +46,7 @@ def check_command(files):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Create the demo round (once) and print the links still open."""
     from evalapp import demo

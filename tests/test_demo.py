@@ -1,0 +1,32 @@
+"""`flask seed-demo`: a realistic demo round, created once, with its open links printed."""
+from sqlalchemy import func, select
+
+from evalapp.extensions import db
+from evalapp.models import Answer, Authority, Partnership, Response, Round
+
+
+def test_seed_demo_creates_a_plausible_round_once_and_prints_open_links(app, runner, client):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    links = [line.split()[0] for line in result.output.splitlines() if "/r/" in line]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 1
+        authorities = db.session.scalars(select(Authority)).all()
+        assert 25 <= len(authorities) <= 35
+        assert len({a.kind for a in authorities}) >= 4 and len({a.country for a in authorities}) >= 6
+        assert db.session.scalar(select(func.count()).select_from(Partnership)) >= 10
+        statuses = dict(db.session.execute(select(Response.status, func.count()).group_by(Response.status)).all())
+        assert statuses["submitted"] > len(authorities) / 2
+        assert statuses.get("in_progress") and statuses.get("not_started")
+        assert len(links) == statuses["in_progress"] + statuses["not_started"]
+        # Answers vary: every scale value is used.
+        values = db.session.scalars(select(Answer.scale_value).where(Answer.scale_value.is_not(None)).distinct()).all()
+        assert sorted(values) == [1, 2, 3, 4, 5]
+    # The printed links open the questionnaire.
+    path = links[0].removeprefix("http://evalapp.test")
+    assert client.get(path).status_code == 200
+
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "Found the demo round" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 1
