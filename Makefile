@@ -37,7 +37,7 @@ translations: install
 ## messages: extract interface strings and update the catalogues to translate
 messages: install
 	$(BIN)/pybabel extract --no-wrap --sort-by-file --ignore-dirs ".*" -F babel.cfg -k _l -o evalapp/translations/messages.pot evalapp templates
-	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i evalapp/translations/messages.pot -d evalapp/translations -D messages
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-obsolete -i evalapp/translations/messages.pot -d evalapp/translations -D messages
 
 ## requirements: pin exact versions of requirements.in into requirements.txt
 requirements: install

@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask, render_template
 
 from evalapp import config
-from evalapp.extensions import babel, csrf, db, migrate
+from evalapp.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +25,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    _init_login(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from evalapp import i18n
 
@@ -32,10 +40,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(i18n.bp)
     i18n.register_template_helpers(app)
 
-    from evalapp import errors, respond
+    from evalapp import auth, errors, organiser, respond
 
     errors.register(app)
     app.register_blueprint(respond.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(organiser.bp)
 
     from evalapp import cli
 
@@ -46,3 +56,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         return render_template("index.html")
 
     return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from evalapp.auth.accounts import load_from_session
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_from_session)

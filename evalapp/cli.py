@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from evalapp.extensions import db
@@ -53,11 +54,39 @@ def seed_demo_command():
 
     round_, created = demo.seed()
     db.session.commit()
+    base = current_app.config["BASE_URL"].rstrip("/")
     click.echo(("Created" if created else "Found") + f" the demo round: {round_.title}")
+    click.echo(f"Organiser pages: {base}/o/login  (email {demo.DEMO_EMAIL}, password {demo.DEMO_PASSWORD})")
+    click.echo("Invitation links still open (answer as an authority, no account needed):")
     for line in demo.open_links(round_):
         click.echo(line)
 
 
+
+
+organiser_cli = AppGroup("organiser", help="Organiser accounts.")
+
+
+@organiser_cli.command("create")
+@click.argument("email")
+@click.option("--password", help="For scripts; asked for when omitted.")
+@click.option("--name", help="Full name shown on pages.")
+@click.option("--admin", is_flag=True, help="Administrator: sees every round and manages accounts.")
+def create_organiser_command(email, password, name, admin):
+    """Create an organiser account."""
+    from evalapp.auth.accounts import AccountError, create_organiser
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        organiser = create_organiser(email, password, name, is_admin=admin)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Created {'administrator' if admin else 'organiser'} {organiser.email}")
+
+
 def register(app):
     app.cli.add_command(questionnaire_cli)
+    app.cli.add_command(organiser_cli)
     app.cli.add_command(seed_demo_command)

@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from evalapp.auth.accounts import create_organiser, find_by_email
+from evalapp.directory.countries import fold
 from evalapp.extensions import db
 from evalapp.invitations import invitation_url, invite
 from evalapp.models import Answer, Authority, Partnership, ResponseStatus, Round
@@ -18,6 +20,9 @@ from evalapp.questionnaires.loader import definition_of, load_all
 from evalapp.respond.routes import today
 
 DEMO_TITLE = "Évaluation 2026 de l'action internationale (démo)"
+#: The demo organiser's login, printed by `flask seed-demo`: for a local trial only.
+DEMO_EMAIL = "demo@evalapp.test"
+DEMO_PASSWORD = "demo-evalapp-2026"
 
 # (home authority, partner authority, start year)
 PARTNERSHIPS = [
@@ -73,13 +78,20 @@ def _authority(spec) -> Authority:
     authority = db.session.scalar(select(Authority).filter_by(name=name))
     if authority is None:
         authority = Authority(name=name, kind=kind, country=country, region=region,
-                              population=population, language=language)
+                              population=population, language=language, email=_demo_email(name))
         db.session.add(authority)
     return authority
 
 
+def _demo_email(name: str) -> str:
+    slug = "".join(ch for ch in fold(name) if ch.isalnum())[:30]
+    return f"international@{slug}.example"
+
+
 def seed(rng_seed: int = 2026) -> tuple[Round, bool]:
     """Create the demo round once; return it and whether it was created now. Flushes only."""
+    organiser = find_by_email(DEMO_EMAIL) or create_organiser(
+        DEMO_EMAIL, DEMO_PASSWORD, "Organisateur de démonstration", is_admin=True)
     existing = db.session.scalar(select(Round).filter_by(title=DEMO_TITLE))
     if existing is not None:
         return existing, False
@@ -90,7 +102,7 @@ def seed(rng_seed: int = 2026) -> tuple[Round, bool]:
         questionnaire_version=version, title=DEMO_TITLE,
         description="Tour d'évaluation de démonstration : réciprocité, impact territorial, "
                     "facteur humain et changement organisationnel.",
-        opens_on=start, closes_on=start + timedelta(days=90),
+        opens_on=start, closes_on=start + timedelta(days=90), owner=organiser,
     )
     db.session.add(round_)
     invitations = []

@@ -12,7 +12,7 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("You are not allowed to see this page.")),
     404: (_l("Page not found"), _l("This page does not exist. If you followed an invitation link, check that it was copied whole.")),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
-    410: (_l("Link no longer valid"), _l("This link has been withdrawn. Ask the organisers for a new one.")),
+    410: (_l("Link withdrawn"), _l("This link has been withdrawn. Ask the organisers for a new one.")),
     413: (_l("Too much data"), _l("What was sent is too large. Nothing was saved from it.")),
     429: (_l("Too many requests"), _l("Please wait a minute before trying again.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. Answers saved earlier are safe. Please try again.")),

@@ -7,12 +7,17 @@ from flask import Blueprint, current_app, g, redirect, request, session
 bp = Blueprint("i18n", __name__)
 
 
+#: The locale that formats dates and numbers of each language: European English,
+#: "25 November 2026" and 24-hour times, rather than the US defaults.
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
 def select_locale() -> str:
-    """Pick the interface language: the respondent's choice, else their authority's, else French."""
+    """Pick the interface language: the visitor's choice, else their authority's, else French."""
     chosen = session.get("lang")
-    if chosen in current_app.config["LANGUAGES"]:
-        return chosen
-    return g.get("default_lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if chosen not in current_app.config["LANGUAGES"]:
+        chosen = g.get("default_lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return LOCALES.get(chosen, chosen)
 
 
 def choose_language(lang: str) -> bool:
@@ -20,6 +25,8 @@ def choose_language(lang: str) -> bool:
     if lang not in current_app.config["LANGUAGES"]:
         return False
     session["lang"] = lang
+    # The locale of this request was already chosen: choose again.
+    flask_babel.refresh()
     return True
 
 
@@ -40,7 +47,24 @@ def switch_language():
 
 
 def current_lang() -> str:
-    return str(flask_babel.get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    """The interface language, ``fr`` or ``en``."""
+    locale = flask_babel.get_locale()
+    return locale.language if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def long_date(day) -> str:
+    """25 novembre 2026 / 25 November 2026; in French the first of the month is "1er"."""
+    text = flask_babel.format_date(day, "long")
+    if current_lang() == "fr" and day.day == 1:
+        text = "1er" + text[1:]
+    return text
+
+
+def date_and_time(moment) -> str:
+    """25 novembre 2026 à 18:31 / 25 November 2026 at 18:31, in the visitor's time zone."""
+    local = flask_babel.to_user_timezone(moment)
+    return flask_babel.gettext("%(date)s at %(time)s", date=long_date(local.date()),
+                               time=flask_babel.format_time(moment, "HH:mm"))
 
 
 def register_template_helpers(app):
@@ -50,4 +74,7 @@ def register_template_helpers(app):
         format_date=flask_babel.format_date,
         format_datetime=flask_babel.format_datetime,
         format_number=flask_babel.format_decimal,
+        long_date=long_date,
+        date_and_time=date_and_time,
+        format_percent=flask_babel.format_percent,
     )

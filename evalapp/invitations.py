@@ -1,10 +1,12 @@
-"""Create invitations: the only place tokens are made."""
+"""Invitations: the only place tokens are made, revoked and replaced. Functions flush only."""
 import secrets
 
 from flask import current_app
+from sqlalchemy import select
 
 from evalapp.extensions import db
-from evalapp.models import Authority, Invitation, Partnership, Response, Round
+from evalapp.models import Authority, Invitation, Partnership, Response, ResponseStatus, RevokedToken, Round
+from evalapp.models.base import utcnow
 
 
 def new_token() -> str:
@@ -12,13 +14,28 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def existing_invitation(round_: Round, authority: Authority, partnership: Partnership | None) -> Invitation | None:
+    query = select(Invitation).where(Invitation.round_id == round_.id, Invitation.authority_id == authority.id)
+    if partnership is None:
+        query = query.where(Invitation.partnership_id.is_(None))
+    else:
+        query = query.where(Invitation.partnership_id == partnership.id)
+    return db.session.scalar(query)
+
+
 def invite(round_: Round, authority: Authority, partnership: Partnership | None = None) -> Invitation:
-    """Invite ``authority`` to ``round_``, for its side of ``partnership`` if given. Flushes only."""
+    """Invite ``authority`` to ``round_``, for its side of ``partnership`` if given.
+
+    Inviting again the same authority for the same partnership returns the existing invitation.
+    """
     side = "home"
     if partnership is not None:
         if authority.id not in (partnership.home_authority_id, partnership.partner_authority_id):
             raise ValueError("the authority is not part of this partnership")
         side = "home" if authority.id == partnership.home_authority_id else "partner"
+    existing = existing_invitation(round_, authority, partnership)
+    if existing is not None:
+        return existing
     invitation = Invitation(
         round=round_, authority=authority, partnership=partnership, side=side, token=new_token()
     )
@@ -28,6 +45,52 @@ def invite(round_: Round, authority: Authority, partnership: Partnership | None 
     return invitation
 
 
+def invite_partnership(round_: Round, partnership: Partnership) -> list[Invitation]:
+    """Invite both sides, each with the questionnaire variant of its side."""
+    return [invite(round_, partnership.home_authority, partnership),
+            invite(round_, partnership.partner_authority, partnership)]
+
+
+def invite_matching(round_: Round, kind: str = "", country: str = "") -> list[Invitation]:
+    """Invite on their own every authority of the directory matching the filters."""
+    query = select(Authority).order_by(Authority.name)
+    if kind:
+        query = query.where(Authority.kind == kind)
+    if country:
+        query = query.where(Authority.country == country)
+    return [invite(round_, authority) for authority in db.session.scalars(query)]
+
+
+def revoke(invitation: Invitation) -> None:
+    """Withdraw the link: it answers 410 from now on. Answers already given are kept."""
+    if invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        db.session.flush()
+
+
+def reissue(invitation: Invitation) -> str:
+    """Give the invitation a new link; the old one answers 410. The response and its answers stay."""
+    db.session.add(RevokedToken(token=invitation.token, invitation_id=invitation.id))
+    invitation.token = new_token()
+    invitation.revoked_at = None
+    db.session.flush()
+    return invitation.token
+
+
+def is_revoked_token(token: str) -> bool:
+    return db.session.scalar(select(RevokedToken.id).where(RevokedToken.token == token)) is not None
+
+
 def invitation_url(invitation: Invitation) -> str:
     """The link an authority opens, built from ``BASE_URL`` so that it works outside a request."""
     return f"{current_app.config['BASE_URL'].rstrip('/')}/r/{invitation.token}"
+
+
+def open_invitations(round_: Round) -> list[Invitation]:
+    """Invitations whose link still leads to a questionnaire to fill: not revoked, not submitted."""
+    return db.session.scalars(
+        select(Invitation).join(Response).join(Authority)
+        .where(Invitation.round_id == round_.id, Invitation.revoked_at.is_(None),
+               Response.status != ResponseStatus.SUBMITTED)
+        .order_by(Authority.name, Invitation.id)
+    ).all()

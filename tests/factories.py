@@ -33,3 +33,27 @@ def create_partnership_invitations(app, round_id, home_lang="fr", partner_lang="
         tokens = (invite(round_, home, partnership).token, invite(round_, partner, partnership).token)
         db.session.commit()
         return tokens
+
+
+def create_organiser(app, email="orga@example.org", password="correct horse battery", admin=False) -> int:
+    from evalapp.auth.accounts import create_organiser as create
+
+    with app.app_context():
+        organiser = create(email, password, is_admin=admin)
+        db.session.commit()
+        return organiser.id
+
+
+def set_owner(app, round_id, organiser_id):
+    with app.app_context():
+        db.session.get(Round, round_id).owner_id = organiser_id
+        db.session.commit()
+
+
+def login(client, email="orga@example.org", password="correct horse battery", **environ):
+    from tests.respond.helpers import csrf_token
+
+    extra = {"environ_base": environ} if environ else {}
+    page = client.get("/o/login", **extra)
+    return client.post("/o/login", data={"csrf_token": csrf_token(page.text), "email": email, "password": password},
+                       **extra)

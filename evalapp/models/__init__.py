@@ -1,8 +1,9 @@
 """The data model. Import models from here: ``from evalapp.models import Round``."""
 from evalapp.models.authorities import AUTHORITY_TYPES, Authority, Partnership
+from evalapp.models.organisers import Organiser, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
 from evalapp.models.responses import Answer, Response, ResponseStatus
-from evalapp.models.rounds import SIDES, Invitation, Round
+from evalapp.models.rounds import SIDES, Invitation, InvitationEmail, RevokedToken, Round
 
 __all__ = [
     "AUTHORITY_TYPES",
@@ -10,6 +11,10 @@ __all__ = [
     "Answer",
     "Authority",
     "Invitation",
+    "InvitationEmail",
+    "Organiser",
+    "RevokedToken",
+    "round_members",
     "Partnership",
     "QuestionnaireItem",
     "QuestionnaireVersion",

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evalapp.extensions import db
@@ -10,13 +10,18 @@ from evalapp.models.questionnaires import QuestionnaireVersion
 
 #: Which side of a partnership an invitation answers for; it picks the questionnaire variant.
 SIDES = ("home", "partner")
+#: A round is open to answers only while its status is open and today is within its dates.
+ROUND_STATUSES = ("open", "closed")
 
 
 class Round(db.Model):
     """An evaluation round (campaign): one questionnaire version sent to authorities."""
 
     __tablename__ = "rounds"
-    __table_args__ = (CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),)
+    __table_args__ = (
+        CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),
+        CheckConstraint("status IN ('open', 'closed')", name="status_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
@@ -26,16 +31,26 @@ class Round(db.Model):
     opens_on: Mapped[date]
     #: Last day answers are accepted, included.
     closes_on: Mapped[date]
+    #: ``open`` or ``closed`` by the organisers, whatever the dates say.
+    status: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
+    #: Whether a respondent may reopen a submitted response until the closing date.
+    allow_reopen: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The organiser who created the round; others see it once added as members.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     invitations: Mapped[list["Invitation"]] = relationship(back_populates="round")
+    owner: Mapped["Organiser | None"] = relationship()  # noqa: F821
+    members: Mapped[list["Organiser"]] = relationship(secondary="round_members")  # noqa: F821
 
     def __repr__(self):
         return f"<Round {self.id} {self.title!r}>"
 
     def state_on(self, day: date) -> str:
         """Return ``not_open``, ``open`` or ``closed`` for the given day."""
+        if self.status == "closed":
+            return "closed"
         if day < self.opens_on:
             return "not_open"
         if day > self.closes_on:
@@ -59,11 +74,16 @@ class Invitation(db.Model):
     #: The secret in the link: 256 random bits, URL-safe base64.
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when the organisers withdraw the link; it then answers 410 until a new one is issued.
+    revoked_at: Mapped[datetime | None]
 
     round: Mapped[Round] = relationship(back_populates="invitations")
     authority: Mapped[Authority] = relationship()
     partnership: Mapped[Partnership | None] = relationship()
     response: Mapped["Response"] = relationship(back_populates="invitation")  # noqa: F821
+    emails: Mapped[list["InvitationEmail"]] = relationship(
+        back_populates="invitation", order_by="InvitationEmail.id"
+    )
 
     def __repr__(self):
         return f"<Invitation {self.id} round={self.round_id} authority={self.authority_id}>"
@@ -74,3 +94,40 @@ class Invitation(db.Model):
         if self.partnership is None:
             return None
         return self.partnership.other_side(self.authority_id)
+
+
+class RevokedToken(db.Model):
+    """A link the organisers replaced: it answers 410 rather than 404, so the holder knows why."""
+
+    __tablename__ = "revoked_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"))
+    revoked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self):
+        return f"<RevokedToken invitation={self.invitation_id}>"
+
+
+class InvitationEmail(db.Model):
+    """One attempt to send an invitation or a reminder, with its result."""
+
+    __tablename__ = "invitation_emails"
+    __table_args__ = (CheckConstraint("kind IN ('invitation', 'reminder')", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    #: ``invitation`` or ``reminder``.
+    kind: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(254))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Whether the SMTP server accepted the message.
+    ok: Mapped[bool]
+    #: The server's or the network's error, when not ok.
+    error: Mapped[str | None] = mapped_column(Text)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="emails")
+
+    def __repr__(self):
+        return f"<InvitationEmail {self.kind} invitation={self.invitation_id} ok={self.ok}>"

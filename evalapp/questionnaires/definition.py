@@ -42,6 +42,8 @@ class Text(Strict):
 class Option(Strict):
     code: LowerCode
     label: Text
+    #: In a multiple choice, an answer that excludes the others ("none", "don't know").
+    exclusive: bool = False
 
 
 class MatrixAxis(Strict):
@@ -89,6 +91,8 @@ class Item(Strict):
                 raise ValueError("option codes must be unique")
             if self.other and OTHER in codes:
                 raise ValueError(f"'other: true' adds the option '{OTHER}' itself; remove it from 'options'")
+            if kind == "single" and any(o.exclusive for o in self.options):
+                raise ValueError("'exclusive' is only for the options of a multiple choice")
         elif self.options or self.other:
             raise ValueError(f"'options' and 'other' are only for choices, not for a {kind} item")
         if kind == "number":

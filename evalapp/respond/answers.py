@@ -164,3 +164,12 @@ def submit(response: Response) -> bool:
     )
     db.session.refresh(response)
     return result.rowcount == 1
+
+
+def reopen(response: Response) -> None:
+    """Put a submitted response back in progress; its answers are kept."""
+    if response.status == ResponseStatus.SUBMITTED:
+        response.status = ResponseStatus.IN_PROGRESS
+        response.submitted_at = None
+        response.updated_at = utcnow()
+        db.session.flush()

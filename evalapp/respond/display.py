@@ -1,6 +1,7 @@
 """Answers as text, for the review page and the read-only view after submitting."""
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from evalapp.questionnaires.definition import OTHER, Definition, Item
@@ -40,9 +41,10 @@ def _text(definition: Definition, item: Item, rows, lang: str) -> tuple[str, boo
         return _scale_text(definition, item.scale, rows, lang)
     if item.type in ("single", "multiple"):
         labels = []
-        for row in rows:
+        order = {o.code: n for n, o in enumerate(item.options or ())}
+        for row in sorted(rows, key=lambda r: order.get(r.choice, len(order))):
             if row.choice == OTHER:
-                labels.append(f"{_l('Other')}: {row.text_value or ''}".rstrip(": "))
+                labels.append(_("Other: %(text)s", text=row.text_value) if row.text_value else _("Other"))
             else:
                 labels.append(item.option_label(row.choice, lang) or row.choice)
         return "; ".join(labels), True

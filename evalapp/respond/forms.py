@@ -1,12 +1,13 @@
 """WTForms built from a questionnaire definition: one form per section, fields named by item code."""
-from flask_babel import format_decimal
+import re
+
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     FloatField,
     SelectChoice,
-    IntegerField,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -74,6 +75,19 @@ def _other_needs_choice(item: Item):
     return check
 
 
+def _exclusive_alone(item: Item, lang: str):
+    """An answer such as "none" or "don't know" cannot be ticked with others."""
+    exclusive = {o.code: o.label.get(lang) for o in item.options if o.exclusive}
+
+    def check(form, field):
+        chosen = set(field.data or ())
+        for code, label in exclusive.items():
+            if code in chosen and len(chosen) > 1:
+                raise ValidationError(_("“%(answer)s” cannot be ticked with other answers.", answer=label))
+
+    return check
+
+
 def fields_for(item: Item, definition: Definition, side: str, lang: str) -> dict:
     """Return the WTForms fields (by name) that answer ``item``."""
     label = item.text_for(side, lang)
@@ -91,7 +105,8 @@ def fields_for(item: Item, definition: Definition, side: str, lang: str) -> dict
         }
     if item.type in ("single", "multiple"):
         field_class = RadioField if item.type == "single" else CheckboxesField
-        fields = {item.code: field_class(label, choices=_choices(item, lang), validators=optional,
+        validators = optional + ([_exclusive_alone(item, lang)] if item.type == "multiple" else [])
+        fields = {item.code: field_class(label, choices=_choices(item, lang), validators=validators,
                                          description=description)}
         if item.other:
             fields[other_field_name(item)] = StringField(
@@ -101,34 +116,54 @@ def fields_for(item: Item, definition: Definition, side: str, lang: str) -> dict
             )
         return fields
     if item.type == "number":
-        field_class = LenientIntegerField if item.integer else LenientDecimalField
         bounds = NumberRange(min=item.min, max=item.max, message=_(
             "Enter a number between %(min)s and %(max)s.",
             min=number_text(item, item.min), max=number_text(item, item.max)))
-        return {item.code: field_class(label, validators=[Optional(), bounds], description=description)}
+        return {item.code: NumberAnswerField(label, integer=item.integer, validators=[Optional(), bounds],
+                                             description=description)}
     field_class = StringField if item.type == "short_text" else TextAreaField
     return {item.code: field_class(label, validators=[Optional(), Length(max=item.text_limit)],
                                    filters=[_strip], description=description)}
 
 
-class LenientIntegerField(IntegerField):
-    """An integer typed the French way too: "12 500" with ordinary or narrow spaces."""
+def parse_number(text: str, lang: str) -> float:
+    """Read a number as people type it in ``lang``: "12 500", "2,5" in French; "12,500", "2.5" in English.
 
-    def process_formdata(self, valuelist):
-        super().process_formdata([_compact(v) for v in valuelist])
-
-
-class LenientDecimalField(FloatField):
-    """A decimal number with a comma or a point: "2,5" and "2.5" are the same."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata([_compact(v).replace(",", ".") for v in valuelist])
-
-
-def _compact(value: str) -> str:
+    Raise ValueError for anything else.
+    """
+    compact = text.strip()
     for space in (" ", "\u00a0", "\u202f"):
-        value = value.replace(space, "")
-    return value
+        compact = compact.replace(space, "")
+    if lang == "en" and re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", compact):
+        compact = compact.replace(",", "")
+    elif lang != "en":
+        compact = compact.replace(",", ".")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", compact):
+        raise ValueError(text)
+    return float(compact)
+
+
+class NumberAnswerField(FloatField):
+    """A number answer typed as people write numbers in the interface's language."""
+
+    def __init__(self, *args, integer: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.integer = integer
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            value = parse_number(valuelist[0], str(get_locale().language))
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Enter a whole number, for example 12500.") if self.integer
+                             else _("Enter a number, for example 2.5.")) from None
+        if self.integer and value != int(value):
+            self.data = None
+            raise ValueError(_("Enter a whole number, for example 12500."))
+        self.data = int(value) if self.integer else value
 
 
 def number_text(item: Item, value: float) -> str:

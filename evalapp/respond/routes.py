@@ -8,12 +8,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from evalapp import i18n
+from evalapp.i18n import current_lang
 from evalapp.extensions import db
+from evalapp.invitations import is_revoked_token
 from evalapp.models import Invitation, Response
 from evalapp.questionnaires.loader import definition_of
 from evalapp.respond import answers as answer_ops
@@ -33,7 +34,7 @@ def today():
 
 
 def lang() -> str:
-    return str(get_locale())
+    return current_lang()
 
 
 def load_invitation(token: str, lock: bool = False) -> Invitation:
@@ -46,7 +47,9 @@ def load_invitation(token: str, lock: bool = False) -> Invitation:
         abort(404)
     invitation = db.session.scalar(select(Invitation).where(Invitation.token == token))
     if invitation is None:
-        abort(404)
+        abort(410 if is_revoked_token(token) else 404)
+    if invitation.revoked_at is not None:
+        abort(410)
     if invitation.response is None:
         invitation.response = Response()
         db.session.commit()
@@ -88,7 +91,7 @@ def welcome(token):
     ctx = context(invitation)
     if response.is_submitted:
         return render_template("respond/submitted.html", response=response,
-                               answers=_all_lines(ctx, response), **ctx)
+                               answers=_all_lines(ctx, response), can_reopen=_can_reopen(invitation), **ctx)
     closed = closed_page(invitation)
     if closed:
         return closed
@@ -111,8 +114,7 @@ def start(token):
         return render_template("respond/welcome.html", form=form, response=response, **ctx), 422
     answer_ops.start(response, form.respondent_role.data, ctx["sections"][0].code)
     db.session.commit()
-    section = response.current_section or ctx["sections"][0].code
-    return redirect(url_for(".section", token=token, code=section), code=303)
+    return redirect(_url_of(token, response.current_section or ctx["sections"][0].code), code=303)
 
 
 @bp.route("/<token>/p/<code>", methods=["GET", "POST"])
@@ -147,9 +149,12 @@ def section(token, code):
         form = form_class()
         if form.validate():
             answer_ops.save_section(response, current, invitation.side, form)
-            response.current_section = current.code
+            destination = _destination(action, sections, index)
+            if destination != SAVED:
+                # Coming back later resumes where the respondent was going.
+                response.current_section = destination
             db.session.commit()
-            return redirect(_after_save(token, action, sections, index), code=303)
+            return redirect(_url_of(token, destination), code=303)
 
     return render_template(
         "respond/section.html",
@@ -159,16 +164,27 @@ def section(token, code):
     ), 200 if request.method == "GET" else 422
 
 
-def _after_save(token, action, sections, index):
+REVIEW, SAVED = "review", "saved"
+
+
+def _destination(action: str, sections, index: int) -> str:
+    """Where a save leads: a section code, REVIEW or SAVED."""
+    codes = [s.code for s in sections]
     if action == "previous" and index > 0:
-        return url_for(".section", token=token, code=sections[index - 1].code)
+        return codes[index - 1]
     if action == "next":
-        if index + 1 < len(sections):
-            return url_for(".section", token=token, code=sections[index + 1].code)
-        return url_for(".review", token=token)
+        return codes[index + 1] if index + 1 < len(codes) else REVIEW
     if action == "save":
-        return url_for(".saved", token=token)
-    return url_for(".section", token=token, code=sections[index].code)
+        return SAVED
+    if action.startswith("goto-") and action.removeprefix("goto-") in codes + [REVIEW]:
+        return action.removeprefix("goto-")
+    return codes[index]
+
+
+def _url_of(token: str, destination: str) -> str:
+    if destination in (REVIEW, SAVED):
+        return url_for(f".{destination}", token=token)
+    return url_for(".section", token=token, code=destination)
 
 
 def _mark_missing(form, items, answers):
@@ -181,6 +197,8 @@ def _mark_missing(form, items, answers):
 @bp.get("/<token>/saved")
 def saved(token):
     invitation = load_invitation(token)
+    if invitation.response.is_submitted:
+        return redirect(url_for(".welcome", token=token), code=303)
     return render_template("respond/saved.html", **context(invitation))
 
 
@@ -233,3 +251,19 @@ def submit(token):
     db.session.commit()
     flash(_("Thank you: your answers have been submitted."), "success")
     return redirect(url_for(".welcome", token=token), code=303)
+
+
+def _can_reopen(invitation: Invitation) -> bool:
+    return invitation.round.allow_reopen and invitation.round.state_on(today()) == "open"
+
+
+@bp.post("/<token>/reopen")
+def reopen(token):
+    """Reopen a submitted response to change it, when the round allows it and is still open."""
+    invitation = load_invitation(token, lock=True)
+    if not _can_reopen(invitation):
+        abort(403)
+    answer_ops.reopen(invitation.response)
+    db.session.commit()
+    flash(_("Your answers are open again. Submit them again once changed."), "success")
+    return redirect(url_for(".review", token=token), code=303)

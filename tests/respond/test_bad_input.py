@@ -75,7 +75,7 @@ def test_answers_are_refused_once_the_round_closes(app, client):
 
 @pytest.mark.parametrize("field, value, message", [
     ("PRO_03", "1800", "Saisissez un nombre compris entre 1945 et 2026."),
-    ("PRO_03", "mille neuf cent", "est pas un entier valide"),
+    ("PRO_03", "mille neuf cent", "Saisissez un nombre entier, par exemple 12 500."),
     ("PRO_01", "castle", "est pas un choix valide"),
     ("REC_01", "9", "est pas un choix valide"),
     ("STO_01", "x" * 20_000, "ne peut pas contenir plus de 5000 caractères"),

@@ -32,7 +32,7 @@ def test_welcome_page_shows_round_authority_partner_deadline_and_duration(client
     assert page.status_code == 200
     html = page.text
     assert '<html lang="fr">' in html
-    for text in ("Tour test 2026", "Ville de Grenoble", "Commune de Ouagadougou", "Répondre avant",
+    for text in ("Tour test 2026", "Ville de Grenoble", "Commune de Ouagadougou", "Date limite",
                  f"environ {AICT.estimated_minutes} minutes", "Commencer le questionnaire"):
         assert text in html
 
@@ -109,7 +109,7 @@ def test_review_lists_answers_and_submit_shows_them_read_only_with_the_time(app,
     response = submit(client, token)
     assert response.status_code == 303
     page = client.get(f"/r/{token}")
-    assert "Réponses envoyées" in page.text and "Envoyé le" in page.text
+    assert "Réponses envoyées le" in page.text and " à " in page.text
     assert "Eau et assainissement" in page.text and "<textarea" not in page.text
     stored, _ = response_of(app, token)
     assert stored.status == "submitted" and stored.submitted_at is not None and stored.respondent_role == "international_staff"

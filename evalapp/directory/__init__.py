@@ -1,0 +1,1 @@
+"""The directory of authorities and partnerships shared by the organisers."""

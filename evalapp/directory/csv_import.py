@@ -1,0 +1,243 @@
+"""Import authorities and partnerships from CSV: check everything first, write all or nothing.
+
+Files come from Excel as often as not: UTF-8 with or without BOM (or Windows-1252 from
+an older "CSV" save), separated by commas or, in a French Excel, by semicolons. Headers
+may be in English or in French.
+"""
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from evalapp.directory.countries import country_code, fold
+from evalapp.extensions import db
+from evalapp.models import AUTHORITY_TYPES, Authority, Partnership
+
+MAX_ROWS = 20_000
+
+AUTHORITY_COLUMNS = ["name", "type", "country", "region", "population", "language", "email"]
+PARTNERSHIP_COLUMNS = ["home_authority", "partner_authority", "start_year", "name"]
+REQUIRED = {"name", "type", "country", "home_authority", "partner_authority"}
+
+# French headers, as people write them.
+HEADER_ALIASES = {
+    "nom": "name", "type": "type", "pays": "country", "region": "region", "population": "population",
+    "langue": "language", "courriel": "email", "e-mail": "email", "mail": "email",
+    "collectivite": "home_authority", "collectivite_partenaire": "partner_authority",
+    "partenaire": "partner_authority", "annee_de_debut": "start_year", "annee": "start_year",
+    "nom_du_partenariat": "name",
+}
+
+TYPE_ALIASES = {
+    "commune": "commune", "municipalite": "commune", "intercommunalite": "intercommunalite",
+    "epci": "intercommunalite", "departement": "departement", "department": "departement",
+    "region": "region", "collectivite locale etrangere": "foreign_municipality",
+    "municipalite etrangere": "foreign_municipality", "foreign municipality": "foreign_municipality",
+    "collectivite regionale etrangere": "foreign_regional", "foreign regional authority": "foreign_regional",
+    "autre": "other", "other": "other", "intercommunal authority": "intercommunalite",
+}
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class Problem:
+    line: int
+    column: str
+    message: str
+
+
+@dataclass
+class CheckResult:
+    """What a file would import, and every problem found in it (by line and column)."""
+
+    rows: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
+    """Return the normalised header and (line number, row) pairs, blank lines skipped."""
+    text = decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], []
+    names = [_column_name(h) for h in header]
+    rows = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        rows.append((reader.line_num, dict(zip(names, (v.strip() for v in values), strict=False))))
+        if len(rows) > MAX_ROWS:
+            break
+    return names, rows
+
+
+def _column_name(header: str) -> str:
+    key = fold(header).replace(" ", "_").replace("'", "_")
+    return HEADER_ALIASES.get(key, key)
+
+
+def _header_problems(names: list[str], expected: list[str]) -> list[Problem]:
+    missing = [c for c in expected if c in REQUIRED and c not in names]
+    unknown = [c for c in names if c and c not in expected]
+    problems = [Problem(1, c, _("required column missing")) for c in missing]
+    problems += [Problem(1, c, _("unknown column")) for c in unknown]
+    return problems
+
+
+def check_authorities(data: bytes) -> CheckResult:
+    names, rows = read_rows(data)
+    result = CheckResult(problems=_header_problems(names, AUTHORITY_COLUMNS))
+    if not names:
+        result.problems.append(Problem(1, "", _("the file is empty")))
+    if result.problems:
+        return result
+    if len(rows) > MAX_ROWS:
+        result.problems.append(Problem(rows[-1][0], "", _("more than %(count)s rows", count=MAX_ROWS)))
+        return result
+    existing = {(fold(name), country) for name, country in db.session.execute(select(Authority.name, Authority.country))}
+    seen = {}
+    for line, row in rows:
+        values, problems = _authority_values(line, row)
+        key = (fold(values.get("name", "")), values.get("country"))
+        if values.get("name") and key in existing:
+            problems.append(Problem(line, "name", _("already in the directory")))
+        elif values.get("name") and key in seen:
+            problems.append(Problem(line, "name", _("same authority as line %(line)s", line=seen[key])))
+        seen.setdefault(key, line)
+        result.problems += problems
+        result.rows.append(values)
+    return result
+
+
+def _authority_values(line: int, row: dict) -> tuple[dict, list[Problem]]:
+    problems = []
+    values = {}
+
+    def problem(column, message):
+        problems.append(Problem(line, column, message))
+
+    name = row.get("name", "")
+    if not name:
+        problem("name", _("required"))
+    elif len(name) > 200:
+        problem("name", _("at most %(count)s characters", count=200))
+    values["name"] = name
+    kind = row.get("type", "")
+    values["kind"] = kind if kind in AUTHORITY_TYPES else TYPE_ALIASES.get(fold(kind))
+    if values["kind"] is None:
+        problem("type", _("unknown type %(value)r; use one of: %(types)s", value=kind, types=", ".join(AUTHORITY_TYPES)))
+    values["country"] = country_code(row.get("country", ""))
+    if values["country"] is None:
+        problem("country", _("unknown country %(value)r; use an ISO code (FR, BF...) or the name", value=row.get("country", "")))
+    values["region"] = row.get("region") or None
+    population = (row.get("population") or "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    if population:
+        if not population.isdigit():
+            problem("population", _("not a whole number: %(value)r", value=row.get("population")))
+        else:
+            values["population"] = int(population)
+    language = fold(row.get("language") or "fr")
+    values["language"] = {"fr": "fr", "francais": "fr", "french": "fr", "en": "en", "anglais": "en", "english": "en"}.get(language)
+    if values["language"] is None:
+        problem("language", _("use fr or en"))
+    email = row.get("email") or None
+    if email and not EMAIL.match(email):
+        problem("email", _("not an email address: %(value)r", value=email))
+    values["email"] = email
+    return values, problems
+
+
+def check_partnerships(data: bytes) -> CheckResult:
+    names, rows = read_rows(data)
+    result = CheckResult(problems=_header_problems(names, PARTNERSHIP_COLUMNS))
+    if not names:
+        result.problems.append(Problem(1, "", _("the file is empty")))
+    if result.problems:
+        return result
+    by_name: dict[str, list[int]] = {}
+    for authority_id, name in db.session.execute(select(Authority.id, Authority.name)):
+        by_name.setdefault(fold(name), []).append(authority_id)
+    existing = set(db.session.execute(select(Partnership.home_authority_id, Partnership.partner_authority_id)).tuples())
+    for line, row in rows:
+        values = {}
+        for column in ("home_authority", "partner_authority"):
+            text = row.get(column, "")
+            ids = by_name.get(fold(text), [])
+            if not text:
+                result.problems.append(Problem(line, column, _("required")))
+            elif not ids:
+                result.problems.append(Problem(line, column, _("no authority named %(name)r in the directory", name=text)))
+            elif len(ids) > 1:
+                result.problems.append(Problem(line, column, _("several authorities are named %(name)r", name=text)))
+            else:
+                values[column + "_id"] = ids[0]
+        pair = (values.get("home_authority_id"), values.get("partner_authority_id"))
+        if None not in pair:
+            if pair[0] == pair[1]:
+                result.problems.append(Problem(line, "partner_authority", _("an authority cannot be its own partner")))
+            elif pair in existing:
+                result.problems.append(Problem(line, "partner_authority", _("this partnership is already in the directory")))
+            existing.add(pair)
+        year = row.get("start_year") or ""
+        if year:
+            if not year.isdigit() or not 1900 <= int(year) <= 2100:
+                result.problems.append(Problem(line, "start_year", _("not a year: %(value)r", value=year)))
+            else:
+                values["start_year"] = int(year)
+        values["name"] = row.get("name") or None
+        result.rows.append(values)
+    return result
+
+
+def import_authorities(result: CheckResult) -> int:
+    """Write the rows of a valid check; flushes only, so the caller's commit makes it all or nothing."""
+    assert result.ok
+    db.session.add_all(Authority(**values) for values in result.rows)
+    db.session.flush()
+    return len(result.rows)
+
+
+def import_partnerships(result: CheckResult) -> int:
+    assert result.ok
+    db.session.add_all(
+        Partnership(home_authority_id=v["home_authority_id"], partner_authority_id=v["partner_authority_id"],
+                    start_year=v.get("start_year"), name=v.get("name"))
+        for v in result.rows
+    )
+    db.session.flush()
+    return len(result.rows)
+
+
+def template_csv(columns: list[str], example: list[list[str]]) -> str:
+    """A CSV with a BOM and semicolons, so that a French Excel opens it as it is."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(example)
+    return "\ufeff" + out.getvalue()
+
+
+AUTHORITY_TEMPLATE = [
+    ["Ville de Chambéry", "commune", "FR", "Auvergne-Rhône-Alpes", "60000", "fr", "international@example.fr"],
+    ["Commune de Ouahigouya", "foreign_municipality", "BF", "Nord", "120000", "fr", ""],
+]
+PARTNERSHIP_TEMPLATE = [["Ville de Chambéry", "Commune de Ouahigouya", "1991", "Chambéry – Ouahigouya"]]

@@ -1,0 +1,88 @@
+"""Invitations and reminders by email, in each authority's language, every send recorded."""
+import smtplib
+import socket
+from dataclasses import dataclass, field
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_mailman import EmailMessage
+from sqlalchemy import select
+
+from evalapp.extensions import db, mail
+from evalapp.invitations import invitation_url
+from evalapp.models import Authority, Invitation, InvitationEmail, Response, ResponseStatus, Round
+from evalapp.rounds import missing_side_filter
+
+#: Who a send goes to.
+TARGETS = ("not_sent", "not_submitted", "missing_side")
+
+
+def mail_configured() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER")) or current_app.config.get("MAIL_BACKEND") != "smtp"
+
+
+def recipients(round_: Round, target: str) -> list[Invitation]:
+    """The invitations a send of ``target`` goes to.
+
+    - ``not_sent``: never successfully emailed (the first invitation);
+    - ``not_submitted``: every open invitation not yet submitted (a reminder);
+    - ``missing_side``: those not submitted whose partner has (a reminder to the missing side).
+    """
+    query = (
+        select(Invitation).join(Response).join(Authority)
+        .where(Invitation.round_id == round_.id, Invitation.revoked_at.is_(None),
+               Response.status != ResponseStatus.SUBMITTED)
+        .order_by(Authority.name, Invitation.id)
+    )
+    if target == "not_sent":
+        sent = select(InvitationEmail.invitation_id).where(InvitationEmail.ok.is_(True))
+        query = query.where(Invitation.id.not_in(sent))
+    elif target == "missing_side":
+        query = query.where(Invitation.partnership_id.is_not(None), missing_side_filter())
+    return db.session.scalars(query).all()
+
+
+def compose(invitation: Invitation, kind: str) -> EmailMessage:
+    """The message for one authority, in its language."""
+    with force_locale(invitation.authority.language):
+        context = {"invitation": invitation, "url": invitation_url(invitation), "kind": kind}
+        subject = (_("Reminder: %(title)s", title=invitation.round.title) if kind == "reminder"
+                   else _("Invitation: %(title)s", title=invitation.round.title))
+        body = render_template("email/invitation.txt", **context)
+    return EmailMessage(subject=subject, body=body, to=[invitation.authority.email])
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: list[tuple[Invitation, str]] = field(default_factory=list)
+    without_email: list[Invitation] = field(default_factory=list)
+
+
+def send(round_: Round, target: str) -> SendReport:
+    """Email every recipient of ``target``; record each attempt, failed ones included. Flushes only."""
+    kind = "invitation" if target == "not_sent" else "reminder"
+    report = SendReport()
+    connection = mail.get_connection(fail_silently=False)
+    try:
+        for invitation in recipients(round_, target):
+            if not invitation.authority.email:
+                report.without_email.append(invitation)
+                continue
+            error = None
+            try:
+                connection.send_messages([compose(invitation, kind)])
+            except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+                error = f"{exc.__class__.__name__}: {exc}"[:1000]
+                report.failed.append((invitation, error))
+                # Start afresh after a failure: the connection may be broken.
+                connection.close()
+            else:
+                report.sent += 1
+            db.session.add(InvitationEmail(invitation=invitation, kind=kind, recipient=invitation.authority.email,
+                                           ok=error is None, error=error))
+    finally:
+        connection.close()
+    db.session.flush()
+    return report

@@ -1,0 +1,137 @@
+"""The directory of authorities and partnerships, shared by the organisers.
+
+    /o/authorities                      list and search
+    /o/authorities/new                  create
+    /o/authorities/<id>/edit            edit
+    /o/partnerships                     list
+    /o/partnerships/new                 create
+    /o/import                           import a CSV (checked first; all or nothing)
+    /o/import/<kind>-template.csv       a template to fill in Excel
+"""
+from flask import Response as HttpResponse
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from evalapp.directory import csv_import
+from evalapp.directory.countries import country_choices, country_name
+from evalapp.extensions import db
+from evalapp.i18n import current_lang
+from evalapp.models import AUTHORITY_TYPES, Authority, Partnership
+from evalapp.organiser.blueprint import bp
+from evalapp.organiser.forms import AuthorityForm, ImportForm, PartnershipForm, kind_choices
+
+PAGE_SIZE = 100
+
+
+@bp.get("/authorities")
+def authorities():
+    q = request.args.get("q", "").strip()
+    kind = request.args.get("kind", "")
+    query = select(Authority).order_by(Authority.name)
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Authority.name).like(pattern), func.lower(Authority.region).like(pattern),
+                                Authority.country == q.upper()))
+    if kind:
+        query = query.where(Authority.kind == kind)
+    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    return render_template("organiser/authorities.html", page=page, q=q, kind=kind, kinds=AUTHORITY_TYPES,
+                           country_name=country_name)
+
+
+def _authority_form(authority=None):
+    form = AuthorityForm(obj=authority)
+    form.kind.choices = kind_choices()
+    form.country.choices = country_choices(current_lang())
+    if request.method == "GET" and authority is None:
+        form.country.data = "FR"
+    return form
+
+
+@bp.route("/authorities/new", methods=["GET", "POST"])
+def new_authority():
+    form = _authority_form()
+    if form.validate_on_submit():
+        authority = Authority()
+        form.populate_obj(authority)
+        db.session.add(authority)
+        db.session.commit()
+        flash(_("%(name)s is in the directory.", name=authority.name), "success")
+        return redirect(url_for(".authorities"), code=303)
+    return render_template("organiser/authority_form.html", form=form, authority=None)
+
+
+@bp.route("/authorities/<int:authority_id>/edit", methods=["GET", "POST"])
+def edit_authority(authority_id):
+    authority = db.get_or_404(Authority, authority_id)
+    form = _authority_form(authority)
+    if form.validate_on_submit():
+        form.populate_obj(authority)
+        db.session.commit()
+        flash(_("%(name)s is saved.", name=authority.name), "success")
+        return redirect(url_for(".authorities"), code=303)
+    return render_template("organiser/authority_form.html", form=form, authority=authority)
+
+
+@bp.get("/partnerships")
+def partnerships():
+    listed = db.session.scalars(select(Partnership).order_by(Partnership.id)).all()
+    return render_template("organiser/partnerships.html", partnerships=listed, country_name=country_name)
+
+
+@bp.route("/partnerships/new", methods=["GET", "POST"])
+def new_partnership():
+    form = PartnershipForm()
+    lang = current_lang()
+    choices = [(a.id, f"{a.name} ({country_name(a.country, lang)})")
+               for a in db.session.scalars(select(Authority).order_by(Authority.name))]
+    form.home_authority_id.choices = form.partner_authority_id.choices = choices
+    if form.validate_on_submit():
+        pair = (form.home_authority_id.data, form.partner_authority_id.data)
+        exists = db.session.scalar(select(Partnership.id).where(
+            Partnership.home_authority_id == pair[0], Partnership.partner_authority_id == pair[1]))
+        if exists:
+            form.partner_authority_id.errors = [_("This partnership is already in the directory.")]
+        else:
+            partnership = Partnership()
+            form.populate_obj(partnership)
+            db.session.add(partnership)
+            db.session.commit()
+            flash(_("Partnership created."), "success")
+            return redirect(url_for(".partnerships"), code=303)
+    return render_template("organiser/partnership_form.html", form=form)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_csv():
+    form = ImportForm()
+    result = None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        kind = form.kind.data
+        check = csv_import.check_authorities if kind == "authorities" else csv_import.check_partnerships
+        result = check(data)
+        if result.ok and not form.check_only.data:
+            write = csv_import.import_authorities if kind == "authorities" else csv_import.import_partnerships
+            count = write(result)
+            db.session.commit()
+            flash(_("%(count)s rows imported.", count=count), "success")
+            return redirect(url_for(".authorities" if kind == "authorities" else ".partnerships"), code=303)
+        db.session.rollback()
+    return render_template("organiser/import.html", form=form, result=result)
+
+
+@bp.get("/import/<kind>-template.csv")
+def import_template(kind):
+    if kind == "authorities":
+        text = csv_import.template_csv(csv_import.AUTHORITY_COLUMNS, csv_import.AUTHORITY_TEMPLATE)
+    elif kind == "partnerships":
+        text = csv_import.template_csv(csv_import.PARTNERSHIP_COLUMNS, csv_import.PARTNERSHIP_TEMPLATE)
+    else:
+        abort(404)
+    return HttpResponse(text, mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="evalapp-{kind}-template.csv"'})
+
+
+

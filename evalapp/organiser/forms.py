@@ -1,0 +1,90 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+
+from evalapp.models import AUTHORITY_TYPES
+
+
+def kind_choices(blank=None):
+    choices = [SelectChoice(code, str(label)) for code, label in AUTHORITY_TYPES.items()]
+    return ([SelectChoice("", blank)] if blank else []) + choices
+
+
+class RoundForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)],
+                                description=_l("Shown to respondents on the welcome page."))
+    questionnaire_version_id = SelectField(_l("Questionnaire"), coerce=int)
+    opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
+    closes_on = DateField(_l("Closes on (included)"), validators=[DataRequired()])
+    allow_reopen = BooleanField(_l("Respondents may reopen a submitted response until the closing date"))
+
+    def validate_closes_on(self, field):
+        if self.opens_on.data and field.data and field.data < self.opens_on.data:
+            raise ValidationError(_l("The closing date must come after the opening date."))
+
+
+class AuthorityForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Type"))
+    country = SelectField(_l("Country"))
+    region = StringField(_l("Region or province"), validators=[Optional(), Length(max=120)])
+    population = IntegerField(_l("Population"), validators=[Optional(), NumberRange(min=0, max=2_000_000_000)])
+    language = RadioField(_l("Language of invitations"),
+                          choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")], default="fr")
+    email = EmailField(_l("Email for invitations"), validators=[Optional(), Email(), Length(max=254)])
+
+
+class PartnershipForm(FlaskForm):
+    home_authority_id = SelectField(_l("Authority (home side)"), coerce=int)
+    partner_authority_id = SelectField(_l("Partner authority"), coerce=int)
+    start_year = IntegerField(_l("Start year"), validators=[Optional(), NumberRange(min=1900, max=2100)])
+    name = StringField(_l("Name of the partnership"), validators=[Optional(), Length(max=200)])
+
+    def validate_partner_authority_id(self, field):
+        if field.data == self.home_authority_id.data:
+            raise ValidationError(_l("Choose two different authorities."))
+
+
+class ImportForm(FlaskForm):
+    kind = RadioField(_l("What the file holds"), default="authorities", choices=[
+        SelectChoice("authorities", _l("Authorities")), SelectChoice("partnerships", _l("Partnerships"))])
+    file = FileField(_l("CSV file"), validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("A .csv file, please."))])
+    check_only = BooleanField(_l("Only check the file, import nothing"))
+
+
+class InviteAuthorityForm(FlaskForm):
+    authority_id = SelectField(_l("Authority"), coerce=int)
+
+
+class InviteFilterForm(FlaskForm):
+    kind = SelectField(_l("Type"), validators=[Optional()])
+    country = SelectField(_l("Country"), validators=[Optional()])
+
+
+class InvitePartnershipForm(FlaskForm):
+    partnership_id = SelectField(_l("Partnership"), coerce=int)
+
+
+class MemberForm(FlaskForm):
+    email = EmailField(_l("Organiser's email"), validators=[DataRequired(), Length(max=254)])
+
+
+class SendForm(FlaskForm):
+    target = RadioField(_l("Send to"), default="not_sent", choices=[
+        SelectChoice("not_sent", _l("Invitation: every authority not yet emailed")),
+        SelectChoice("not_submitted", _l("Reminder: every authority that has not submitted")),
+        SelectChoice("missing_side", _l("Reminder: only the missing side of partnerships where one side has submitted")),
+    ])

@@ -1,0 +1,274 @@
+"""Rounds and their invitations.
+
+    /o/                                         rounds I can see
+    /o/rounds/new                               create a round
+    /o/rounds/<id>                              counts, response rate, invitations (filters)
+    /o/rounds/<id>/edit                         title, dates, questionnaire (until answered)
+    /o/rounds/<id>/open|close|delete            POST
+    /o/rounds/<id>/members                      organisers added to the round
+    /o/rounds/<id>/invite                       invite one, by filter, by partnership
+    /o/rounds/<id>/links.csv                    open links for a mail merge
+    /o/rounds/<id>/partnerships                 both sides answered, one, neither
+    /o/rounds/<id>/send                         invitations and reminders by email
+    /o/rounds/<id>/invitations/<id>/revoke      POST
+    /o/rounds/<id>/invitations/<id>/reissue     POST
+"""
+from datetime import date, timedelta
+
+from flask import Response as HttpResponse
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from evalapp import mailing, rounds
+from evalapp.auth.accounts import find_by_email
+from evalapp.directory.countries import country_choices, country_name
+from evalapp.extensions import db
+from evalapp.i18n import current_lang
+from evalapp.invitations import invitation_url, invite, invite_matching, invite_partnership, open_invitations, reissue, revoke
+from evalapp.models import AUTHORITY_TYPES, Authority, Invitation, InvitationEmail, Partnership, QuestionnaireVersion, Round
+from evalapp.organiser.access import invitation_or_404, round_or_404
+from evalapp.organiser.blueprint import bp
+from evalapp.organiser.forms import (
+    InviteAuthorityForm,
+    InviteFilterForm,
+    InvitePartnershipForm,
+    MemberForm,
+    RoundForm,
+    SendForm,
+    kind_choices,
+)
+from evalapp.respond.routes import today
+from evalapp.spreadsheets import csv_text
+
+PAGE_SIZE = 100
+
+
+@bp.get("/", endpoint="rounds")
+def rounds_list():
+    visible = db.session.scalars(rounds.visible_rounds(current_user)).all()
+    return render_template("organiser/rounds.html", rounds=[(r, rounds.summary(r)) for r in visible])
+
+
+def _version_choices():
+    versions = db.session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.code,
+                                                                        QuestionnaireVersion.version.desc()))
+    lang = current_lang()
+    return [(v.id, f"{v.definition['title'][lang]} (v{v.version})") for v in versions]
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+def new_round():
+    form = RoundForm()
+    form.questionnaire_version_id.choices = _version_choices()
+    if request.method == "GET":
+        form.opens_on.data = today()
+        form.closes_on.data = today() + timedelta(days=60)
+    if form.validate_on_submit():
+        round_ = Round(owner_id=current_user.id)
+        form.populate_obj(round_)
+        db.session.add(round_)
+        db.session.commit()
+        flash(_("Round created. Now invite the authorities."), "success")
+        return redirect(url_for(".invite_page", round_id=round_.id), code=303)
+    return render_template("organiser/round_form.html", form=form, round=None)
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+def edit_round(round_id):
+    round_ = round_or_404(round_id)
+    form = RoundForm(obj=round_)
+    form.questionnaire_version_id.choices = _version_choices()
+    answered = rounds.has_responses(round_)
+    if form.validate_on_submit():
+        try:
+            rounds.change_questionnaire(round_, form.questionnaire_version_id.data)
+        except rounds.RoundError:
+            form.questionnaire_version_id.errors = [_("Authorities have started answering: the questionnaire can no longer change.")]
+        else:
+            for name in ("title", "description", "opens_on", "closes_on", "allow_reopen"):
+                setattr(round_, name, form[name].data)
+            db.session.commit()
+            flash(_("Round saved."), "success")
+            return redirect(url_for(".round_page", round_id=round_.id), code=303)
+    return render_template("organiser/round_form.html", form=form, round=round_, answered=answered)
+
+
+@bp.get("/rounds/<int:round_id>")
+def round_page(round_id):
+    round_ = round_or_404(round_id)
+    filters = rounds.InvitationFilters(**{k: request.args.get(k, "") for k in ("status", "kind", "country", "side")})
+    page = db.paginate(rounds.invitations_query(round_, filters), per_page=PAGE_SIZE, error_out=False)
+    lang = current_lang()
+    return render_template(
+        "organiser/round.html", round=round_, summary=rounds.summary(round_), page=page, filters=filters,
+        countries=[(c, country_name(c, lang)) for c in rounds.countries_in_round(round_)],
+        kinds=AUTHORITY_TYPES, today=today(), invitation_url=invitation_url, country_name=country_name,
+    )
+
+
+@bp.post("/rounds/<int:round_id>/close")
+def close_round(round_id):
+    round_ = round_or_404(round_id)
+    round_.status = "closed"
+    db.session.commit()
+    flash(_("The round is closed: links now show that answers are no longer accepted."), "success")
+    return redirect(url_for(".round_page", round_id=round_id), code=303)
+
+
+@bp.post("/rounds/<int:round_id>/open")
+def open_round(round_id):
+    round_ = round_or_404(round_id)
+    round_.status = "open"
+    db.session.commit()
+    if round_.closes_on < today():
+        flash(_("The round is open again, but its closing date has passed: change the dates so that links accept answers."), "warning")
+    else:
+        flash(_("The round is open."), "success")
+    return redirect(url_for(".round_page", round_id=round_id), code=303)
+
+
+@bp.post("/rounds/<int:round_id>/delete")
+def delete_round(round_id):
+    round_ = round_or_404(round_id)
+    try:
+        rounds.delete_round(round_)
+    except rounds.RoundError:
+        flash(_("Authorities have started answering this round: it cannot be deleted. Close it instead."), "warning")
+        return redirect(url_for(".round_page", round_id=round_id), code=303)
+    db.session.commit()
+    flash(_("Round deleted."), "success")
+    return redirect(url_for(".rounds"), code=303)
+
+
+@bp.route("/rounds/<int:round_id>/members", methods=["GET", "POST"])
+def members(round_id):
+    round_ = round_or_404(round_id)
+    form = MemberForm()
+    if form.validate_on_submit():
+        organiser = find_by_email(form.email.data)
+        if organiser is None or not organiser.active:
+            form.email.errors = [_("No organiser account has this email.")]
+        else:
+            if organiser not in round_.members and organiser.id != round_.owner_id:
+                round_.members.append(organiser)
+                db.session.commit()
+            flash(_("%(email)s can now see and run this round.", email=organiser.email), "success")
+            return redirect(url_for(".members", round_id=round_id), code=303)
+    return render_template("organiser/members.html", round=round_, form=form)
+
+
+@bp.post("/rounds/<int:round_id>/members/<int:organiser_id>/remove")
+def remove_member(round_id, organiser_id):
+    round_ = round_or_404(round_id)
+    round_.members = [m for m in round_.members if m.id != organiser_id]
+    db.session.commit()
+    return redirect(url_for(".members", round_id=round_id), code=303)
+
+
+def _invite_forms(round_):
+    lang = current_lang()
+    by_authority = InviteAuthorityForm(prefix="one")
+    by_authority.authority_id.choices = [
+        (a.id, f"{a.name} ({country_name(a.country, lang)})")
+        for a in db.session.scalars(select(Authority).order_by(Authority.name))
+    ]
+    by_filter = InviteFilterForm(prefix="filter")
+    by_filter.kind.choices = kind_choices(blank=_("Any type"))
+    by_filter.country.choices = [("", _("Any country"))] + country_choices(lang)
+    by_partnership = InvitePartnershipForm(prefix="pair")
+    by_partnership.partnership_id.choices = [
+        (p.id, f"{p.home_authority.name} – {p.partner_authority.name}")
+        for p in db.session.scalars(select(Partnership).order_by(Partnership.id))
+    ]
+    return by_authority, by_filter, by_partnership
+
+
+@bp.route("/rounds/<int:round_id>/invite", methods=["GET", "POST"])
+def invite_page(round_id):
+    round_ = round_or_404(round_id)
+    by_authority, by_filter, by_partnership = _invite_forms(round_)
+    invited = None
+    how = request.form.get("how")
+    if how == "one" and by_authority.validate_on_submit():
+        invited = [invite(round_, db.get_or_404(Authority, by_authority.authority_id.data))]
+    elif how == "filter" and by_filter.validate_on_submit():
+        invited = invite_matching(round_, by_filter.kind.data, by_filter.country.data)
+    elif how == "pair" and by_partnership.validate_on_submit():
+        invited = invite_partnership(round_, db.get_or_404(Partnership, by_partnership.partnership_id.data))
+    if invited is not None:
+        db.session.commit()
+        flash(_("%(count)s invitations ready. Their links are on the round's page.", count=len(invited)), "success")
+        return redirect(url_for(".round_page", round_id=round_id), code=303)
+    return render_template("organiser/invite.html", round=round_, by_authority=by_authority,
+                           by_filter=by_filter, by_partnership=by_partnership)
+
+
+@bp.get("/rounds/<int:round_id>/links.csv")
+def links_csv(round_id):
+    round_ = round_or_404(round_id)
+    lang = current_lang()
+    headers = ["authority", "type", "country", "email", "language", "partner", "side", "status", "closes_on", "link"]
+    rows = (
+        [i.authority.name, i.authority.kind, country_name(i.authority.country, lang), i.authority.email,
+         i.authority.language, i.partner.name if i.partner else "", i.side, i.response.status,
+         round_.closes_on.isoformat(), invitation_url(i)]
+        for i in open_invitations(round_)
+    )
+    filename = f"evalapp-round-{round_.id}-links-{date.today().isoformat()}.csv"
+    return HttpResponse(
+        "".join(csv_text(headers, rows)), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/rounds/<int:round_id>/partnerships")
+def partnerships_status(round_id):
+    round_ = round_or_404(round_id)
+    statuses = rounds.partnership_statuses(round_)
+    counts = {state: sum(1 for s in statuses if s.state == state) for state in ("both", "one", "neither")}
+    return render_template("organiser/partnership_status.html", round=round_, statuses=statuses, counts=counts)
+
+
+@bp.route("/rounds/<int:round_id>/send", methods=["GET", "POST"])
+def send(round_id):
+    round_ = round_or_404(round_id)
+    form = SendForm()
+    configured = mailing.mail_configured()
+    report = None
+    if form.validate_on_submit():
+        if not configured:
+            abort(400)
+        report = mailing.send(round_, form.target.data)
+        db.session.commit()
+        if report.failed:
+            flash(_("%(count)s messages could not be sent; they are listed below with the reason.",
+                    count=len(report.failed)), "warning")
+        flash(_("%(count)s messages sent.", count=report.sent), "success")
+    log = db.session.scalars(
+        select(InvitationEmail).join(Invitation).where(Invitation.round_id == round_.id)
+        .order_by(InvitationEmail.id.desc()).limit(200)
+    ).all()
+    counts = {target: len(mailing.recipients(round_, target)) for target in mailing.TARGETS}
+    return render_template("organiser/send.html", round=round_, form=form, configured=configured,
+                           report=report, log=log, counts=counts)
+
+
+@bp.post("/rounds/<int:round_id>/invitations/<int:invitation_id>/revoke")
+def revoke_invitation(round_id, invitation_id):
+    invitation = invitation_or_404(round_or_404(round_id), invitation_id)
+    revoke(invitation)
+    db.session.commit()
+    flash(_("The link of %(authority)s is withdrawn.", authority=invitation.authority.name), "success")
+    return redirect(url_for(".round_page", round_id=round_id), code=303)
+
+
+@bp.post("/rounds/<int:round_id>/invitations/<int:invitation_id>/reissue")
+def reissue_invitation(round_id, invitation_id):
+    invitation = invitation_or_404(round_or_404(round_id), invitation_id)
+    reissue(invitation)
+    db.session.commit()
+    flash(_("%(authority)s has a new link; the old one no longer works. Answers already given are kept.",
+            authority=invitation.authority.name), "success")
+    return redirect(url_for(".round_page", round_id=round_id), code=303)

@@ -1,0 +1,40 @@
+"""One CSV writer for every file we hand out: cells neutralised against formula injection.
+
+A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return) as a
+formula. Following OWASP, such text gets a leading apostrophe; numbers stay numbers.
+"""
+import csv
+import io
+from collections.abc import Iterable
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Return the value as a CSV cell: text that a spreadsheet would run is made inert."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def csv_text(headers: list[str], rows: Iterable[Iterable], delimiter: str = ";", bom: bool = True) -> Iterable[str]:
+    """Yield the CSV file piece by piece (header first), so it can be streamed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    if bom:
+        yield "\ufeff"
+    writer.writerow([safe_cell(h) for h in headers])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
