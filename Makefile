@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app evalapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations messages requirements clean
+.PHONY: run test lint install translations messages requirements clean
 
 ## run: install, migrate the database under instance/, load the questionnaire and the demo, serve
 run: install translations
@@ -21,6 +21,10 @@ run: install translations
 ## test: the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set
 test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## lint: ruff over the code and the tests
+lint: install
+	$(BIN)/ruff check evalapp tests
 
 install: $(VENV)/.installed
 

@@ -1,6 +1,5 @@
 """Invitations and reminders by email, in each authority's language, every send recorded."""
 import smtplib
-import socket
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template
@@ -73,7 +72,7 @@ def send(round_: Round, target: str) -> SendReport:
             error = None
             try:
                 connection.send_messages([compose(invitation, kind)])
-            except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            except (TimeoutError, smtplib.SMTPException, OSError) as exc:
                 error = f"{exc.__class__.__name__}: {exc}"[:1000]
                 report.failed.append((invitation, error))
                 # Start afresh after a failure: the connection may be broken.

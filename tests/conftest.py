@@ -5,7 +5,6 @@ migrations (as in production), once per database and test session; each test sta
 with empty tables.
 """
 import os
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -13,6 +12,7 @@ from sqlalchemy import create_engine, text
 from evalapp import create_app
 from evalapp.config import normalise_database_url
 from evalapp.extensions import db
+from tests.factories import create_organiser, create_partnership_invitations, create_round, login, set_owner
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -63,6 +63,21 @@ def app(migrated):
 
 
 @pytest.fixture
+def app_with(migrated):
+    """Build more apps on the same database (another worker, other settings); disposed after the test."""
+    made = []
+
+    def build(**overrides):
+        made.append(make_app(migrated, **overrides))
+        return made[-1]
+
+    yield build
+    for extra in made:
+        with extra.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -70,3 +85,29 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+
+@pytest.fixture
+def organiser_id(app):
+    return create_organiser(app)
+
+
+@pytest.fixture
+def orga(app, organiser_id):
+    """A client logged in as the organiser who owns ``round_id``."""
+    client = app.test_client()
+    assert login(client).status_code == 303
+    return client
+
+
+@pytest.fixture
+def round_id(app, organiser_id):
+    round_id = create_round(app)
+    set_owner(app, round_id, organiser_id)
+    return round_id
+
+
+@pytest.fixture
+def tokens(app, round_id):
+    return create_partnership_invitations(app, round_id)

@@ -20,7 +20,8 @@ MAX_ROWS = 20_000
 
 AUTHORITY_COLUMNS = ["name", "type", "country", "region", "population", "language", "email"]
 PARTNERSHIP_COLUMNS = ["home_authority", "partner_authority", "start_year", "name"]
-REQUIRED = {"name", "type", "country", "home_authority", "partner_authority"}
+AUTHORITY_REQUIRED = {"name", "type", "country"}
+PARTNERSHIP_REQUIRED = {"home_authority", "partner_authority"}
 
 # French headers, as people write them.
 HEADER_ALIASES = {
@@ -95,8 +96,8 @@ def _column_name(header: str) -> str:
     return HEADER_ALIASES.get(key, key)
 
 
-def _header_problems(names: list[str], expected: list[str]) -> list[Problem]:
-    missing = [c for c in expected if c in REQUIRED and c not in names]
+def _header_problems(names: list[str], expected: list[str], required: set[str]) -> list[Problem]:
+    missing = [c for c in expected if c in required and c not in names]
     unknown = [c for c in names if c and c not in expected]
     problems = [Problem(1, c, _("required column missing")) for c in missing]
     problems += [Problem(1, c, _("unknown column")) for c in unknown]
@@ -105,7 +106,7 @@ def _header_problems(names: list[str], expected: list[str]) -> list[Problem]:
 
 def check_authorities(data: bytes) -> CheckResult:
     names, rows = read_rows(data)
-    result = CheckResult(problems=_header_problems(names, AUTHORITY_COLUMNS))
+    result = CheckResult(problems=_header_problems(names, AUTHORITY_COLUMNS, AUTHORITY_REQUIRED))
     if not names:
         result.problems.append(Problem(1, "", _("the file is empty")))
     if result.problems:
@@ -168,7 +169,7 @@ def _authority_values(line: int, row: dict) -> tuple[dict, list[Problem]]:
 
 def check_partnerships(data: bytes) -> CheckResult:
     names, rows = read_rows(data)
-    result = CheckResult(problems=_header_problems(names, PARTNERSHIP_COLUMNS))
+    result = CheckResult(problems=_header_problems(names, PARTNERSHIP_COLUMNS, PARTNERSHIP_REQUIRED))
     if not names:
         result.problems.append(Problem(1, "", _("the file is empty")))
     if result.problems:
@@ -176,7 +177,7 @@ def check_partnerships(data: bytes) -> CheckResult:
     by_name: dict[str, list[int]] = {}
     for authority_id, name in db.session.execute(select(Authority.id, Authority.name)):
         by_name.setdefault(fold(name), []).append(authority_id)
-    existing = set(db.session.execute(select(Partnership.home_authority_id, Partnership.partner_authority_id)).tuples())
+    existing = {tuple(row) for row in db.session.execute(select(Partnership.home_authority_id, Partnership.partner_authority_id))}
     for line, row in rows:
         values = {}
         for column in ("home_authority", "partner_authority"):

@@ -5,7 +5,6 @@ from sqlalchemy import CheckConstraint, Float, ForeignKey, SmallInteger, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evalapp.extensions import db
-from evalapp.models.base import utcnow
 from evalapp.models.rounds import Invitation
 
 

@@ -11,6 +11,7 @@
 from flask import Response as HttpResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 
 from evalapp.directory import csv_import
@@ -116,7 +117,7 @@ def import_csv():
             write = csv_import.import_authorities if kind == "authorities" else csv_import.import_partnerships
             count = write(result)
             db.session.commit()
-            flash(_("%(count)s rows imported.", count=count), "success")
+            flash(ngettext("%(num)s row imported.", "%(num)s rows imported.", count), "success")
             return redirect(url_for(".authorities" if kind == "authorities" else ".partnerships"), code=303)
         db.session.rollback()
     return render_template("organiser/import.html", form=form, result=result)

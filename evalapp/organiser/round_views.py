@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from flask import Response as HttpResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -26,8 +27,24 @@ from evalapp.auth.accounts import find_by_email
 from evalapp.directory.countries import country_choices, country_name
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
-from evalapp.invitations import invitation_url, invite, invite_matching, invite_partnership, open_invitations, reissue, revoke
-from evalapp.models import AUTHORITY_TYPES, Authority, Invitation, InvitationEmail, Partnership, QuestionnaireVersion, Round
+from evalapp.invitations import (
+    invitation_url,
+    invite,
+    invite_matching,
+    invite_partnership,
+    open_invitations,
+    reissue,
+    revoke,
+)
+from evalapp.models import (
+    AUTHORITY_TYPES,
+    Authority,
+    Invitation,
+    InvitationEmail,
+    Partnership,
+    QuestionnaireVersion,
+    Round,
+)
 from evalapp.organiser.access import invitation_or_404, round_or_404
 from evalapp.organiser.blueprint import bp
 from evalapp.organiser.forms import (
@@ -199,7 +216,8 @@ def invite_page(round_id):
         invited = invite_partnership(round_, db.get_or_404(Partnership, by_partnership.partnership_id.data))
     if invited is not None:
         db.session.commit()
-        flash(_("%(count)s invitations ready. Their links are on the round's page.", count=len(invited)), "success")
+        flash(ngettext("%(num)s invitation ready. Its link is on the round's page.",
+                       "%(num)s invitations ready. Their links are on the round's page.", len(invited)), "success")
         return redirect(url_for(".round_page", round_id=round_id), code=303)
     return render_template("organiser/invite.html", round=round_, by_authority=by_authority,
                            by_filter=by_filter, by_partnership=by_partnership)
@@ -243,9 +261,10 @@ def send(round_id):
         report = mailing.send(round_, form.target.data)
         db.session.commit()
         if report.failed:
-            flash(_("%(count)s messages could not be sent; they are listed below with the reason.",
-                    count=len(report.failed)), "warning")
-        flash(_("%(count)s messages sent.", count=report.sent), "success")
+            flash(ngettext("%(num)s message could not be sent; it is listed below with the reason.",
+                           "%(num)s messages could not be sent; they are listed below with the reason.",
+                           len(report.failed)), "warning")
+        flash(ngettext("%(num)s message sent.", "%(num)s messages sent.", report.sent), "success")
     log = db.session.scalars(
         select(InvitationEmail).join(Invitation).where(Invitation.round_id == round_.id)
         .order_by(InvitationEmail.id.desc()).limit(200)

@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from evalapp import i18n
-from evalapp.i18n import current_lang
 from evalapp.extensions import db
+from evalapp.i18n import current_lang
 from evalapp.invitations import is_revoked_token
 from evalapp.models import Invitation, Response
 from evalapp.questionnaires.loader import definition_of

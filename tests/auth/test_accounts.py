@@ -46,10 +46,8 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, organiser):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
-def test_session_cookie_is_secure_when_configured(migrated, organiser):
-    from tests.conftest import make_app
-
-    app = make_app(migrated, SESSION_COOKIE_SECURE=True)
+def test_session_cookie_is_secure_when_configured(app_with, organiser):
+    app = app_with(SESSION_COOKIE_SECURE=True)
     response = login(app.test_client())
     assert "Secure" in response.headers["Set-Cookie"]
 

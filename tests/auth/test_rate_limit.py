@@ -3,7 +3,6 @@ import socket
 
 import pytest
 
-from tests.conftest import make_app
 from tests.factories import create_organiser, login
 
 
@@ -45,12 +44,12 @@ def redis_available() -> bool:
 
 
 @pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")
-def test_the_limit_holds_across_workers_sharing_redis(migrated, organiser):
+def test_the_limit_holds_across_workers_sharing_redis(app_with, organiser):
     import redis
 
     redis.Redis(host="127.0.0.1", port=6379).flushdb()
     shared = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}
-    worker_a, worker_b = make_app(migrated, **shared), make_app(migrated, **shared)
+    worker_a, worker_b = app_with(**shared), app_with(**shared)
     for _ in range(3):
         assert login(worker_a.test_client(), password="wrong").status_code == 401
     for _ in range(2):

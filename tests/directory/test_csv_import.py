@@ -1,0 +1,104 @@
+"""Importing authorities and partnerships from CSV as Excel saves it: all or nothing."""
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from evalapp.extensions import db
+from evalapp.models import Authority, Partnership
+from tests.respond.helpers import csrf_token
+
+FRENCH_EXCEL = (
+    "nom;type;pays;région;population;langue;courriel\r\n"
+    "Ville de Chambéry;Commune;France;Auvergne-Rhône-Alpes;60 000;fr;international@chambery.example\r\n"
+    "Commune de Ouahigouya;foreign_municipality;BF;Nord;120000;fr;\r\n"
+    "Województwo Wielkopolskie;Collectivité régionale étrangère;Pologne;Wielkopolska;3500000;anglais;\r\n"
+)
+
+
+def upload(orga, data: bytes, kind="authorities", check_only=False, name="annuaire.csv"):
+    page = orga.get("/o/import")
+    form = {"csrf_token": csrf_token(page.text), "kind": kind, "file": (io.BytesIO(data), name)}
+    if check_only:
+        form["check_only"] = "y"
+    return orga.post("/o/import", data=form, content_type="multipart/form-data")
+
+
+def count(app, model):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "cp1252"])
+def test_french_excel_file_imports_with_or_without_bom(app, orga, encoding):
+    data = FRENCH_EXCEL.encode(encoding, errors="replace") if encoding == "cp1252" else FRENCH_EXCEL.encode(encoding)
+    if encoding == "cp1252":
+        data = FRENCH_EXCEL.replace("Województwo", "Wojewodztwo").encode("cp1252")
+    response = upload(orga, data)
+    assert response.status_code == 303, response.text
+    with app.app_context():
+        chambery = db.session.scalar(select(Authority).where(Authority.name == "Ville de Chambéry"))
+        assert (chambery.kind, chambery.country, chambery.population, chambery.region) == (
+            "commune", "FR", 60000, "Auvergne-Rhône-Alpes")
+        polish = db.session.scalar(select(Authority).where(Authority.country == "PL"))
+        assert polish.kind == "foreign_regional" and polish.language == "en"
+
+
+def test_comma_separated_english_headers_work_too(app, orga):
+    data = b"name,type,country\nVille de Nantes,commune,FR\nRufisque,foreign_municipality,Senegal\n"
+    assert upload(orga, data).status_code == 303
+    assert count(app, Authority) == 2
+
+
+def test_every_problem_is_reported_by_line_and_column_and_nothing_is_written(app, orga):
+    data = (
+        "name;type;country;population;email\r\n"
+        "Ville de Chambéry;commune;FR;60000;ok@example.org\r\n"
+        ";castle;Atlantis;beaucoup;not-an-email\r\n"
+        "Ville de Chambéry;commune;FR;;\r\n"
+    ).encode("utf-8-sig")
+    response = upload(orga, data)
+    assert response.status_code == 200
+    html = response.text
+    assert "6 problèmes : rien n" in html
+    for line, column in [(3, "name"), (3, "type"), (3, "country"), (3, "population"), (3, "email"), (4, "name")]:
+        assert f"<tr><td>{line}</td><td>{column}</td>" in html, (line, column)
+    assert "même collectivité qu" in html
+    assert count(app, Authority) == 0
+
+
+def test_missing_and_unknown_columns_are_reported(orga):
+    response = upload(orga, b"nom;pays;colour\nA;FR;red\n")
+    assert "<tr><td>1</td><td>type</td><td>colonne obligatoire absente" in response.text
+    assert "<tr><td>1</td><td>colour</td><td>colonne inconnue" in response.text
+
+
+def test_check_only_reports_and_writes_nothing(app, orga):
+    response = upload(orga, FRENCH_EXCEL.encode("utf-8-sig"), check_only=True)
+    assert "Le fichier est valide : 3 lignes" in response.text
+    assert count(app, Authority) == 0
+
+
+def test_partnerships_reference_authorities_by_name(app, orga):
+    upload(orga, FRENCH_EXCEL.encode("utf-8-sig"))
+    data = ("home_authority;partner_authority;start_year;name\r\n"
+            "ville de chambery;Commune de Ouahigouya;1991;Chambéry – Ouahigouya\r\n").encode("utf-8-sig")
+    assert upload(orga, data, kind="partnerships").status_code == 303
+    with app.app_context():
+        pair = db.session.scalar(select(Partnership))
+        assert pair.home_authority.name == "Ville de Chambéry" and pair.start_year == 1991
+    again = upload(orga, data, kind="partnerships")
+    assert "déjà dans l" in again.text and count(app, Partnership) == 1
+    bad = "home_authority;partner_authority;start_year\r\nNowhere;Commune de Ouahigouya;l'an dernier\r\n"
+    response = upload(orga, bad.encode(), kind="partnerships")
+    assert "<tr><td>2</td><td>home_authority</td>" in response.text
+    assert "<tr><td>2</td><td>start_year</td>" in response.text
+
+
+def test_templates_download_and_import_as_they_are(app, orga):
+    for kind in ("authorities", "partnerships"):
+        response = orga.get(f"/o/import/{kind}-template.csv")
+        assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+        assert response.data.startswith("\ufeff".encode())
+        assert upload(orga, response.data, kind=kind).status_code == 303, kind
+    assert count(app, Partnership) == 1
