@@ -173,3 +173,44 @@ def test_partner_side_reads_the_mirror_wording(client, tokens):
     assert home_only
     for code in home_only:
         assert f'name="{code}"' not in "".join(client.get(f"/r/{partner_token}/p/{s.code}").text for s in AICT.sections_for("partner"))
+
+
+def test_the_list_of_steps_saves_the_page_before_leaving_it(app, client, token):
+    start(client, token)
+    data = section_data("context")
+    response = post_section(client, token, "context", data, action="goto-reciprocity")
+    assert response.status_code == 303 and response.location.endswith("/p/reciprocity")
+    _, answers = response_of(app, token)
+    assert {a.choice for a in answers["CTX_01"]} == set(data["CTX_01"])
+
+
+def test_resuming_goes_to_the_page_the_respondent_was_heading_to(client, token):
+    start(client, token)
+    post_section(client, token, "profile", section_data("profile"))  # Next, to "context"
+    fresh = client.application.test_client()
+    assert start(fresh, token).location.endswith("/p/context")
+
+
+def test_language_switch_applies_at_once_even_when_the_page_has_an_error(client, token):
+    start(client, token)
+    response = post_section(client, token, "profile", {**section_data("profile"), "PRO_03": "1800"}, action="lang-en")
+    assert response.status_code == 422
+    assert '<html lang="en">' in response.text and "Enter a number between 1945 and 2026." in response.text
+
+
+def test_english_numbers_are_read_the_english_way(app, client, token):
+    start(client, token)
+    client.post("/language", data={"csrf_token": csrf_token(client.get("/").text), "lang": "en", "next": "/"})
+    assert post_section(client, token, "profile", {**section_data("profile"), "PRO_02": "302,302",
+                                                   "PRO_05": "1.5"}).status_code == 303
+    _, answers = response_of(app, token)
+    assert answers["PRO_02"][0].number_value == 302302 and answers["PRO_05"][0].number_value == 1.5
+    assert 'value="302,302"' in client.get(f"/r/{token}/p/profile").text
+
+
+def test_none_cannot_be_ticked_with_other_answers(app, client, token):
+    start(client, token)
+    item = AICT.items_by_code["PRO_06"]
+    real = next(o.code for o in item.options if not o.exclusive)
+    response = post_section(client, token, "profile", {**section_data("profile"), "PRO_06": ["none", real]})
+    assert response.status_code == 422 and "ne peut pas être coché avec d" in response.text
