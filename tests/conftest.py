@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from evalapp import create_app
 from evalapp.config import normalise_database_url
-from evalapp.extensions import db
+from evalapp.extensions import db, limiter
 from tests.factories import create_organiser, create_partnership_invitations, create_round, login, set_owner
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -31,13 +31,17 @@ def database_url(request, tmp_path_factory):
 
 
 def make_app(database_url, **overrides):
-    return create_app({
+    app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret",
         "BASE_URL": "http://evalapp.test",
         **overrides,
     })
+    # The limiter is one object per process, as in production; tests start with no counts.
+    with app.app_context():
+        limiter.reset()
+    return app
 
 
 @pytest.fixture(scope="session")
