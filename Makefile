@@ -9,10 +9,11 @@ PORT ?= 5000
 .PHONY: run test lint install translations messages requirements clean
 
 ## run: install, migrate the database under instance/, load the questionnaire and the demo, serve
+run: export EVALAPP_BASE_URL ?= http://$(HOST):$(PORT)
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) questionnaire load
-	EVALAPP_BASE_URL=http://$(HOST):$(PORT) $(FLASK) seed-demo
+	$(FLASK) seed-demo
 	@echo
 	@echo "evalapp is starting on http://$(HOST):$(PORT)/ — open one of the invitation links above to answer as an authority."
 	@echo

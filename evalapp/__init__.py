@@ -40,9 +40,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(i18n.bp)
     i18n.register_template_helpers(app)
 
-    from evalapp import auth, errors, organiser, respond
+    from evalapp import assets, auth, errors, organiser, respond
 
     errors.register(app)
+    app.register_blueprint(assets.bp)
+    app.jinja_env.globals["plotly_url"] = assets.plotly_url
     app.register_blueprint(respond.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organiser.bp)

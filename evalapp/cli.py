@@ -2,7 +2,6 @@
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from evalapp.extensions import db
@@ -51,10 +50,11 @@ def check_command(files):
 def seed_demo_command():
     """Create the demo round (once) and print the links still open."""
     from evalapp import demo
+    from evalapp.invitations import base_url
 
     round_, created = demo.seed()
     db.session.commit()
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = base_url()
     click.echo(("Created" if created else "Found") + f" the demo round: {round_.title}")
     click.echo(f"Organiser pages: {base}/o/login  (email {demo.DEMO_EMAIL}, password {demo.DEMO_PASSWORD})")
     click.echo("Invitation links still open (answer as an authority, no account needed):")

@@ -52,8 +52,9 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        # Where printed invitation links point.
-        "BASE_URL": os.environ.get("EVALAPP_BASE_URL", "http://127.0.0.1:5000"),
+        # The start of invitation links. Unset, pages use the address they were reached at,
+        # and commands (which have no request) use http://127.0.0.1:5000.
+        "BASE_URL": os.environ.get("EVALAPP_BASE_URL"),
         "BABEL_DEFAULT_LOCALE": "fr",
         "LANGUAGES": ("fr", "en"),
         # A respondent may keep a page open for hours before saving: the CSRF token
@@ -63,6 +64,8 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        # Group charts hide breakdowns with fewer respondents, so no authority can be recognised.
+        "MIN_GROUP_SIZE": int(os.environ.get("MIN_GROUP_SIZE", "3")),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "MAX_FORM_PARTS": 2000,
         # Failed logins: per account and per address. The counts live in

@@ -1,7 +1,7 @@
 """Invitations: the only place tokens are made, revoked and replaced. Functions flush only."""
 import secrets
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from evalapp.extensions import db
@@ -53,7 +53,7 @@ def invite_partnership(round_: Round, partnership: Partnership) -> list[Invitati
 
 def invite_matching(round_: Round, kind: str = "", country: str = "") -> list[Invitation]:
     """Invite on their own every authority of the directory matching the filters."""
-    query = select(Authority).order_by(Authority.name)
+    query = select(Authority).order_by(Authority.sort_name)
     if kind:
         query = query.where(Authority.kind == kind)
     if country:
@@ -81,9 +81,19 @@ def is_revoked_token(token: str) -> bool:
     return db.session.scalar(select(RevokedToken.id).where(RevokedToken.token == token)) is not None
 
 
+def base_url() -> str:
+    """``BASE_URL`` if set; else the address of the current request; else the local default."""
+    configured = current_app.config.get("BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return "http://127.0.0.1:5000"
+
+
 def invitation_url(invitation: Invitation) -> str:
-    """The link an authority opens, built from ``BASE_URL`` so that it works outside a request."""
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/r/{invitation.token}"
+    """The link an authority opens."""
+    return f"{base_url()}/r/{invitation.token}"
 
 
 def open_invitations(round_: Round) -> list[Invitation]:
@@ -92,5 +102,5 @@ def open_invitations(round_: Round) -> list[Invitation]:
         select(Invitation).join(Response).join(Authority)
         .where(Invitation.round_id == round_.id, Invitation.revoked_at.is_(None),
                Response.status != ResponseStatus.SUBMITTED)
-        .order_by(Authority.name, Invitation.id)
+        .order_by(Authority.sort_name, Invitation.id)
     ).all()

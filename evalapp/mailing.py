@@ -32,7 +32,7 @@ def recipients(round_: Round, target: str) -> list[Invitation]:
         select(Invitation).join(Response).join(Authority)
         .where(Invitation.round_id == round_.id, Invitation.revoked_at.is_(None),
                Response.status != ResponseStatus.SUBMITTED)
-        .order_by(Authority.name, Invitation.id)
+        .order_by(Authority.sort_name, Invitation.id)
     )
     if target == "not_sent":
         sent = select(InvitationEmail.invitation_id).where(InvitationEmail.ok.is_(True))

@@ -112,7 +112,7 @@ def invitations_query(round_: Round, filters: InvitationFilters):
         .join(Invitation.response)
         .options(contains_eager(Invitation.authority), contains_eager(Invitation.response))
         .where(Invitation.round_id == round_.id)
-        .order_by(Authority.name, Invitation.id)
+        .order_by(Authority.sort_name, Invitation.id)
     )
     if filters.status == "revoked":
         query = query.where(Invitation.revoked_at.is_not(None))

@@ -20,7 +20,7 @@ def post_rules(app):
 
 def test_every_post_without_or_with_a_wrong_token_is_refused(app, admin, round_id, tokens):
     values = {"round_id": round_id, "invitation_id": 1, "organiser_id": 1, "authority_id": 1,
-              "token": tokens[0], "code": "profile", "kind": "authorities"}
+              "token": tokens[0], "code": "profile", "kind": "authorities", "partnership_id": 1}
     checked = 0
     for rule in post_rules(app):
         path = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]

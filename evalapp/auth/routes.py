@@ -57,8 +57,14 @@ def logout():
     return redirect(url_for("auth.login"), code=303)
 
 
+def _organiser_key() -> str:
+    return f"password-change:{current_user.get_id()}"
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_organiser_key,
+               methods=["POST"], deduct_when=_failed)
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():

@@ -16,7 +16,15 @@ def _translation(lang: str):
 def _name(country, lang: str) -> str:
     # The common name reads better than the official one ("Bolivie", not "Bolivie, l'État plurinational de").
     base = getattr(country, "common_name", None) or country.name
-    return _translation(lang).gettext(base)
+    return _natural_order(_translation(lang).gettext(base))
+
+
+def _natural_order(name: str) -> str:
+    """ISO lists invert some names ("Russie, Fédération de"); put them back in reading order."""
+    if ", " not in name:
+        return name
+    head, tail = name.split(", ", 1)
+    return f"{tail}{head}" if tail.endswith("'") else f"{tail} {head}"
 
 
 @cache
@@ -32,9 +40,23 @@ def country_name(code: str, lang: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lowercase without accents, for matching what people type ("Sénégal" = "senegal")."""
+    """Lowercase, without accents, apostrophes or hyphens, for matching what people type
+    ("Sénégal" = "senegal", "Côte d’Ivoire" = "cote d'ivoire" = "Cote-d-Ivoire")."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    for mark in ("’", "'", "-", "‐", ",", "."):
+        plain = plain.replace(mark, " ")
+    return " ".join(plain.split())
+
+
+#: Names people use that ISO 3166 spells otherwise.
+ALIASES = {
+    "palestine": "PS", "russie": "RU", "russia": "RU", "royaume uni": "GB", "uk": "GB", "angleterre": "GB",
+    "rdc": "CD", "drc": "CD", "republique democratique du congo": "CD", "congo brazzaville": "CG",
+    "etats unis": "US", "usa": "US", "coree du sud": "KR", "south korea": "KR", "vietnam": "VN", "iran": "IR",
+    "syrie": "SY", "syria": "SY", "bolivie": "BO", "venezuela": "VE", "tanzanie": "TZ", "laos": "LA",
+    "moldavie": "MD", "taiwan": "TW", "cap vert": "CV", "turquie": "TR", "turkey": "TR",
+}
 
 
 @cache
@@ -44,10 +66,20 @@ def _lookup() -> dict[str, str]:
         names = [country.alpha_2, country.alpha_3, country.name, getattr(country, "common_name", ""),
                  getattr(country, "official_name", "")]
         names += [_translation("fr").gettext(n) for n in names[2:] if n]
+        names.append(_name(country, "fr"))
         for name in names:
             if name:
                 table[fold(name)] = country.alpha_2
+    table.update(ALIASES)
     return table
+
+
+def countries_named_like(text: str) -> list[str]:
+    """Codes of the countries whose name (French or English) contains ``text``, for searches."""
+    folded = fold(text)
+    if len(folded) < 3:
+        return []
+    return sorted({code for name, code in _lookup().items() if folded in name and len(name) > 3})
 
 
 def country_code(text: str) -> str | None:

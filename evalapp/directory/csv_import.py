@@ -9,6 +9,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -32,14 +33,28 @@ HEADER_ALIASES = {
     "nom_du_partenariat": "name",
 }
 
+# Besides the codes and the labels the interface shows in both languages.
 TYPE_ALIASES = {
-    "commune": "commune", "municipalite": "commune", "intercommunalite": "intercommunalite",
-    "epci": "intercommunalite", "departement": "departement", "department": "departement",
-    "region": "region", "collectivite locale etrangere": "foreign_municipality",
-    "municipalite etrangere": "foreign_municipality", "foreign municipality": "foreign_municipality",
-    "collectivite regionale etrangere": "foreign_regional", "foreign regional authority": "foreign_regional",
-    "autre": "other", "other": "other", "intercommunal authority": "intercommunalite",
+    "municipalite": "commune", "ville": "commune", "epci": "intercommunalite", "metropole": "intercommunalite",
+    "communaute de communes": "intercommunalite", "communaute d agglomeration": "intercommunalite",
+    "communaute urbaine": "intercommunalite", "collectivite locale etrangere": "foreign_municipality",
+    "municipalite etrangere": "foreign_municipality", "commune etrangere": "foreign_municipality",
+    "collectivite regionale etrangere": "foreign_regional", "region etrangere": "foreign_regional",
+    "province": "foreign_regional",
 }
+
+
+def type_code(text: str) -> str | None:
+    """The type code of a code, a label in French or English, or a common name."""
+    if text in AUTHORITY_TYPES:
+        return text
+    folded = fold(text)
+    for code, label in AUTHORITY_TYPES.items():
+        for lang in ("fr", "en"):
+            with force_locale(lang):
+                if fold(str(label)) == folded:
+                    return code
+    return TYPE_ALIASES.get(folded) or (folded if folded in AUTHORITY_TYPES else None)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -71,7 +86,7 @@ def decode(data: bytes) -> str:
 
 
 def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
-    """Return the normalised header and (line number, row) pairs, blank lines skipped."""
+    """Return the header as written and (line number, row by column name) pairs, blank lines skipped."""
     text = decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -88,31 +103,40 @@ def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
         rows.append((reader.line_num, dict(zip(names, (v.strip() for v in values), strict=False))))
         if len(rows) > MAX_ROWS:
             break
-    return names, rows
+    return [h.strip() for h in header], rows
 
 
 def _column_name(header: str) -> str:
-    key = fold(header).replace(" ", "_").replace("'", "_")
+    key = fold(header).replace(" ", "_")
     return HEADER_ALIASES.get(key, key)
 
 
-def _header_problems(names: list[str], expected: list[str], required: set[str]) -> list[Problem]:
+def _header_problems(header: list[str], expected: list[str], required: set[str]) -> list[Problem]:
+    names = [_column_name(h) for h in header]
     missing = [c for c in expected if c in required and c not in names]
-    unknown = [c for c in names if c and c not in expected]
+    unknown = [h for h, c in zip(header, names, strict=True) if c and c not in expected]
     problems = [Problem(1, c, _("required column missing")) for c in missing]
-    problems += [Problem(1, c, _("unknown column")) for c in unknown]
+    problems += [Problem(1, h, _("unknown column")) for h in unknown]
     return problems
 
 
-def check_authorities(data: bytes) -> CheckResult:
-    names, rows = read_rows(data)
-    result = CheckResult(problems=_header_problems(names, AUTHORITY_COLUMNS, AUTHORITY_REQUIRED))
-    if not names:
+def _start(data: bytes, expected: list[str], required: set[str]) -> tuple[CheckResult, dict, list]:
+    """Read the file and check its header; returns the result so far, the header as written, the rows."""
+    header, rows = read_rows(data)
+    result = CheckResult(problems=_header_problems(header, expected, required))
+    if not header:
         result.problems.append(Problem(1, "", _("the file is empty")))
-    if result.problems:
-        return result
+    elif not rows and not result.problems:
+        result.problems.append(Problem(2, "", _("the file has a header but no rows")))
     if len(rows) > MAX_ROWS:
         result.problems.append(Problem(rows[-1][0], "", _("more than %(count)s rows", count=MAX_ROWS)))
+    as_written = {_column_name(h): h for h in header}
+    return result, as_written, rows
+
+
+def check_authorities(data: bytes) -> CheckResult:
+    result, as_written, rows = _start(data, AUTHORITY_COLUMNS, AUTHORITY_REQUIRED)
+    if result.problems:
         return result
     existing = {(fold(name), country) for name, country in db.session.execute(select(Authority.name, Authority.country))}
     seen = {}
@@ -124,7 +148,7 @@ def check_authorities(data: bytes) -> CheckResult:
         elif values.get("name") and key in seen:
             problems.append(Problem(line, "name", _("same authority as line %(line)s", line=seen[key])))
         seen.setdefault(key, line)
-        result.problems += problems
+        result.problems += [Problem(p.line, as_written.get(p.column, p.column), p.message) for p in problems]
         result.rows.append(values)
     return result
 
@@ -143,9 +167,10 @@ def _authority_values(line: int, row: dict) -> tuple[dict, list[Problem]]:
         problem("name", _("at most %(count)s characters", count=200))
     values["name"] = name
     kind = row.get("type", "")
-    values["kind"] = kind if kind in AUTHORITY_TYPES else TYPE_ALIASES.get(fold(kind))
+    values["kind"] = type_code(kind)
     if values["kind"] is None:
-        problem("type", _("unknown type %(value)r; use one of: %(types)s", value=kind, types=", ".join(AUTHORITY_TYPES)))
+        problem("type", _("unknown type %(value)r; use one of: %(types)s", value=kind,
+                          types=", ".join(str(label) for label in AUTHORITY_TYPES.values())))
     values["country"] = country_code(row.get("country", ""))
     if values["country"] is None:
         problem("country", _("unknown country %(value)r; use an ISO code (FR, BF...) or the name", value=row.get("country", "")))
@@ -168,16 +193,14 @@ def _authority_values(line: int, row: dict) -> tuple[dict, list[Problem]]:
 
 
 def check_partnerships(data: bytes) -> CheckResult:
-    names, rows = read_rows(data)
-    result = CheckResult(problems=_header_problems(names, PARTNERSHIP_COLUMNS, PARTNERSHIP_REQUIRED))
-    if not names:
-        result.problems.append(Problem(1, "", _("the file is empty")))
+    result, as_written, rows = _start(data, PARTNERSHIP_COLUMNS, PARTNERSHIP_REQUIRED)
     if result.problems:
         return result
     by_name: dict[str, list[int]] = {}
     for authority_id, name in db.session.execute(select(Authority.id, Authority.name)):
         by_name.setdefault(fold(name), []).append(authority_id)
     existing = {tuple(row) for row in db.session.execute(select(Partnership.home_authority_id, Partnership.partner_authority_id))}
+    first_problem = len(result.problems)
     for line, row in rows:
         values = {}
         for column in ("home_authority", "partner_authority"):
@@ -206,6 +229,8 @@ def check_partnerships(data: bytes) -> CheckResult:
                 values["start_year"] = int(year)
         values["name"] = row.get("name") or None
         result.rows.append(values)
+    result.problems[first_problem:] = [Problem(p.line, as_written.get(p.column, p.column), p.message)
+                                       for p in result.problems[first_problem:]]
     return result
 
 
@@ -228,17 +253,27 @@ def import_partnerships(result: CheckResult) -> int:
     return len(result.rows)
 
 
-def template_csv(columns: list[str], example: list[list[str]]) -> str:
-    """A CSV with a BOM and semicolons, so that a French Excel opens it as it is."""
+def template_csv(kind: str, lang: str) -> str:
+    """A template to fill: semicolons and a BOM, so that a French Excel opens it as it is;
+    headers and examples in the interface's language (both are accepted on import)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows(example)
+    writer.writerows(TEMPLATES[kind][lang])
     return "\ufeff" + out.getvalue()
 
 
-AUTHORITY_TEMPLATE = [
-    ["Ville de Chambéry", "commune", "FR", "Auvergne-Rhône-Alpes", "60000", "fr", "international@example.fr"],
-    ["Commune de Ouahigouya", "foreign_municipality", "BF", "Nord", "120000", "fr", ""],
-]
-PARTNERSHIP_TEMPLATE = [["Ville de Chambéry", "Commune de Ouahigouya", "1991", "Chambéry – Ouahigouya"]]
+TEMPLATES = {
+    "authorities": {
+        "fr": [["nom", "type", "pays", "région", "population", "langue", "courriel"],
+               ["Ville de Chambéry", "Commune", "France", "Auvergne-Rhône-Alpes", "60 000", "fr", "international@example.fr"],
+               ["Commune de Ouahigouya", "Collectivité locale étrangère", "Burkina Faso", "Nord", "120 000", "fr", ""]],
+        "en": [AUTHORITY_COLUMNS,
+               ["Ville de Chambéry", "commune", "FR", "Auvergne-Rhône-Alpes", "60000", "fr", "international@example.fr"],
+               ["Commune de Ouahigouya", "foreign_municipality", "BF", "Nord", "120000", "fr", ""]],
+    },
+    "partnerships": {
+        "fr": [["collectivité", "partenaire", "année de début", "nom du partenariat"],
+               ["Ville de Chambéry", "Commune de Ouahigouya", "1991", "Chambéry – Ouahigouya"]],
+        "en": [PARTNERSHIP_COLUMNS, ["Ville de Chambéry", "Commune de Ouahigouya", "1991", "Chambéry – Ouahigouya"]],
+    },
+}

@@ -4,6 +4,7 @@ from evalapp.models.organisers import Organiser, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
 from evalapp.models.responses import Answer, Response, ResponseStatus
 from evalapp.models.rounds import SIDES, Invitation, InvitationEmail, RevokedToken, Round
+from evalapp.models.stories import StorySelection, StoryTag
 
 __all__ = [
     "AUTHORITY_TYPES",
@@ -21,4 +22,6 @@ __all__ = [
     "Response",
     "ResponseStatus",
     "Round",
+    "StorySelection",
+    "StoryTag",
 ]

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from evalapp.extensions import db
 from evalapp.models.base import utcnow
@@ -32,6 +32,8 @@ class Authority(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The authority's official name, as it should appear on pages and exports.
     name: Mapped[str] = mapped_column(String(200))
+    #: The name folded for searching and sorting: lowercase, without accents ("Nîmes" → "nimes").
+    sort_name: Mapped[str] = mapped_column(String(200), index=True, default="", server_default="")
     #: One of :data:`AUTHORITY_TYPES`.
     kind: Mapped[str] = mapped_column(String(30))
     #: ISO 3166-1 alpha-2 country code.
@@ -47,6 +49,13 @@ class Authority(db.Model):
 
     def __repr__(self):
         return f"<Authority {self.id} {self.name!r}>"
+
+    @validates("name")
+    def _keep_sort_name(self, key, name):
+        from evalapp.directory.countries import fold
+
+        self.sort_name = fold(name or "")
+        return name
 
 
 class Partnership(db.Model):

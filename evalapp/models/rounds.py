@@ -35,6 +35,8 @@ class Round(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
     #: Whether a respondent may reopen a submitted response until the closing date.
     allow_reopen: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Whether an authority that submitted may see its own results (its radar against the round's average).
+    results_visible: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: The organiser who created the round; others see it once added as members.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 
 from evalapp.directory import csv_import
-from evalapp.directory.countries import country_choices, country_name
+from evalapp.directory.countries import countries_named_like, country_choices, country_code, country_name, fold
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
 from evalapp.models import AUTHORITY_TYPES, Authority, Partnership
@@ -29,11 +29,15 @@ PAGE_SIZE = 100
 def authorities():
     q = request.args.get("q", "").strip()
     kind = request.args.get("kind", "")
-    query = select(Authority).order_by(Authority.name)
+    query = select(Authority).order_by(Authority.sort_name)
     if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(Authority.name).like(pattern), func.lower(Authority.region).like(pattern),
-                                Authority.country == q.upper()))
+        # Accents and case do not matter; a country is found by its code or its name.
+        conditions = [Authority.sort_name.contains(fold(q), autoescape=True),
+                      func.lower(Authority.region).contains(q.lower(), autoescape=True)]
+        codes = set(countries_named_like(q)) | ({country_code(q)} - {None})
+        if codes:
+            conditions.append(Authority.country.in_(codes))
+        query = query.where(or_(*conditions))
     if kind:
         query = query.where(Authority.kind == kind)
     page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
@@ -86,7 +90,7 @@ def new_partnership():
     form = PartnershipForm()
     lang = current_lang()
     choices = [(a.id, f"{a.name} ({country_name(a.country, lang)})")
-               for a in db.session.scalars(select(Authority).order_by(Authority.name))]
+               for a in db.session.scalars(select(Authority).order_by(Authority.sort_name))]
     form.home_authority_id.choices = form.partner_authority_id.choices = choices
     if form.validate_on_submit():
         pair = (form.home_authority_id.data, form.partner_authority_id.data)
@@ -125,12 +129,9 @@ def import_csv():
 
 @bp.get("/import/<kind>-template.csv")
 def import_template(kind):
-    if kind == "authorities":
-        text = csv_import.template_csv(csv_import.AUTHORITY_COLUMNS, csv_import.AUTHORITY_TEMPLATE)
-    elif kind == "partnerships":
-        text = csv_import.template_csv(csv_import.PARTNERSHIP_COLUMNS, csv_import.PARTNERSHIP_TEMPLATE)
-    else:
+    if kind not in csv_import.TEMPLATES:
         abort(404)
+    text = csv_import.template_csv(kind, current_lang())
     return HttpResponse(text, mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="evalapp-{kind}-template.csv"'})
 

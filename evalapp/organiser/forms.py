@@ -30,6 +30,7 @@ class RoundForm(FlaskForm):
     opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
     closes_on = DateField(_l("Closes on (included)"), validators=[DataRequired()])
     allow_reopen = BooleanField(_l("Respondents may reopen a submitted response until the closing date"))
+    results_visible = BooleanField(_l("Authorities that submitted may see their own results (their theme indices against the round's average)"))
 
     def validate_closes_on(self, field):
         if self.opens_on.data and field.data and field.data < self.opens_on.data:

@@ -26,7 +26,7 @@ from evalapp import mailing, rounds
 from evalapp.auth.accounts import find_by_email
 from evalapp.directory.countries import country_choices, country_name
 from evalapp.extensions import db
-from evalapp.i18n import current_lang
+from evalapp.i18n import current_lang, long_date
 from evalapp.invitations import (
     invitation_url,
     invite,
@@ -104,7 +104,7 @@ def edit_round(round_id):
         except rounds.RoundError:
             form.questionnaire_version_id.errors = [_("Authorities have started answering: the questionnaire can no longer change.")]
         else:
-            for name in ("title", "description", "opens_on", "closes_on", "allow_reopen"):
+            for name in ("title", "description", "opens_on", "closes_on", "allow_reopen", "results_visible"):
                 setattr(round_, name, form[name].data)
             db.session.commit()
             flash(_("Round saved."), "success")
@@ -189,7 +189,7 @@ def _invite_forms(round_):
     by_authority = InviteAuthorityForm(prefix="one")
     by_authority.authority_id.choices = [
         (a.id, f"{a.name} ({country_name(a.country, lang)})")
-        for a in db.session.scalars(select(Authority).order_by(Authority.name))
+        for a in db.session.scalars(select(Authority).order_by(Authority.sort_name))
     ]
     by_filter = InviteFilterForm(prefix="filter")
     by_filter.kind.choices = kind_choices(blank=_("Any type"))
@@ -227,11 +227,17 @@ def invite_page(round_id):
 def links_csv(round_id):
     round_ = round_or_404(round_id)
     lang = current_lang()
-    headers = ["authority", "type", "country", "email", "language", "partner", "side", "status", "closes_on", "link"]
+    # Ready for a mail merge in the organiser's language: readable headers and values.
+    headers = [_("Authority"), _("Type"), _("Country"), _("Email"), _("Language"), _("Partner"), _("Side"),
+               _("Status"), _("Deadline"), _("Link")]
+    sides = {"home": _("home"), "partner": _("partner")}
+    statuses = {"not_started": _("not started"), "in_progress": _("in progress")}
+    deadline = long_date(round_.closes_on)
     rows = (
-        [i.authority.name, i.authority.kind, country_name(i.authority.country, lang), i.authority.email,
-         i.authority.language, i.partner.name if i.partner else "", i.side, i.response.status,
-         round_.closes_on.isoformat(), invitation_url(i)]
+        [i.authority.name, str(AUTHORITY_TYPES[i.authority.kind]), country_name(i.authority.country, lang),
+         i.authority.email, i.authority.language, i.partner.name if i.partner else "",
+         sides[i.side] if i.partner else "", statuses.get(i.response.status, i.response.status), deadline,
+         invitation_url(i)]
         for i in open_invitations(round_)
     )
     filename = f"evalapp-round-{round_.id}-links-{date.today().isoformat()}.csv"
@@ -253,6 +259,8 @@ def partnerships_status(round_id):
 def send(round_id):
     round_ = round_or_404(round_id)
     form = SendForm()
+    if request.method == "GET" and request.args.get("target") in mailing.TARGETS:
+        form.target.data = request.args["target"]
     configured = mailing.mail_configured()
     report = None
     if form.validate_on_submit():

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,6 +17,7 @@ from evalapp.i18n import current_lang
 from evalapp.invitations import is_revoked_token
 from evalapp.models import Invitation, Response
 from evalapp.questionnaires.loader import definition_of
+from evalapp.reporting import pages
 from evalapp.respond import answers as answer_ops
 from evalapp.respond.display import answer_lines
 from evalapp.respond.forms import StartForm, number_text, section_form_class
@@ -267,3 +268,15 @@ def reopen(token):
     db.session.commit()
     flash(_("Your answers are open again. Submit them again once changed."), "success")
     return redirect(url_for(".review", token=token), code=303)
+
+
+@bp.get("/<token>/results")
+def results(token):
+    """An authority's own results, when it has submitted and the organisers allow it."""
+    invitation = load_invitation(token)
+    if not (invitation.round.results_visible and invitation.response.is_submitted):
+        abort(404)
+    ctx = context(invitation)
+    chart = pages.authority_radar(invitation.round, invitation, ctx["definition"], ctx["lang"],
+                                  current_app.config["MIN_GROUP_SIZE"], with_partner=False)
+    return render_template("respond/results.html", chart=chart, **ctx)

@@ -102,3 +102,27 @@ def test_templates_download_and_import_as_they_are(app, orga):
         assert response.data.startswith("\ufeff".encode())
         assert upload(orga, response.data, kind=kind).status_code == 303, kind
     assert count(app, Partnership) == 1
+
+
+def test_the_interface_labels_and_common_names_are_understood(app, orga):
+    data = ("nom;type;pays\r\n"
+            "Métropole de Lyon;Métropole;France\r\n"
+            "Commune de Kaya;Collectivité locale étrangère (municipalité);Burkina Faso\r\n"
+            "Oblast de Moscou;Foreign regional authority;Russie\r\n"
+            "Ville de Bouaké;Commune étrangère;Côte d’Ivoire\r\n").encode("utf-8-sig")
+    assert upload(orga, data).status_code == 303
+    with app.app_context():
+        kinds = dict(db.session.execute(select(Authority.name, Authority.kind)).all())
+        countries = dict(db.session.execute(select(Authority.name, Authority.country)).all())
+    assert kinds == {"Métropole de Lyon": "intercommunalite", "Commune de Kaya": "foreign_municipality",
+                     "Oblast de Moscou": "foreign_regional", "Ville de Bouaké": "foreign_municipality"}
+    assert countries["Ville de Bouaké"] == "CI" and countries["Oblast de Moscou"] == "RU"
+
+
+def test_the_report_names_columns_as_the_file_does(orga):
+    response = upload(orga, b"nom;type;pays\r\n;commune;Atlantide\r\n")
+    assert "<tr><td>2</td><td>nom</td>" in response.text and "<tr><td>2</td><td>pays</td>" in response.text
+
+
+def test_a_header_without_rows_is_reported(orga):
+    assert "aucune ligne de données" in upload(orga, b"nom;type;pays\r\n").text

@@ -66,3 +66,12 @@ def test_partnerships_between_two_authorities_and_several_per_authority(app, org
     with app.app_context():
         assert len(db.session.scalars(select(Partnership)).all()) == 2
     assert "Ville de Sendai" in orga.get("/o/partnerships").text
+
+
+def test_search_ignores_accents_and_finds_countries_by_name(app, orga):
+    new_authority(orga, name="Ville de Nîmes", region="Occitanie")
+    new_authority(orga, name="Commune de Kaya", country="BF", region="Centre-Nord")
+    orga.get("/o/authorities")
+    assert "Ville de Nîmes" in orga.get("/o/authorities?q=nimes").text
+    by_country = orga.get("/o/authorities?q=burkina").text
+    assert "Commune de Kaya" in by_country and "Ville de Nîmes" not in by_country

@@ -124,8 +124,9 @@ def test_open_links_csv_for_a_mail_merge(app, orga, round_id, tokens):
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     text = response.data.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-    assert [r["link"] for r in rows] == [f"http://evalapp.test/r/{tokens[1]}"]  # submitted ones are not open
-    assert rows[0]["authority"] == "Commune de Ouagadougou" and rows[0]["partner"] == "Ville de Grenoble"
+    assert [r["Lien"] for r in rows] == [f"http://evalapp.test/r/{tokens[1]}"]  # submitted ones are not open
+    assert rows[0]["Collectivité"] == "Commune de Ouagadougou" and rows[0]["Partenaire"] == "Ville de Grenoble"
+    assert rows[0]["Côté"] == "partenaire" and rows[0]["Pays"] == "Burkina Faso" and rows[0]["État"] == "pas commencé"
 
 
 def test_links_csv_neutralises_formulas_in_names(app, orga, round_id):
@@ -174,3 +175,13 @@ def test_partnership_status_both_one_neither(app, orga, round_id, tokens):
     fill_everything(respondent, tokens[1], side="partner")
     submit(respondent, tokens[1])
     assert "les deux" in orga.get(f"/o/rounds/{round_id}/partnerships").text
+
+
+def test_links_follow_the_address_the_site_is_reached_at(app_with, organiser_id, round_id, tokens):
+    from tests.factories import login
+
+    app = app_with(BASE_URL=None)
+    client = app.test_client()
+    login(client)
+    page = client.get(f"/o/rounds/{round_id}", base_url="http://localhost:5066")
+    assert f"http://localhost:5066/r/{tokens[0]}" in page.text

@@ -1,0 +1,215 @@
+"""What the answers say: dashboards of a round, of a partnership, of an authority.
+
+    /o/rounds/<id>/dashboard                        overview, themes, items, impact matrix, choices
+    /o/rounds/<id>/reciprocity                      partnerships ranked by gap, a dumbbell each
+    /o/rounds/<id>/partnerships/<pid>               one partnership, item by item
+    /o/rounds/<id>/authorities/<invitation id>      one authority's radar
+    /o/rounds/<id>/compare                          the same authorities across rounds
+    /o/rounds/<id>/texts                            free-text answers, searchable, anonymous or not
+    /o/rounds/<id>/stories                          stories one by one: tags and the panel's selection
+    /o/rounds/<id>/stories.csv                      the selected stories
+    /o/rounds/<id>/report                           everything on A4 pages, to print
+
+Every page keeps its filters (type, country, region, side) in the URL.
+"""
+from datetime import date
+
+from flask import Response as HttpResponse
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from evalapp import stories
+from evalapp.directory.countries import country_name
+from evalapp.extensions import db
+from evalapp.i18n import current_lang
+from evalapp.models import AUTHORITY_TYPES, Authority, Invitation, Round
+from evalapp.organiser.access import invitation_or_404, round_or_404
+from evalapp.organiser.blueprint import bp
+from evalapp.questionnaires.loader import definition_of
+from evalapp.reporting import aggregate, pages
+from evalapp.rounds import visible_rounds
+from evalapp.spreadsheets import csv_text
+
+
+def _filters() -> aggregate.Filters:
+    return aggregate.Filters(**{k: request.args.get(k, "").strip()[:120] for k in ("kind", "country", "region", "side")})
+
+
+def _filter_choices(round_: Round) -> dict:
+    """The values the filters offer: those present among the round's invited authorities."""
+    rows = db.session.execute(
+        select(Authority.kind, Authority.country, Authority.region).join(Invitation, Invitation.authority_id == Authority.id)
+        .where(Invitation.round_id == round_.id).distinct()
+    ).all()
+    lang = current_lang()
+    return {
+        "kinds": sorted({(k, str(AUTHORITY_TYPES[k])) for k, _, _ in rows}, key=lambda p: p[1]),
+        "countries": sorted({(c, country_name(c, lang)) for _, c, _ in rows}, key=lambda p: p[1]),
+        "regions": sorted({r for _, _, r in rows if r}),
+    }
+
+
+def _context(round_: Round, **extra) -> dict:
+    definition = definition_of(round_.questionnaire_version)
+    lang = current_lang()
+    filters = _filters()
+    return {
+        "round": round_, "definition": definition, "lang": lang, "filters": filters,
+        "choices": _filter_choices(round_), "min_n": current_app.config["MIN_GROUP_SIZE"],
+        "n": aggregate.count_submitted(round_.id, filters), "today": date.today(), **extra,
+    }
+
+
+def _side_text(lang):
+    return lambda item: item.text.get(lang)
+
+
+def _dashboard_charts(round_, ctx):
+    definition, lang, filters, min_n = ctx["definition"], ctx["lang"], ctx["filters"], ctx["min_n"]
+    text = _side_text(lang)
+    return {
+        "overview": pages.overview_charts(round_, min_n),
+        "themes": pages.theme_chart(round_, definition, lang, filters, min_n),
+        "items": pages.item_charts(round_, definition, text, lang, filters, min_n),
+        "choices": pages.choice_charts(round_, definition, text, lang, filters, min_n),
+    }
+
+
+@bp.get("/rounds/<int:round_id>/dashboard")
+def dashboard(round_id):
+    round_ = round_or_404(round_id)
+    ctx = _context(round_)
+    return render_template("organiser/dashboard.html", charts=_dashboard_charts(round_, ctx), **ctx)
+
+
+@bp.get("/rounds/<int:round_id>/reciprocity")
+def reciprocity(round_id):
+    round_ = round_or_404(round_id)
+    ctx = _context(round_)
+    charts, comparisons = pages.reciprocity_charts(round_, ctx["definition"], ctx["lang"], ctx["filters"])
+    return render_template("organiser/reciprocity.html", charts=charts, comparisons=comparisons, **ctx)
+
+
+@bp.get("/rounds/<int:round_id>/partnerships/<int:partnership_id>")
+def partnership_page(round_id, partnership_id):
+    round_ = round_or_404(round_id)
+    ctx = _context(round_)
+    comparison = next((c for c in aggregate.partnership_comparisons(round_) if c.partnership_id == partnership_id), None)
+    if comparison is None:
+        abort(404)
+    labels = pages.theme_labels(ctx["definition"], ctx["lang"])
+    items = aggregate.item_comparison(round_, comparison.home_response_id, comparison.partner_response_id)
+    texts = {i.code: i for s in ctx["definition"].sections for i in s.items}
+    questions = {code: _question(texts, code, ctx["lang"]) for code in (row.code for row in items)}
+    return render_template("organiser/partnership_compare.html", comparison=comparison, items=items,
+                           questions=questions, main_chart=pages.dumbbell_chart(comparison, labels), **ctx)
+
+
+def _question(items_by_code, code, lang):
+    """The question of an item or matrix cell code."""
+    if code in items_by_code:
+        return items_by_code[code].text.get(lang)
+    for item in items_by_code.values():
+        for cell in item.cells:
+            if cell.code == code:
+                return f"{cell.row.label.get(lang)} — {cell.column.label.get(lang)}"
+    return code
+
+
+@bp.get("/rounds/<int:round_id>/authorities/<int:invitation_id>")
+def authority_page(round_id, invitation_id):
+    round_ = round_or_404(round_id)
+    invitation = invitation_or_404(round_, invitation_id)
+    ctx = _context(round_)
+    chart = pages.authority_radar(round_, invitation, ctx["definition"], ctx["lang"], ctx["min_n"], with_partner=True)
+    return render_template("organiser/authority_results.html", invitation=invitation, main_chart=chart, **ctx)
+
+
+@bp.get("/rounds/<int:round_id>/compare")
+def compare_rounds(round_id):
+    round_ = round_or_404(round_id)
+    ctx = _context(round_)
+    same_questionnaire = [
+        r for r in db.session.scalars(visible_rounds(current_user))
+        if r.questionnaire_version.code == round_.questionnaire_version.code
+    ]
+    chosen_ids = {int(v) for v in request.args.getlist("with") if v.isdigit()} | {round_.id}
+    chosen = sorted((r for r in same_questionnaire if r.id in chosen_ids), key=lambda r: (r.opens_on, r.id))
+    chart = pages.rounds_chart(chosen, ctx["definition"], ctx["lang"], ctx["min_n"]) if len(chosen) > 1 else None
+    return render_template("organiser/compare.html", candidates=same_questionnaire, chosen=chosen, main_chart=chart, **ctx)
+
+
+def _text_items(definition):
+    return [i for s in definition.sections for i in s.items if i.type in ("short_text", "long_text")]
+
+
+@bp.get("/rounds/<int:round_id>/texts")
+def texts(round_id):
+    round_ = round_or_404(round_id)
+    ctx = _context(round_)
+    items = _text_items(ctx["definition"]) + [i for s in ctx["definition"].sections for i in s.items if i.other]
+    code = request.args.get("item", "")
+    codes = [code] if code in {i.code for i in items} else [i.code for i in items]
+    search = request.args.get("q", "").strip()[:200]
+    answers = aggregate.text_answers(round_, codes, ctx["filters"], search)
+    return render_template("organiser/texts.html", items=items, item_code=code, search=search, answers=answers,
+                           anonymous=request.args.get("anonymous") == "1", **ctx)
+
+
+def _stories(round_, definition):
+    codes = [i.code for i in _text_items(definition) if i.type == "long_text"]
+    return aggregate.text_answers(round_, codes)
+
+
+@bp.route("/rounds/<int:round_id>/stories", methods=["GET", "POST"])
+def stories_page(round_id):
+    round_ = round_or_404(round_id)
+    ctx = _context(round_)
+    all_stories = _stories(round_, ctx["definition"])
+    if request.method == "POST":
+        response_id, item_code = request.form.get("response_id", type=int), request.form.get("item_code", "")
+        if not any(s.response_id == response_id and s.item_code == item_code for s in all_stories):
+            abort(404)
+        action = request.form.get("action")
+        if action == "tag":
+            tag = stories.normalise_tag(request.form.get("tag", ""))
+            if tag:
+                stories.add_tag(response_id, item_code, tag)
+        elif action == "untag":
+            stories.remove_tag(response_id, item_code, request.form.get("tag", ""))
+        elif action in ("select", "unselect"):
+            stories.set_selected(response_id, item_code, action == "select")
+        db.session.commit()
+        return redirect(url_for(".stories_page", round_id=round_id, i=request.form.get("i", 0)), code=303)
+    tags, selected = aggregate.story_marks(round_)
+    index = min(max(request.args.get("i", 0, type=int), 0), max(len(all_stories) - 1, 0))
+    story = all_stories[index] if all_stories else None
+    questions = {i.code: i.text.get(ctx["lang"]) for i in _text_items(ctx["definition"])}
+    return render_template("organiser/stories.html", stories=all_stories, story=story, index=index, tags=tags,
+                           selected=selected, questions=questions, tag_chart=pages.tag_chart(round_),
+                           anonymous=request.args.get("anonymous") == "1", **ctx)
+
+
+@bp.get("/rounds/<int:round_id>/stories.csv")
+def stories_csv(round_id):
+    round_ = round_or_404(round_id)
+    definition = definition_of(round_.questionnaire_version)
+    tags, selected = aggregate.story_marks(round_)
+    rows = ([s.response_id, s.authority, s.side, s.item_code, ", ".join(tags.get((s.response_id, s.item_code), [])), s.text]
+            for s in _stories(round_, definition) if (s.response_id, s.item_code) in selected)
+    filename = f"evalapp-round-{round_.id}-selected-stories-{date.today().isoformat()}.csv"
+    return HttpResponse("".join(csv_text(["response_id", "authority", "side", "item_code", "tags", "story"], rows)),
+                        mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/rounds/<int:round_id>/report")
+def report(round_id):
+    round_ = round_or_404(round_id)
+    ctx = _context(round_)
+    reciprocity_charts, comparisons = pages.reciprocity_charts(round_, ctx["definition"], ctx["lang"], ctx["filters"])
+    return render_template("organiser/report.html", charts=_dashboard_charts(round_, ctx),
+                           reciprocity_charts=reciprocity_charts, **ctx)
+
+
+

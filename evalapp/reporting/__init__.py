@@ -1,0 +1,1 @@
+"""What the answers say: aggregation in SQL (aggregate.py), Plotly figures (charts.py)."""

@@ -1,0 +1,450 @@
+"""Every aggregate the dashboards show, computed in the database with GROUP BY.
+
+Plain functions in, plain data out: no Flask, no Plotly. Definitions follow
+FRAMEWORK.md: item scores 1–5; a theme index 0–100 = (mean of answered items − 1) / 4 × 100,
+only when at least half of the theme's items are answered; "don't know" is counted apart.
+Groups smaller than ``min_n`` are hidden (their values are None), so that no single
+authority can be recognised in a group chart.
+"""
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Float, and_, cast, func, literal, select
+
+from evalapp.extensions import db
+from evalapp.models import (
+    Answer,
+    Authority,
+    Invitation,
+    Partnership,
+    QuestionnaireItem,
+    Response,
+    ResponseStatus,
+    Round,
+    StorySelection,
+    StoryTag,
+)
+from evalapp.questionnaires.definition import OTHER, SCORED_THEMES
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboards' filters; empty means all."""
+
+    kind: str = ""
+    country: str = ""
+    region: str = ""
+    side: str = ""
+
+    def as_args(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+def submitted_ids(round_id: int, filters: Filters = Filters()):
+    """A subquery of the ids of the round's submitted responses that match the filters."""
+    query = (
+        select(Response.id)
+        .join(Invitation, Response.invitation_id == Invitation.id)
+        .join(Authority, Invitation.authority_id == Authority.id)
+        .where(Invitation.round_id == round_id, Invitation.revoked_at.is_(None),
+               Response.status == ResponseStatus.SUBMITTED)
+    )
+    for column, value in ((Authority.kind, filters.kind), (Authority.country, filters.country),
+                          (Authority.region, filters.region), (Invitation.side, filters.side)):
+        if value:
+            query = query.where(column == value)
+    return query
+
+
+def count_submitted(round_id: int, filters: Filters = Filters()) -> int:
+    return db.session.scalar(select(func.count()).select_from(submitted_ids(round_id, filters).subquery()))
+
+
+# --- Round overview -------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    invited: int
+    counts: dict[str, int]
+    #: (day, submissions that day, submitted so far, response rate so far)
+    days: list[tuple[date, int, int, float]]
+
+
+def progress(round_id: int) -> Progress:
+    """Invitations by status, and submissions day by day with the cumulative response rate."""
+    active = and_(Invitation.round_id == round_id, Invitation.revoked_at.is_(None))
+    counts = {status.value: 0 for status in ResponseStatus}
+    for status, n in db.session.execute(
+        select(Response.status, func.count()).join(Invitation).where(active).group_by(Response.status)
+    ):
+        counts[status] = n
+    invited = sum(counts.values())
+    day = func.date(Response.submitted_at)
+    rows = db.session.execute(
+        select(day, func.count()).join(Invitation)
+        .where(active, Response.status == ResponseStatus.SUBMITTED).group_by(day).order_by(day)
+    ).all()
+    days, total = [], 0
+    for value, n in rows:
+        total += n
+        as_date = value if isinstance(value, date) else date.fromisoformat(str(value))
+        days.append((as_date, n, total, total / invited if invited else 0.0))
+    return Progress(invited=invited, counts=counts, days=days)
+
+
+# --- Theme indices ---------------------------------------------------------------------
+
+
+def _theme_sizes(version_id: int):
+    return (
+        select(QuestionnaireItem.theme, func.count().label("size"))
+        .where(QuestionnaireItem.questionnaire_version_id == version_id, QuestionnaireItem.scored)
+        .group_by(QuestionnaireItem.theme)
+        .subquery()
+    )
+
+
+def response_indices(round_: Round, responses):
+    """A subquery: (response_id, theme, theme_index) for each response with enough items answered.
+
+    ``responses`` is a subquery of response ids. Don't-know answers have no scale value,
+    so they count neither in the mean nor towards the half of the items.
+    """
+    sizes = _theme_sizes(round_.questionnaire_version_id)
+    answered = func.count(Answer.scale_value)
+    return (
+        select(
+            Answer.response_id.label("response_id"),
+            QuestionnaireItem.theme.label("theme"),
+            ((func.avg(cast(Answer.scale_value, Float)) - 1) * 25).label("theme_index"),
+        )
+        .join(QuestionnaireItem, and_(QuestionnaireItem.code == Answer.item_code,
+                                      QuestionnaireItem.questionnaire_version_id == round_.questionnaire_version_id,
+                                      QuestionnaireItem.scored))
+        .join(sizes, sizes.c.theme == QuestionnaireItem.theme)
+        .where(Answer.response_id.in_(responses), Answer.scale_value.is_not(None))
+        .group_by(Answer.response_id, QuestionnaireItem.theme)
+        .having(answered * 2 >= func.max(sizes.c.size))
+        .subquery()
+    )
+
+
+@dataclass
+class ThemeSummary:
+    theme: str
+    n: int
+    mean: float | None
+    sd: float | None
+    minimum: float | None
+    maximum: float | None
+
+
+def theme_summaries(round_: Round, filters: Filters = Filters(), min_n: int = 3) -> list[ThemeSummary]:
+    """Mean, spread and n of each scored theme's index over the responses that have one."""
+    indices = response_indices(round_, submitted_ids(round_.id, filters))
+    rows = {
+        theme: (n, mean, mean_sq, low, high)
+        for theme, n, mean, mean_sq, low, high in db.session.execute(
+            select(indices.c.theme, func.count(), func.avg(indices.c.theme_index),
+                   func.avg(indices.c.theme_index * indices.c.theme_index),
+                   func.min(indices.c.theme_index), func.max(indices.c.theme_index))
+            .group_by(indices.c.theme)
+        )
+    }
+    summaries = []
+    for theme in SCORED_THEMES:
+        n, mean, mean_sq, low, high = rows.get(theme, (0, None, None, None, None))
+        if n < min_n:
+            summaries.append(ThemeSummary(theme, n, None, None, None, None))
+            continue
+        variance = max(mean_sq - mean * mean, 0.0) * n / (n - 1) if n > 1 else 0.0
+        summaries.append(ThemeSummary(theme, n, mean, math.sqrt(variance), low, high))
+    return summaries
+
+
+def indices_of(round_: Round, response_ids: list[int]) -> dict[int, dict[str, float]]:
+    """Theme indices of given responses: {response_id: {theme: index}}."""
+    if not response_ids:
+        return {}
+    ids = select(Response.id).where(Response.id.in_(response_ids))
+    indices = response_indices(round_, ids)
+    result: dict[int, dict[str, float]] = defaultdict(dict)
+    for response_id, theme, index in db.session.execute(select(indices)):
+        result[response_id][theme] = index
+    return dict(result)
+
+
+def partner_response(invitation: Invitation) -> Response | None:
+    """The submitted response of the other side of the invitation's partnership in the same round."""
+    if invitation.partnership_id is None:
+        return None
+    return db.session.scalar(
+        select(Response).join(Invitation)
+        .where(Invitation.round_id == invitation.round_id, Invitation.partnership_id == invitation.partnership_id,
+               Invitation.side != invitation.side, Invitation.revoked_at.is_(None),
+               Response.status == ResponseStatus.SUBMITTED)
+    )
+
+
+# --- Items ----------------------------------------------------------------------------
+
+
+@dataclass
+class Distribution:
+    """How the respondents answered one scale item (or matrix cell)."""
+
+    code: str
+    counts: dict[int, int] = field(default_factory=dict)
+    dont_know: int = 0
+
+    @property
+    def n(self) -> int:
+        """Respondents who gave a score (don't know apart)."""
+        return sum(self.counts.values())
+
+    @property
+    def mean(self) -> float | None:
+        return sum(v * c for v, c in self.counts.items()) / self.n if self.n else None
+
+
+def distributions(round_: Round, codes: list[str], filters: Filters = Filters(), min_n: int = 3) -> dict[str, Distribution]:
+    """Counts of each score 1–5 and of "don't know" for each item code; hidden below ``min_n``."""
+    result = {code: Distribution(code) for code in codes}
+    rows = db.session.execute(
+        select(Answer.item_code, Answer.scale_value, Answer.dont_know, func.count())
+        .where(Answer.response_id.in_(submitted_ids(round_.id, filters)), Answer.item_code.in_(codes))
+        .group_by(Answer.item_code, Answer.scale_value, Answer.dont_know)
+    )
+    for code, value, dont_know, n in rows:
+        if dont_know:
+            result[code].dont_know += n
+        elif value is not None:
+            result[code].counts[value] = n
+    for code, distribution in result.items():
+        if distribution.n + distribution.dont_know < min_n:
+            result[code] = Distribution(code, {}, 0)
+    return result
+
+
+@dataclass
+class ChoiceCounts:
+    code: str
+    #: Respondents who answered the item.
+    n: int
+    counts: dict[str, int]
+    others: list[str]
+
+
+def choice_counts(round_: Round, codes: list[str], filters: Filters = Filters(), min_n: int = 3) -> dict[str, ChoiceCounts]:
+    """How often each option of each choice item was chosen, with the "other" texts."""
+    responses = submitted_ids(round_.id, filters)
+    base = Answer.response_id.in_(responses), Answer.item_code.in_(codes)
+    respondents = dict(db.session.execute(
+        select(Answer.item_code, func.count(func.distinct(Answer.response_id))).where(*base).group_by(Answer.item_code)
+    ).all())
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for code, choice, n in db.session.execute(
+        select(Answer.item_code, Answer.choice, func.count()).where(*base).group_by(Answer.item_code, Answer.choice)
+    ):
+        counts[code][choice] = n
+    others: dict[str, list[str]] = defaultdict(list)
+    for code, text in db.session.execute(
+        select(Answer.item_code, Answer.text_value)
+        .where(*base, Answer.choice == OTHER, Answer.text_value.is_not(None)).order_by(Answer.item_code, Answer.id)
+    ):
+        others[code].append(text)
+    result = {}
+    for code in codes:
+        n = respondents.get(code, 0)
+        if n < min_n:
+            result[code] = ChoiceCounts(code, n, {}, [])
+        else:
+            result[code] = ChoiceCounts(code, n, counts.get(code, {}), others.get(code, []))
+    return result
+
+
+# --- Reciprocity --------------------------------------------------------------------
+
+
+@dataclass
+class PartnershipComparison:
+    partnership_id: int
+    home_name: str
+    partner_name: str
+    home_response_id: int
+    partner_response_id: int
+    home: dict[str, float]
+    partner: dict[str, float]
+
+    @property
+    def gaps(self) -> dict[str, float]:
+        """|home − partner| for each theme both sides have an index for."""
+        return {t: abs(self.home[t] - self.partner[t]) for t in SCORED_THEMES if t in self.home and t in self.partner}
+
+    @property
+    def mean_gap(self) -> float | None:
+        gaps = self.gaps
+        return sum(gaps.values()) / len(gaps) if gaps else None
+
+
+def answered_pairs(round_: Round, filters: Filters = Filters()):
+    """(partnership_id, home response id, partner response id) where both sides submitted."""
+    home_inv, partner_inv = db.aliased(Invitation), db.aliased(Invitation)
+    home_resp, partner_resp = db.aliased(Response), db.aliased(Response)
+    home_auth = db.aliased(Authority)
+    query = (
+        select(home_inv.partnership_id, home_resp.id, partner_resp.id)
+        .join(home_resp, home_resp.invitation_id == home_inv.id)
+        .join(partner_inv, and_(partner_inv.partnership_id == home_inv.partnership_id,
+                                partner_inv.round_id == home_inv.round_id, partner_inv.side == "partner",
+                                partner_inv.revoked_at.is_(None)))
+        .join(partner_resp, partner_resp.invitation_id == partner_inv.id)
+        .join(home_auth, home_auth.id == home_inv.authority_id)
+        .where(home_inv.round_id == round_.id, home_inv.side == "home", home_inv.revoked_at.is_(None),
+               home_resp.status == ResponseStatus.SUBMITTED, partner_resp.status == ResponseStatus.SUBMITTED)
+    )
+    for column, value in ((home_auth.kind, filters.kind), (home_auth.country, filters.country),
+                          (home_auth.region, filters.region)):
+        if value:
+            query = query.where(column == value)
+    return db.session.execute(query).all()
+
+
+def partnership_comparisons(round_: Round, filters: Filters = Filters()) -> list[PartnershipComparison]:
+    """Both sides' theme indices for each partnership answered by both, largest mean gap first."""
+    pairs = answered_pairs(round_, filters)
+    indices = indices_of(round_, [r for _, home, partner in pairs for r in (home, partner)])
+    partnerships = {p.id: p for p in db.session.scalars(select(Partnership).where(Partnership.id.in_([p for p, _, _ in pairs])))}
+    comparisons = [
+        PartnershipComparison(pid, partnerships[pid].home_authority.name, partnerships[pid].partner_authority.name,
+                              home, partner, indices.get(home, {}), indices.get(partner, {}))
+        for pid, home, partner in pairs
+    ]
+    return sorted(comparisons, key=lambda c: (-(c.mean_gap or 0), c.home_name))
+
+
+@dataclass
+class ItemComparison:
+    code: str
+    home: int | None
+    partner: int | None
+    home_dont_know: bool
+    partner_dont_know: bool
+
+    @property
+    def gap(self) -> int | None:
+        if self.home is None or self.partner is None:
+            return None
+        return abs(self.home - self.partner)
+
+
+def item_comparison(round_: Round, home_response_id: int, partner_response_id: int) -> list[ItemComparison]:
+    """Item by item, the two sides' scores on the scored items, in questionnaire order."""
+    items = db.session.scalars(
+        select(QuestionnaireItem.code)
+        .where(QuestionnaireItem.questionnaire_version_id == round_.questionnaire_version_id, QuestionnaireItem.scored)
+        .order_by(QuestionnaireItem.position)
+    ).all()
+    answers = {
+        (response_id, code): (value, dont_know)
+        for response_id, code, value, dont_know in db.session.execute(
+            select(Answer.response_id, Answer.item_code, Answer.scale_value, Answer.dont_know)
+            .where(Answer.response_id.in_([home_response_id, partner_response_id]), Answer.item_code.in_(items))
+        )
+    }
+    rows = []
+    for code in items:
+        home = answers.get((home_response_id, code), (None, False))
+        partner = answers.get((partner_response_id, code), (None, False))
+        rows.append(ItemComparison(code, home[0], partner[0], home[1], partner[1]))
+    return rows
+
+
+# --- Rounds compared --------------------------------------------------------------------
+
+
+def rounds_compared(rounds: list[Round], min_n: int = 3) -> dict[int, dict[str, tuple[float | None, int]]]:
+    """Theme means per round over the authorities that submitted in every one of ``rounds``.
+
+    Returns {round_id: {theme: (mean or None if hidden, n)}}. Rounds must share a questionnaire
+    code for the comparison to mean anything; each round uses its own version's items.
+    """
+    if len(rounds) < 2:
+        return {}
+    per_round = []
+    for round_ in rounds:
+        ids = submitted_ids(round_.id)
+        indices = response_indices(round_, ids)
+        per_round.append(
+            select(literal(round_.id).label("round_id"), Invitation.authority_id.label("authority_id"),
+                   indices.c.theme, indices.c.theme_index)
+            .join(Response, Response.id == indices.c.response_id).join(Invitation, Invitation.id == Response.invitation_id)
+        )
+    union = per_round[0].union_all(*per_round[1:]).subquery()
+    in_all = (
+        select(union.c.authority_id).group_by(union.c.authority_id)
+        .having(func.count(func.distinct(union.c.round_id)) == len(rounds))
+    )
+    rows = db.session.execute(
+        select(union.c.round_id, union.c.theme, func.avg(union.c.theme_index), func.count())
+        .where(union.c.authority_id.in_(in_all)).group_by(union.c.round_id, union.c.theme)
+    )
+    result: dict[int, dict[str, tuple[float | None, int]]] = {r.id: {} for r in rounds}
+    for round_id, theme, mean, n in rows:
+        result[round_id][theme] = (mean if n >= min_n else None, n)
+    return result
+
+
+# --- Texts and stories --------------------------------------------------------------------
+
+
+@dataclass
+class TextAnswer:
+    response_id: int
+    item_code: str
+    text: str
+    authority: str
+    side: str
+
+
+def text_answers(round_: Round, codes: list[str], filters: Filters = Filters(), search: str = "") -> list[TextAnswer]:
+    """Text answers to ``codes`` (and "other" texts), optionally containing ``search``."""
+    query = (
+        select(Answer.response_id, Answer.item_code, Answer.text_value, Authority.name, Invitation.side)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .join(Authority, Authority.id == Invitation.authority_id)
+        .where(Answer.response_id.in_(submitted_ids(round_.id, filters)), Answer.item_code.in_(codes),
+               Answer.text_value.is_not(None))
+        .order_by(Answer.item_code, Authority.name)
+    )
+    if search:
+        query = query.where(func.lower(Answer.text_value).contains(search.lower(), autoescape=True))
+    return [TextAnswer(*row) for row in db.session.execute(query)]
+
+
+def tag_counts(round_: Round) -> list[tuple[str, int]]:
+    """How many stories carry each tag, most used first."""
+    return db.session.execute(
+        select(StoryTag.tag, func.count())
+        .join(Response, Response.id == StoryTag.response_id).join(Invitation, Invitation.id == Response.invitation_id)
+        .where(Invitation.round_id == round_.id)
+        .group_by(StoryTag.tag).order_by(func.count().desc(), StoryTag.tag)
+    ).all()
+
+
+def story_marks(round_: Round) -> tuple[dict[tuple[int, str], list[str]], set[tuple[int, str]]]:
+    """The tags of each story and the set of selected stories, keyed by (response id, item code)."""
+    in_round = (select(Response.id).join(Invitation).where(Invitation.round_id == round_.id))
+    tags: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for response_id, code, tag in db.session.execute(
+        select(StoryTag.response_id, StoryTag.item_code, StoryTag.tag)
+        .where(StoryTag.response_id.in_(in_round)).order_by(StoryTag.tag)
+    ):
+        tags[(response_id, code)].append(tag)
+    selected = {tuple(row) for row in db.session.execute(
+        select(StorySelection.response_id, StorySelection.item_code).where(StorySelection.response_id.in_(in_round)))}
+    return dict(tags), selected

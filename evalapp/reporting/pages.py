@@ -1,0 +1,179 @@
+"""The charts of each dashboard page: aggregates → figures, each with a table as its text alternative.
+
+Used by the organisers' views and the printable report; labels are translated here.
+"""
+import html
+from dataclasses import dataclass, field
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+from evalapp.questionnaires.definition import OTHER, SCORED_THEMES, Definition
+from evalapp.reporting import aggregate, charts
+from evalapp.reporting.embed import figure_json
+
+
+@dataclass
+class Chart:
+    """A figure ready for a page, with the same numbers as a table for screen readers and print."""
+
+    id: str
+    title: str
+    figure: str
+    headers: list[str] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def make_chart(chart_id: str, figure, headers=(), rows=(), notes=()) -> Chart:
+    """A Chart titled as its figure is (the title carries n)."""
+    title = html.unescape(figure.layout.title.text or "").replace("<br>", " ")
+    return Chart(chart_id, title, figure_json(figure), list(headers), list(rows), list(notes))
+
+
+def _num(value, digits=0):
+    return "—" if value is None else format_decimal(round(value, digits), format="#,##0" + ("." + "0" * digits if digits else ""))
+
+
+def theme_labels(definition: Definition, lang: str) -> dict[str, str]:
+    return {t: definition.theme_label(t, lang) for t in SCORED_THEMES}
+
+
+def status_labels() -> dict[str, str]:
+    return {"not_started": _("Not started"), "in_progress": _("In progress"), "submitted": _("Submitted")}
+
+
+def overview_charts(round_, min_n: int) -> list[Chart]:
+    progress = aggregate.progress(round_.id)
+    labels = status_labels()
+    status = make_chart("status", charts.response_status(progress, labels, _("Response status")),
+                        [_("Status"), _("Invitations")], [[labels[s], progress.counts.get(s, 0)] for s in labels])
+    rate = make_chart("rate", charts.response_rate(progress, _("Response rate over time"), _("Response rate"),
+                                                   _("Submitted that day")),
+                      [_("Day"), _("Submitted that day"), _("Submitted so far"), _("Response rate")],
+                 [[d.isoformat(), n, total, f"{_num(rate * 100)} %"] for d, n, total, rate in progress.days])
+    return [status, rate]
+
+
+def theme_chart(round_, definition, lang, filters, min_n) -> Chart:
+    summaries = aggregate.theme_summaries(round_, filters, min_n)
+    labels = theme_labels(definition, lang)
+    title = _("Theme indices (0–100)")
+    return make_chart("themes", charts.theme_indices(summaries, labels, title, _("Index (0–100)"), min_n),
+                      [_("Theme"), "n", _("Mean"), _("Standard deviation"), _("Lowest"), _("Highest")],
+                 [[labels[s.theme], s.n if s.mean is not None else f"< {min_n}", _num(s.mean), _num(s.sd),
+                   _num(s.minimum), _num(s.maximum)] for s in summaries])
+
+
+def item_charts(round_, definition, side_text, lang, filters, min_n) -> list[Chart]:
+    """One diverging bar chart per scored theme (its scale items), and the impact heatmap."""
+    result = []
+    scale_items = [i for s in definition.sections for i in s.items if i.type == "scale" and i.theme in SCORED_THEMES]
+    dists = aggregate.distributions(round_, [i.code for i in scale_items], filters, min_n)
+    labels = theme_labels(definition, lang)
+    for theme in SCORED_THEMES:
+        items = [i for i in scale_items if i.theme == theme]
+        if not items:
+            continue
+        scale = dict(definition.scale_labels(items[0].scale, lang))
+        title = _("%(theme)s: answers item by item", theme=labels[theme])
+        figure = charts.diverging_bars([(i.code, f"{i.code} {side_text(i)}") for i in items], dists, scale,
+                                       _("Don't know / not applicable"), title, min_n)
+        result.append(make_chart(
+            f"items-{theme}", figure,
+            [_("Item"), "n", *[f"{v} – {scale[v]}" for v in range(1, 6)], _("Don't know / not applicable"), _("Mean")],
+            [[f"{i.code} {side_text(i)}", dists[i.code].n, *[dists[i.code].counts.get(v, 0) for v in range(1, 6)],
+              dists[i.code].dont_know, _num(dists[i.code].mean, 2)] for i in items],
+        ))
+    matrix = next((i for s in definition.sections for i in s.items if i.type == "matrix"), None)
+    if matrix:
+        cells = aggregate.distributions(round_, matrix.answer_codes, filters, min_n)
+        rows = [(r.code, r.label.get(lang)) for r in matrix.rows]
+        columns = [(c.code, c.label.get(lang)) for c in matrix.columns]
+        title = _("Territorial impact: mean strength of each dynamic at each level (1–5)")
+        figure = charts.impact_heatmap(rows, columns, lambda r, c: f"{matrix.code}_{r}_{c}", cells, title, min_n)
+        result.append(make_chart(
+            "impact-matrix", figure, ["", *[label for _, label in columns]],
+            [[row_label, *[f"{_num(cells[f'{matrix.code}_{r}_{c}'].mean, 1)} (n = {cells[f'{matrix.code}_{r}_{c}'].n})"
+                           for c, _ in columns]] for r, row_label in rows],
+        ))
+    return result
+
+
+def choice_charts(round_, definition, side_text, lang, filters, min_n) -> list[Chart]:
+    items = [i for s in definition.sections for i in s.items if i.type == "multiple"]
+    counts = aggregate.choice_counts(round_, [i.code for i in items], filters, min_n)
+    result = []
+    for item in items:
+        options = [(o.code, o.label.get(lang)) for o in item.options] + ([(OTHER, _("Other"))] if item.other else [])
+        data = counts[item.code]
+        title = f"{item.code} {side_text(item)}"
+        figure = charts.choice_frequencies(data, options, title, _("Share of respondents"), min_n)
+        shown = data.n >= min_n
+        result.append(make_chart(
+            f"choice-{item.code}", figure, [_("Answer"), _("Respondents"), _("Share")],
+            [[label, data.counts.get(code, 0), f"{_num(100 * data.counts.get(code, 0) / data.n)} %"]
+             for code, label in options] if shown else [],
+            notes=[_("Other: %(text)s", text=text) for text in data.others],
+        ))
+    return result
+
+
+def reciprocity_charts(round_, definition, lang, filters) -> tuple[list[Chart], list]:
+    comparisons = aggregate.partnership_comparisons(round_, filters)
+    labels = theme_labels(definition, lang)
+    title = _("Partnerships ranked by reciprocity gap (mean over themes, 0–100)")
+    ranking = make_chart("gap-ranking", charts.gap_ranking(comparisons, title, _("Gap")),
+                         [_("Partnership"), *labels.values(), _("Mean gap")],
+                    [[f"{c.home_name} – {c.partner_name}", *[_num(c.gaps.get(t)) for t in labels], _num(c.mean_gap)]
+                     for c in comparisons])
+    dumbbells = [dumbbell_chart(c, labels) for c in comparisons]
+    return [ranking, *dumbbells], comparisons
+
+
+def dumbbell_chart(comparison, labels) -> Chart:
+    title = f"{comparison.home_name} – {comparison.partner_name}"
+    return make_chart(f"pair-{comparison.partnership_id}", charts.dumbbell(comparison, labels, title, _("Index (0–100)")),
+                      [_("Theme"), comparison.home_name, comparison.partner_name, _("Gap")],
+                 [[label, _num(comparison.home.get(t)), _num(comparison.partner.get(t)), _num(comparison.gaps.get(t))]
+                  for t, label in labels.items()])
+
+
+def radar_chart(chart_id, title, series, labels) -> Chart:
+    return make_chart(chart_id, charts.radar(series, labels, title),
+                      [_("Theme"), *[name for name, _, _ in series]],
+                 [[label, *[_num(values.get(t)) for _, values, _ in series]] for t, label in labels.items()])
+
+
+def average_indices(round_, definition, lang, min_n) -> dict[str, float]:
+    return {s.theme: s.mean for s in aggregate.theme_summaries(round_, aggregate.Filters(), min_n) if s.mean is not None}
+
+
+def tag_chart(round_) -> Chart:
+    counts = aggregate.tag_counts(round_)
+    title = _("Stories by tag")
+    return make_chart("tags", charts.tag_bars(counts, title, _("Stories")),
+                      [_("Tag"), _("Stories")], [[tag, n] for tag, n in counts])
+
+
+def rounds_chart(rounds, definition, lang, min_n) -> Chart:
+    means = aggregate.rounds_compared(rounds, min_n)
+    labels = theme_labels(definition, lang)
+    title = _("Theme indices across rounds, same authorities")
+    figure = charts.rounds_over_time([(r.id, r.title) for r in rounds], means, labels, title, _("Index (0–100)"))
+    return make_chart("rounds", figure, [_("Round"), *labels.values()],
+                 [[r.title, *[f"{_num(means[r.id].get(t, (None, 0))[0])} (n = {means[r.id].get(t, (None, 0))[1]})"
+                              for t in labels]] for r in rounds])
+
+
+def authority_radar(round_, invitation, definition, lang, min_n, with_partner: bool) -> Chart:
+    """An authority's theme indices against the round's average and, for organisers, its partner's."""
+    labels = theme_labels(definition, lang)
+    own = aggregate.indices_of(round_, [invitation.response.id]).get(invitation.response.id, {})
+    series = [(invitation.authority.name, own, charts.HOME_COLOUR),
+              (_("Round average"), average_indices(round_, definition, lang, min_n), charts.AVERAGE_COLOUR)]
+    partner = aggregate.partner_response(invitation) if with_partner else None
+    if partner is not None:
+        series.append((partner.invitation.authority.name,
+                       aggregate.indices_of(round_, [partner.id]).get(partner.id, {}), charts.PARTNER_COLOUR))
+    return radar_chart("radar", _("Theme indices of %(name)s", name=invitation.authority.name), series, labels)
