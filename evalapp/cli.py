@@ -86,7 +86,50 @@ def create_organiser_command(email, password, name, admin):
     click.echo(f"Created {'administrator' if admin else 'organiser'} {organiser.email}")
 
 
+@click.command("export")
+@click.argument("round_id", type=int)
+@click.option("--kind", type=click.Choice(["wide", "long", "codebook", "pairs"]), default="wide", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File to write; standard output if omitted.")
+@click.option("--excel", is_flag=True, help='As the "Excel" button: semicolons and a BOM.')
+@click.option("--headers", type=click.Choice(["codes", "text"]), default="codes", show_default=True)
+@click.option("--values", type=click.Choice(["codes", "labels"]), default="codes", show_default=True)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--sep", type=click.Choice([",", ";"]), default=",", show_default=True)
+@click.option("--bom/--no-bom", default=False, show_default=True)
+@click.option("--partial", is_flag=True, help="Include responses in progress.")
+@click.option("--type", "kind_filter", default="", help="Only authorities of this type.")
+@click.option("--country", default="", help="Only authorities of this country (ISO code).")
+@click.option("--region", default="")
+@click.option("--side", type=click.Choice(["", "home", "partner"]), default="")
+@with_appcontext
+def export_command(round_id, kind, output, excel, headers, values, lang, sep, bom, partial, kind_filter, country,
+                   region, side):
+    """Export a round's answers as CSV, the same files as the organisers' export page."""
+    from evalapp.models import Round
+    from evalapp.reporting import export as exports
+    from evalapp.reporting.aggregate import Filters
+
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise click.ClickException(f"no round {round_id}")
+    filters = Filters(kind=kind_filter, country=country, region=region, side=side)
+    common = {"headers": headers, "values": values, "lang": lang, "partial": partial, "filters": filters}
+    options = exports.ExportOptions.excel(**common) if excel else exports.ExportOptions(delimiter=sep, bom=bom, **common)
+    exports.record(round_, kind, options, organiser_id=None)
+    db.session.commit()
+    pieces = exports.export(round_, kind, options)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as f:
+            for piece in pieces:
+                f.write(piece)
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        for piece in pieces:
+            click.echo(piece, nl=False)
+
+
 def register(app):
     app.cli.add_command(questionnaire_cli)
     app.cli.add_command(organiser_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(export_command)

@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 import flask_babel
-from flask import Blueprint, current_app, g, redirect, request, session
+from flask import Blueprint, current_app, g, has_request_context, redirect, request, session
 
 bp = Blueprint("i18n", __name__)
 
@@ -14,6 +14,8 @@ LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 def select_locale() -> str:
     """Pick the interface language: the visitor's choice, else their authority's, else French."""
+    if not has_request_context():
+        return LOCALES[current_app.config["BABEL_DEFAULT_LOCALE"]]
     chosen = session.get("lang")
     if chosen not in current_app.config["LANGUAGES"]:
         chosen = g.get("default_lang") or current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 from evalapp.extensions import db
 from evalapp.models import (
     Authority,
+    ExportRecord,
     Invitation,
     Organiser,
     Partnership,
@@ -63,6 +64,7 @@ def delete_round(round_: Round) -> None:
     db.session.execute(delete(InvitationEmail).where(InvitationEmail.invitation_id.in_(invitation_ids)))
     db.session.execute(delete(RevokedToken).where(RevokedToken.invitation_id.in_(invitation_ids)))
     db.session.execute(delete(Invitation).where(Invitation.round_id == round_.id))
+    db.session.execute(delete(ExportRecord).where(ExportRecord.round_id == round_.id))
     db.session.delete(round_)
     db.session.flush()
 

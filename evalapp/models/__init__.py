@@ -1,5 +1,6 @@
 """The data model. Import models from here: ``from evalapp.models import Round``."""
 from evalapp.models.authorities import AUTHORITY_TYPES, Authority, Partnership
+from evalapp.models.exports import ExportRecord
 from evalapp.models.organisers import Organiser, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
 from evalapp.models.responses import Answer, Response, ResponseStatus
@@ -11,6 +12,7 @@ __all__ = [
     "SIDES",
     "Answer",
     "Authority",
+    "ExportRecord",
     "Invitation",
     "InvitationEmail",
     "Organiser",

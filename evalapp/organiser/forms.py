@@ -89,3 +89,22 @@ class SendForm(FlaskForm):
         SelectChoice("not_submitted", _l("Reminder: every authority that has not submitted")),
         SelectChoice("missing_side", _l("Reminder: only the missing side of partnerships where one side has submitted")),
     ])
+
+
+class ExportForm(FlaskForm):
+    layout = RadioField(_l("File"), default="wide", choices=[
+        SelectChoice("wide", _l("Wide: one row per response, one column per question")),
+        SelectChoice("long", _l("Long (tidy): one row per answer")),
+        SelectChoice("codebook", _l("Codebook: what each column of the wide file holds")),
+        SelectChoice("pairs", _l("Partnership pairs: both sides side by side, with the gap per theme")),
+    ])
+    headers = RadioField(_l("Column headers"), default="codes", choices=[
+        SelectChoice("codes", _l("Item codes (REC_03)")), SelectChoice("text", _l("Question text"))])
+    values = RadioField(_l("Values"), default="codes", choices=[
+        SelectChoice("codes", _l("Codes (4, cuf)")), SelectChoice("labels", _l("Labels (Rather agree)"))])
+    lang = RadioField(_l("Language of texts and labels"), default="fr",
+                      choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")])
+    delimiter = RadioField(_l("Separator"), default=",", choices=[
+        SelectChoice(",", _l("Comma (R, Python, SPSS)")), SelectChoice(";", _l("Semicolon (Excel in French)"))])
+    bom = BooleanField(_l("Byte order mark (BOM), for Excel to read accents"))
+    partial = BooleanField(_l("Include responses in progress"))

@@ -28,7 +28,7 @@ def build_round(app, round_id) -> dict:
     half = len(RECIPROCITY) // 2 + 1
     plans = {
         "Grenoble": ("FR", "commune", "home", scale_rows(RECIPROCITY[1:], 5) + scale_rows(RECIPROCITY[:1], "dk")
-                     + [{"item_code": "PRO_06", "choice": "cuf"}, {"item_code": "PRO_06", "choice": "ccre"},
+                     + [{"item_code": "PRO_06", "choice": "cuf"}, {"item_code": "PRO_06", "choice": "ccre_cemr"},
                         {"item_code": "IMP_01_SOC_TER", "scale_value": 4},
                         {"item_code": "STO_01", "text_value": "<img src=x onerror=alert(1)> Notre récit"}]),
         "Ouagadougou": ("BF", "foreign_municipality", "partner", scale_rows(RECIPROCITY[:half], 1)

@@ -73,7 +73,7 @@ def test_matrix_cell_mean(app, round_id, made):
 def test_multiple_choice_frequencies_with_other_texts(app, round_id, made):
     with app.app_context():
         counts = aggregate.choice_counts(db.session.get(Round, round_id), ["PRO_06"], min_n=3)["PRO_06"]
-    assert counts.n == 3 and counts.counts == {"cuf": 2, "ccre": 1, "other": 1}
+    assert counts.n == 3 and counts.counts == {"cuf": 2, "ccre_cemr": 1, "other": 1}
     assert counts.others == ["<b>Réseau</b> =SUM(A1)"]
 
 

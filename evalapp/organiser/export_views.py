@@ -1,0 +1,53 @@
+"""Exports of a round as CSV, and their log.
+
+    /o/rounds/<id>/export           the options, the "Excel" button, the log; POST downloads
+"""
+from datetime import date
+
+from flask import Response as HttpResponse
+from flask import render_template, request, stream_with_context
+from flask_login import current_user
+from sqlalchemy import select
+
+from evalapp.extensions import db
+from evalapp.i18n import current_lang
+from evalapp.models import ExportRecord
+from evalapp.organiser.access import round_or_404
+from evalapp.organiser.blueprint import bp
+from evalapp.organiser.forms import ExportForm
+from evalapp.reporting import export as exports
+from evalapp.reporting.aggregate import Filters
+
+
+def _filters(source) -> Filters:
+    return Filters(**{k: source.get(k, "").strip()[:120] for k in ("kind", "country", "region", "side")})
+
+
+def csv_download(text_pieces, name: str) -> HttpResponse:
+    """Stream a CSV file to the browser as a download."""
+    return HttpResponse(stream_with_context(text_pieces), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/rounds/<int:round_id>/export", methods=["GET", "POST"])
+def export_page(round_id):
+    round_ = round_or_404(round_id)
+    form = ExportForm()
+    if request.method == "GET":
+        form.lang.data = current_lang()
+    filters = _filters(request.values)
+    if form.validate_on_submit():
+        if request.form.get("preset") == "excel":
+            options = exports.ExportOptions.excel(lang=form.lang.data, filters=filters,
+                                                  headers=form.headers.data, values=form.values.data)
+        else:
+            options = exports.ExportOptions(headers=form.headers.data, values=form.values.data, lang=form.lang.data,
+                                            delimiter=form.delimiter.data, bom=form.bom.data,
+                                            partial=form.partial.data, filters=filters)
+        kind = form.layout.data
+        exports.record(round_, kind, options, current_user.id)
+        db.session.commit()
+        return csv_download(exports.export(round_, kind, options), exports.filename(round_, kind, date.today()))
+    log = db.session.scalars(select(ExportRecord).where(ExportRecord.round_id == round_.id)
+                             .order_by(ExportRecord.id.desc()).limit(100)).all()
+    return render_template("organiser/export.html", round=round_, form=form, filters=filters, log=log)

@@ -1,0 +1,384 @@
+"""CSV exports of a round: wide, long, codebook and partnership pairs.
+
+Each export is two steps, as in indico: columns and rows come from here as plain
+values, read from the database in batches; evalapp.spreadsheets writes them,
+neutralising formulas. Memory stays flat whatever the number of responses.
+"""
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from evalapp.extensions import db
+from evalapp.models import (
+    AUTHORITY_TYPES,
+    Answer,
+    Authority,
+    ExportRecord,
+    Invitation,
+    Response,
+    ResponseStatus,
+    Round,
+)
+from evalapp.questionnaires.definition import DONT_KNOW, OTHER, SCORED_THEMES, Definition, Item
+from evalapp.questionnaires.loader import definition_of
+from evalapp.reporting import aggregate
+from evalapp.reporting.aggregate import Filters
+from evalapp.spreadsheets import csv_text
+
+BATCH = 1000
+KINDS = ("wide", "long", "codebook", "pairs")
+#: The respondent roles, as exported.
+ROLES = ("elected", "international_staff", "other_staff", "other")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    headers: str = "codes"        # codes | text
+    values: str = "codes"         # codes | labels
+    lang: str = "fr"              # the language of labels and question texts
+    delimiter: str = ","          # , | ;
+    bom: bool = False
+    partial: bool = False         # include responses not submitted
+    filters: Filters = field(default_factory=Filters)
+
+    @classmethod
+    def excel(cls, lang: str = "fr", **overrides) -> "ExportOptions":
+        """What the "Excel" button gives: semicolons and a BOM, so accents survive in a French Excel."""
+        return cls(delimiter=";", bom=True, lang=lang, **overrides)
+
+    def as_record(self) -> dict:
+        record = asdict(self)
+        record["filters"] = self.filters.as_args()
+        return record
+
+
+@dataclass
+class Column:
+    """One column of the wide file, and how to fill it from a response's answers."""
+
+    code: str
+    item: Item | None = None
+    cell: str | None = None       # matrix cell code
+    option: str | None = None     # multiple choice: the option of a 0/1 column
+    other: bool = False           # the "other, specify" text
+
+
+# --- Columns ---------------------------------------------------------------------------------
+
+FIXED = ["response_id", "authority", "authority_type", "country", "region", "partnership_id", "side",
+         "respondent_role", "status", "started_at", "submitted_at"]
+
+
+def fixed_header(code: str) -> str:
+    return {
+        "response_id": _("Response"), "authority": _("Authority"), "authority_type": _("Type"),
+        "country": _("Country"), "region": _("Region"), "partnership_id": _("Partnership"), "side": _("Side"),
+        "respondent_role": _("Respondent's role"), "status": _("Status"), "started_at": _("Started at"),
+        "submitted_at": _("Submitted at"),
+    }[code]
+
+
+def item_columns(definition: Definition) -> list[Column]:
+    """The answer columns in questionnaire order: one per item, matrix cell, option of a multiple choice."""
+    columns = []
+    for section in definition.sections:
+        for item in section.items:
+            if item.type == "matrix":
+                columns += [Column(cell.code, item, cell=cell.code) for cell in item.cells]
+            elif item.type == "multiple":
+                options = [o.code for o in item.options] + ([OTHER] if item.other else [])
+                columns += [Column(f"{item.code}__{code}", item, option=code) for code in options]
+            else:
+                columns.append(Column(item.code, item))
+            if item.other:
+                columns.append(Column(f"{item.code}__{OTHER}_text", item, other=True))
+    return columns
+
+
+def column_header(column: Column, options: ExportOptions) -> str:
+    if options.headers == "codes":
+        return column.code
+    item, lang = column.item, options.lang
+    text = item.text.get(lang)
+    if column.cell:
+        cell = next(c for c in item.cells if c.code == column.cell)
+        return f"{text} — {cell.row.label.get(lang)} — {cell.column.label.get(lang)}"
+    if column.other:
+        return f"{text} — {_('Other, please specify')}"
+    if column.option:
+        label = item.option_label(column.option, lang) or _("Other")
+        return f"{text} — {label}"
+    return text
+
+
+# --- Values -----------------------------------------------------------------------------------
+
+
+def _scale_value(definition, item, row, options):
+    if row.dont_know:
+        return _("Don't know / not applicable") if options.values == "labels" else DONT_KNOW
+    if options.values == "labels":
+        return dict(definition.scale_labels(item.scale, options.lang))[row.scale_value]
+    return row.scale_value
+
+
+def cell_value(definition: Definition, column: Column, rows: list, options: ExportOptions):
+    """The value of one column from the answer rows of its item (or cell)."""
+    item = column.item
+    if column.option:
+        return int(any(r.choice == column.option for r in rows))
+    if column.other:
+        return next((r.text_value for r in rows if r.choice == OTHER), None)
+    if not rows:
+        return None
+    row = rows[0]
+    if item.type in ("scale", "matrix"):
+        return _scale_value(definition, item, row, options)
+    if item.type == "single":
+        if options.values == "labels":
+            return item.option_label(row.choice, options.lang) or _("Other")
+        return row.choice
+    if item.type == "number":
+        value = row.number_value
+        return int(value) if item.integer and value is not None and value == int(value) else value
+    return row.text_value
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+
+def _response_query(round_: Round, options: ExportOptions):
+    # Plain rows, not ORM objects: nothing accumulates in the session while streaming.
+    query = (
+        select(Response.id, Response.respondent_role, Response.status, Response.started_at, Response.submitted_at,
+               Invitation.side, Invitation.partnership_id, Authority.name, Authority.kind, Authority.country,
+               Authority.region)
+        .join(Invitation, Response.invitation_id == Invitation.id)
+        .join(Authority, Invitation.authority_id == Authority.id)
+        .where(Invitation.round_id == round_.id, Invitation.revoked_at.is_(None))
+    )
+    if not options.partial:
+        query = query.where(Response.status == ResponseStatus.SUBMITTED)
+    else:
+        query = query.where(Response.status != ResponseStatus.NOT_STARTED)
+    f = options.filters
+    for column, value in ((Authority.kind, f.kind), (Authority.country, f.country), (Authority.region, f.region),
+                          (Invitation.side, f.side)):
+        if value:
+            query = query.where(column == value)
+    return query
+
+
+def _batches(round_: Round, options: ExportOptions) -> Iterator[list[tuple]]:
+    """Responses in id order, BATCH at a time, each as (row, its answers grouped by code)."""
+    last_id = 0
+    while True:
+        batch = db.session.execute(
+            _response_query(round_, options).where(Response.id > last_id).order_by(Response.id).limit(BATCH)
+        ).all()
+        if not batch:
+            return
+        ids = [response.id for response in batch]
+        answers: dict[int, dict[str, list]] = {i: {} for i in ids}
+        for row in db.session.execute(
+            select(Answer.response_id, Answer.item_code, Answer.choice, Answer.scale_value, Answer.dont_know,
+                   Answer.number_value, Answer.text_value).where(Answer.response_id.in_(ids))
+        ):
+            answers[row.response_id].setdefault(row.item_code, []).append(row)
+        yield [(response, answers[response.id]) for response in batch]
+        last_id = ids[-1]
+
+
+def _fixed_values(row, options: ExportOptions) -> list:
+    labels = options.values == "labels"
+    return [
+        row.id, row.name, str(AUTHORITY_TYPES[row.kind]) if labels else row.kind,
+        row.country, row.region, row.partnership_id, row.side if row.partnership_id else "",
+        row.respondent_role, row.status, _iso(row.started_at), _iso(row.submitted_at),
+    ]
+
+
+# --- The four exports ---------------------------------------------------------------------------
+
+
+def wide(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[list]]:
+    """One row per response, one column per item code (matrix cells and options included)."""
+    definition = definition_of(round_.questionnaire_version)
+    columns = item_columns(definition)
+    with force_locale(options.lang):
+        headers = [c if options.headers == "codes" else fixed_header(c) for c in FIXED]
+        headers += [column_header(c, options) for c in columns]
+
+    def rows():
+        for batch in _batches(round_, options):
+            with force_locale(options.lang):
+                for response, answers in batch:
+                    values = _fixed_values(response, options)
+                    values += [cell_value(definition, c, answers.get(c.cell or c.item.code, []), options) for c in columns]
+                    yield values
+
+    return headers, rows()
+
+
+def long(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[list]]:
+    """One row per answer: response, authority, side, item code, theme, value, label."""
+    definition = definition_of(round_.questionnaire_version)
+    items = {c.cell or c.item.code: c.item for c in item_columns(definition)}
+    order = {code: n for n, code in enumerate(items)}
+    headers = ["response_id", "authority", "side", "item_code", "theme", "value", "label"]
+    label_options = ExportOptions(values="labels", lang=options.lang)
+
+    def rows():
+        for batch in _batches(round_, options):
+            with force_locale(options.lang):
+                for response, answers in batch:
+                    for code in sorted(answers, key=lambda c: order.get(c, len(order))):
+                        item = items.get(code)
+                        if item is None:
+                            continue
+                        for row in answers[code]:
+                            value, label = _long_value(definition, item, row, label_options)
+                            yield [response.id, response.name, response.side, code, item.theme, value, label]
+
+    return headers, rows()
+
+
+def _long_value(definition, item, row, label_options):
+    if item.type in ("scale", "matrix"):
+        return (DONT_KNOW if row.dont_know else row.scale_value), _scale_value(definition, item, row, label_options)
+    if item.type in ("single", "multiple"):
+        if row.choice == OTHER:
+            return OTHER, row.text_value or _("Other")
+        return row.choice, item.option_label(row.choice, label_options.lang)
+    if item.type == "number":
+        value = row.number_value
+        return (int(value) if item.integer and value == int(value) else value), None
+    return row.text_value, None
+
+
+def codebook(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[list]]:
+    """One row per column of the wide file: code, section, theme, type, question in French and English, values."""
+    definition = definition_of(round_.questionnaire_version)
+    sections = {i.code: s.code for s in definition.sections for i in s.items}
+    headers = ["column", "section", "theme", "type", "question_fr", "question_en", "values"]
+
+    def rows():
+        for code in FIXED:
+            with force_locale("fr"):
+                fr = fixed_header(code)
+            with force_locale("en"):
+                en = fixed_header(code)
+            yield [code, "", "", "response", fr, en, _fixed_values_doc(code)]
+        for column in item_columns(definition):
+            item = column.item
+            kind = "matrix_cell" if column.cell else ("choice_0_1" if column.option else ("other_text" if column.other else item.type))
+            questions = []
+            for lang in ("fr", "en"):
+                with force_locale(lang):
+                    questions.append(column_header(column, ExportOptions(headers="text", lang=lang)))
+            yield [column.code, sections[item.code], item.theme, kind, *questions, _allowed_values(definition, column)]
+
+    return headers, rows()
+
+
+def _fixed_values_doc(code: str) -> str:
+    return {
+        "authority_type": "; ".join(AUTHORITY_TYPES),
+        "country": "ISO 3166-1 alpha-2",
+        "side": "home = A; partner = B",
+        "respondent_role": "; ".join(ROLES),
+        "status": "in_progress; submitted",
+        "started_at": "ISO 8601, UTC",
+        "submitted_at": "ISO 8601, UTC",
+    }.get(code, "")
+
+
+def _allowed_values(definition: Definition, column: Column) -> str:
+    item = column.item
+    if column.option:
+        return "0 = no; 1 = yes"
+    if column.other:
+        return "text"
+    if item.type in ("scale", "matrix"):
+        labels = definition.scale_labels(item.scale, "fr")
+        english = dict(definition.scale_labels(item.scale, "en"))
+        parts = [f"{v} = {fr} / {english[v]}" for v, fr in labels]
+        return "; ".join(parts + [f"{DONT_KNOW} = ne sait pas / don't know"])
+    if item.type == "single":
+        parts = [f"{o.code} = {o.label.fr} / {o.label.en}" for o in item.options]
+        return "; ".join(parts + ([f"{OTHER} = autre / other"] if item.other else []))
+    if item.type == "number":
+        return f"{item.min:g} – {item.max:g}" + ("" if item.integer else " (decimal)")
+    return f"text, at most {item.text_limit} characters"
+
+
+def pairs(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[list]]:
+    """One row per partnership where both sides submitted: A__CODE (home), B__CODE (partner), gaps per theme."""
+    definition = definition_of(round_.questionnaire_version)
+    columns = item_columns(definition)
+    themes = list(SCORED_THEMES)
+    headers = ["partnership_id", "A__authority", "B__authority"]
+    headers += [f"{side}__index__{t}" for side in ("A", "B") for t in themes] + [f"gap__{t}" for t in themes]
+    headers += [f"{side}__{c.code}" for c in columns for side in ("A", "B")]
+
+    def rows():
+        comparisons = aggregate.partnership_comparisons(round_, options.filters)
+        for start in range(0, len(comparisons), BATCH // 2):
+            chunk = comparisons[start:start + BATCH // 2]
+            ids = [r for c in chunk for r in (c.home_response_id, c.partner_response_id)]
+            answers: dict[int, dict[str, list]] = {i: {} for i in ids}
+            for row in db.session.execute(
+                select(Answer.response_id, Answer.item_code, Answer.choice, Answer.scale_value, Answer.dont_know,
+                       Answer.number_value, Answer.text_value).where(Answer.response_id.in_(ids))
+            ):
+                answers[row.response_id].setdefault(row.item_code, []).append(row)
+            with force_locale(options.lang):
+                for c in chunk:
+                    values = [c.partnership_id, c.home_name, c.partner_name]
+                    values += [_round(c.home.get(t)) for t in themes] + [_round(c.partner.get(t)) for t in themes]
+                    values += [_round(c.gaps.get(t)) for t in themes]
+                    for column in columns:
+                        for response_id in (c.home_response_id, c.partner_response_id):
+                            values.append(cell_value(definition, column,
+                                                     answers[response_id].get(column.cell or column.item.code, []), options))
+                    yield values
+
+    return headers, rows()
+
+
+def _round(value):
+    return None if value is None else round(value, 2)
+
+
+EXPORTERS = {"wide": wide, "long": long, "codebook": codebook, "pairs": pairs}
+
+
+def export(round_: Round, kind: str, options: ExportOptions) -> Iterator[str]:
+    """The CSV text of an export, piece by piece."""
+    headers, rows = EXPORTERS[kind](round_, options)
+    return csv_text(headers, rows, delimiter=options.delimiter, bom=options.bom)
+
+
+def record(round_: Round, kind: str, options: ExportOptions, organiser_id: int | None) -> ExportRecord:
+    """Log the export. Flushes only."""
+    entry = ExportRecord(round_id=round_.id, organiser_id=organiser_id, kind=kind, options=options.as_record())
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def filename(round_: Round, kind: str, today: date) -> str:
+    """evalapp-<round>-<kind>-<date>.csv, ASCII only so every browser and OS keeps it."""
+    ascii_title = unicodedata.normalize("NFKD", round_.title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-").lower()[:50] or f"round-{round_.id}"
+    return f"evalapp-{slug}-{kind}-{today.isoformat()}.csv"
+
+
+

@@ -1,0 +1,168 @@
+"""Exports: wide, long, codebook and pairs; options; round trip; the page, the log and the CLI."""
+import csv
+import io
+import re
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from evalapp.extensions import db
+from evalapp.models import Answer, ExportRecord, Response, ResponseStatus, Round
+from evalapp.reporting import export as exports
+from evalapp.reporting.aggregate import Filters
+from evalapp.reporting.export import ExportOptions
+from tests.reporting.fixtures import RECIPROCITY, build_round
+from tests.respond.helpers import AICT, csrf_token
+
+TRICKY = 'Réponse « longue », avec des ; et des "guillemets"\net un retour à la ligne — fin.'
+
+
+@pytest.fixture
+def made(app, round_id):
+    made = build_round(app, round_id)
+    with app.app_context():
+        response_id = made["Lyon"][0]
+        db.session.add_all([
+            Answer(response_id=response_id, item_code="STO_01", text_value=TRICKY),
+            Answer(response_id=response_id, item_code="PRO_02", number_value=12500),
+            Answer(response_id=response_id, item_code="PRO_05", number_value=2.5),
+            Answer(response_id=response_id, item_code="PRO_01", choice="commune"),
+        ])
+        db.session.commit()
+    return made
+
+
+def run(app, round_id, kind="wide", **options):
+    with app.app_context():
+        round_ = db.session.get(Round, round_id)
+        return "".join(exports.export(round_, kind, ExportOptions(**options)))
+
+
+def read(text, delimiter=","):
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=delimiter))
+
+
+def by_authority(rows):
+    return {row["authority"]: row for row in rows}
+
+
+def test_wide_has_one_row_per_response_and_one_column_per_item_code_in_order(app, round_id, made):
+    text = run(app, round_id)
+    rows = read(text)
+    header = next(csv.reader(io.StringIO(text)))
+    assert header[:11] == exports.FIXED
+    assert len(rows) == 4
+    # Items in questionnaire order; options of a multiple choice and matrix cells have columns of their own.
+    assert header.index("PRO_01") < header.index("PRO_06__cuf") < header.index("IMP_01_SOC_TER") < header.index("STO_01")
+    assert {"PRO_06__cuf", "PRO_06__other", "PRO_06__other_text", "IMP_01_CUL_BTW"} <= set(header)
+    grenoble, lyon = by_authority(rows)["Ville de Grenoble"], by_authority(rows)["Ville de Lyon"]
+    assert grenoble["PRO_06__cuf"] == "1" and grenoble["PRO_06__ccre_cemr"] == "1" and grenoble["PRO_06__uclg"] == "0"
+    assert grenoble[RECIPROCITY[0]] == "dk" and grenoble[RECIPROCITY[1]] == "5"
+    assert lyon["PRO_06__other"] == "1" and lyon["PRO_06__other_text"] == "<b>Réseau</b> =SUM(A1)"
+    assert lyon["IMP_01_SOC_TER"] == "3" and lyon["PRO_02"] == "12500" and lyon["PRO_05"] == "2.5"
+    assert grenoble["status"] == "submitted" and grenoble["side"] == "home" and re.match(r"\d{4}-\d\d-\d\dT", grenoble["submitted_at"])
+
+
+@pytest.mark.parametrize("delimiter, bom", [(",", False), (";", True), (";", False), (",", True)])
+def test_values_round_trip_through_csv_and_pandas(app, round_id, made, delimiter, bom):
+    text = run(app, round_id, delimiter=delimiter, bom=bom)
+    assert text.startswith("\ufeff") == bom
+    assert by_authority(read(text, delimiter))["Ville de Lyon"]["STO_01"] == TRICKY
+    frame = pd.read_csv(io.StringIO(text), sep=delimiter, encoding_errors="strict", keep_default_na=False,
+                        dtype=str).rename(columns=lambda c: c.removeprefix("\ufeff"))
+    lyon = frame[frame["authority"] == "Ville de Lyon"].iloc[0]
+    assert lyon["STO_01"] == TRICKY and lyon["PRO_02"] == "12500"
+    numbers = pd.read_csv(io.StringIO(text), sep=delimiter).rename(columns=lambda c: c.removeprefix("\ufeff"))
+    assert numbers["PRO_06__cuf"].dtype.kind == "i" and set(numbers["PRO_06__cuf"]) == {0, 1}
+
+
+def test_formulas_in_every_text_column_are_neutralised(app, round_id, made):
+    from evalapp.models import Authority
+
+    with app.app_context():
+        authority = db.session.scalar(select(Authority).where(Authority.name == "Ville de Lyon"))
+        authority.name, authority.region = "=cmd|' /C calc'!A0", "+33 region"
+        db.session.add(Answer(response_id=made["Lyon"][0], item_code="STO_02", text_value="@SUM(1+1)"))
+        db.session.commit()
+    for kind in ("wide", "long", "pairs"):
+        text = run(app, round_id, kind)
+        for cell in (cell for row in csv.reader(io.StringIO(text)) for cell in row):
+            assert not cell.startswith(("=", "+", "@")), (kind, cell)
+    lyon = read(run(app, round_id))[2]
+    assert lyon["authority"] == "'=cmd|' /C calc'!A0" and lyon["region"] == "'+33 region" and lyon["STO_02"] == "'@SUM(1+1)"
+
+
+def test_options_headers_as_text_values_as_labels_in_english(app, round_id, made):
+    text = run(app, round_id, headers="text", values="labels", lang="en")
+    header = next(csv.reader(io.StringIO(text)))
+    rec_01 = AICT.items_by_code[RECIPROCITY[1]]
+    assert "Authority" in header and rec_01.text.en in header
+    row = {h: v for h, v in zip(header, next(r for r in list(csv.reader(io.StringIO(text)))[1:] if r[1] == "Ville de Grenoble"), strict=True)}
+    assert row[rec_01.text.en] == dict(AICT.scale_labels(rec_01.scale, "en"))[5]
+    assert row["Type"] == "Commune"
+    french = run(app, round_id, values="labels", lang="fr")
+    assert "Ne sait pas / non concerné" in french
+
+
+def test_partial_responses_and_filters(app, round_id, made):
+    with app.app_context():
+        response = db.session.get(Response, made["Tombouctou"][0])
+        response.status, response.submitted_at = ResponseStatus.IN_PROGRESS, None
+        db.session.commit()
+    assert len(read(run(app, round_id))) == 3
+    assert len(read(run(app, round_id, partial=True))) == 4
+    assert [r["authority"] for r in read(run(app, round_id, filters=Filters(country="FR")))] == ["Ville de Grenoble", "Ville de Lyon"]
+    assert [r["side"] for r in read(run(app, round_id, filters=Filters(side="partner")))] == ["partner"]
+
+
+def test_long_codebook_and_pairs_agree_with_the_wide_file_and_the_dashboard(app, round_id, made):
+    wide_text = run(app, round_id)
+    wide_header = next(csv.reader(io.StringIO(wide_text)))
+    codebook = read(run(app, round_id, "codebook"))
+    assert [r["column"] for r in codebook] == wide_header
+    rec = next(r for r in codebook if r["column"] == RECIPROCITY[0])
+    assert rec["theme"] == "reciprocity" and rec["type"] == "scale" and "dk = " in rec["values"]
+    assert rec["question_fr"] == AICT.items_by_code[RECIPROCITY[0]].text.fr
+    long_rows = read(run(app, round_id, "long"))
+    with app.app_context():
+        answers = db.session.scalar(select(db.func.count()).select_from(Answer))
+    assert len(long_rows) == answers
+    scored = [r for r in long_rows if r["item_code"] == RECIPROCITY[1]]
+    assert sorted(r["value"] for r in scored) == ["1", "3", "5", "dk"]
+    pairs = read(run(app, round_id, "pairs"))
+    grenoble = next(r for r in pairs if r["A__authority"] == "Ville de Grenoble")
+    assert float(grenoble["gap__reciprocity"]) == 100 and float(grenoble["A__index__reciprocity"]) == 100
+    assert grenoble[f"A__{RECIPROCITY[1]}"] == "5" and grenoble[f"B__{RECIPROCITY[1]}"] == "1"
+
+
+def test_excel_button_downloads_semicolons_with_bom_and_logs_the_export(app, orga, round_id, made):
+    page = orga.get(f"/o/rounds/{round_id}/export?country=FR")
+    assert page.status_code == 200 and 'name="country" value="FR"' in page.text
+    response = orga.post(f"/o/rounds/{round_id}/export", data={
+        "csrf_token": csrf_token(page.text), "layout": "wide", "preset": "excel", "headers": "codes", "values": "codes",
+        "lang": "fr", "delimiter": ",", "country": "FR"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="evalapp-tour-test-2026-wide-{date.today().isoformat()}.csv"'
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeffresponse_id;authority;")
+    assert len(read(text, ";")) == 2  # the dashboard's filter applied
+    log = orga.get(f"/o/rounds/{round_id}/export").text
+    assert "orga@example.org" in log and "country" in log and "delimiter=;" in log
+    with app.app_context():
+        entry = db.session.scalar(select(ExportRecord))
+        assert entry.kind == "wide" and entry.options["bom"] is True and entry.options["filters"] == {"country": "FR"}
+
+
+def test_the_command_line_writes_the_same_file(app, orga, runner, round_id, made, tmp_path):
+    page = orga.get(f"/o/rounds/{round_id}/export")
+    web = orga.post(f"/o/rounds/{round_id}/export", data={
+        "csrf_token": csrf_token(page.text), "layout": "long", "preset": "custom", "headers": "codes",
+        "values": "labels", "lang": "en", "delimiter": ","}).get_data(as_text=True)
+    out = tmp_path / "long.csv"
+    result = runner.invoke(args=["export", str(round_id), "--kind", "long", "--values", "labels", "--lang", "en",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().decode("utf-8") == web
+    assert runner.invoke(args=["export", "999999"]).exit_code == 1
