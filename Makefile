@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app evalapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install translations messages requirements clean
+.PHONY: run test lint bench-export install translations messages requirements clean
 
 ## run: install, migrate the database under instance/, load the questionnaire and the demo, serve
 run: export EVALAPP_BASE_URL ?= http://$(HOST):$(PORT)
@@ -22,6 +22,10 @@ run: install translations
 ## test: the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set
 test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench-export: time and peak memory of the wide CSV export at 1k, 10k and 100k responses
+bench-export: install translations
+	$(BIN)/python -m tests.benchmarks.export_wide
 
 ## lint: ruff over the code and the tests
 lint: install

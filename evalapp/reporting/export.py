@@ -31,7 +31,7 @@ from evalapp.reporting import aggregate
 from evalapp.reporting.aggregate import Filters
 from evalapp.spreadsheets import csv_text
 
-BATCH = 1000
+BATCH = 500
 KINDS = ("wide", "long", "codebook", "pairs")
 #: The respondent roles, as exported.
 ROLES = ("elected", "international_staff", "other_staff", "other")
@@ -186,14 +186,22 @@ def _batches(round_: Round, options: ExportOptions) -> Iterator[list[tuple]]:
         if not batch:
             return
         ids = [response.id for response in batch]
-        answers: dict[int, dict[str, list]] = {i: {} for i in ids}
-        for row in db.session.execute(
-            select(Answer.response_id, Answer.item_code, Answer.choice, Answer.scale_value, Answer.dont_know,
-                   Answer.number_value, Answer.text_value).where(Answer.response_id.in_(ids))
-        ):
-            answers[row.response_id].setdefault(row.item_code, []).append(row)
+        answers = _answers_of(ids)
         yield [(response, answers[response.id]) for response in batch]
         last_id = ids[-1]
+        # Let this batch go before reading the next: memory holds one batch, whatever the total.
+        del batch, answers
+
+
+def _answers_of(response_ids: list[int]) -> dict[int, dict[str, list]]:
+    """The answers of some responses, grouped by response and item code."""
+    answers: dict[int, dict[str, list]] = {i: {} for i in response_ids}
+    for row in db.session.execute(
+        select(Answer.response_id, Answer.item_code, Answer.choice, Answer.scale_value, Answer.dont_know,
+               Answer.number_value, Answer.text_value).where(Answer.response_id.in_(response_ids))
+    ):
+        answers[row.response_id].setdefault(row.item_code, []).append(row)
+    return answers
 
 
 def _fixed_values(row, options: ExportOptions) -> list:
@@ -332,13 +340,7 @@ def pairs(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[li
         comparisons = aggregate.partnership_comparisons(round_, options.filters)
         for start in range(0, len(comparisons), BATCH // 2):
             chunk = comparisons[start:start + BATCH // 2]
-            ids = [r for c in chunk for r in (c.home_response_id, c.partner_response_id)]
-            answers: dict[int, dict[str, list]] = {i: {} for i in ids}
-            for row in db.session.execute(
-                select(Answer.response_id, Answer.item_code, Answer.choice, Answer.scale_value, Answer.dont_know,
-                       Answer.number_value, Answer.text_value).where(Answer.response_id.in_(ids))
-            ):
-                answers[row.response_id].setdefault(row.item_code, []).append(row)
+            answers = _answers_of([r for c in chunk for r in (c.home_response_id, c.partner_response_id)])
             with force_locale(options.lang):
                 for c in chunk:
                     values = [c.partnership_id, c.home_name, c.partner_name]

@@ -1,0 +1,67 @@
+"""Synthetic submitted responses in bulk, for benchmarks: Core inserts in batches, no ORM objects."""
+import random
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import func, insert, select
+
+from evalapp.demo import demo_answer_rows
+from evalapp.directory.countries import fold
+from evalapp.extensions import db
+from evalapp.models import Answer, Authority, Invitation, Response, ResponseStatus, Round
+from evalapp.models.base import utcnow
+from evalapp.questionnaires.loader import definition_of
+
+REGIONS = ["Auvergne-Rhône-Alpes", "Bretagne", "Occitanie", "Grand Est", "Normandie", "Hauts-de-France"]
+
+
+def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1) -> int:
+    """Add ``count`` authorities to ``round_``, each with a submitted response to the whole questionnaire.
+
+    Returns the number of answer rows written. Commits after each batch.
+    """
+    rng = random.Random(seed)
+    definition = definition_of(round_.questionnaire_version)
+    items = [item for section in definition.sections_for("home") for item in section.items_for("home")]
+    next_id = {model: (db.session.scalar(select(func.max(model.id))) or 0) + 1
+               for model in (Authority, Invitation, Response)}
+    now = utcnow()
+    written = 0
+    for start in range(0, count, batch):
+        size = min(batch, count - start)
+        authorities, invitations, responses, answers = [], [], [], []
+        for k in range(size):
+            number = start + k
+            authority_id, invitation_id, response_id = (next_id[m] + number for m in (Authority, Invitation, Response))
+            name = f"Commune synthétique {number:06d}"
+            authorities.append({"id": authority_id, "name": name, "sort_name": fold(name), "kind": "commune",
+                                "country": "FR", "region": rng.choice(REGIONS), "language": "fr", "created_at": now})
+            invitations.append({"id": invitation_id, "round_id": round_.id, "authority_id": authority_id,
+                                "side": "home", "token": secrets.token_urlsafe(24), "created_at": now})
+            submitted = now - timedelta(minutes=rng.randint(0, 60 * 24 * 30))
+            responses.append({"id": response_id, "invitation_id": invitation_id, "status": ResponseStatus.SUBMITTED.value,
+                              "respondent_role": "international_staff", "started_at": submitted - timedelta(hours=1),
+                              "updated_at": submitted, "submitted_at": submitted})
+            level = rng.uniform(2, 4.5)
+            for item in items:
+                for row in demo_answer_rows(definition, item, level, rng):
+                    answers.append({"response_id": response_id, "choice": "", "scale_value": None, "dont_know": False,
+                                    "number_value": None, "text_value": None, **row})
+        db.session.execute(insert(Authority), authorities)
+        db.session.execute(insert(Invitation), invitations)
+        db.session.execute(insert(Response), responses)
+        db.session.execute(insert(Answer), answers)
+        db.session.commit()
+        written += len(answers)
+    _sync_sequences()
+    return written
+
+
+def _sync_sequences() -> None:
+    """On PostgreSQL, move the id sequences past the ids written explicitly."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in ("authorities", "invitations", "responses"):
+        db.session.execute(db.text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"))
+    db.session.commit()
