@@ -185,3 +185,13 @@ def test_links_follow_the_address_the_site_is_reached_at(app_with, organiser_id,
     login(client)
     page = client.get(f"/o/rounds/{round_id}", base_url="http://localhost:5066")
     assert f"http://localhost:5066/r/{tokens[0]}" in page.text
+
+
+def test_long_invitation_lists_are_paged_and_pages_keep_the_filters(orga, round_id, tokens, monkeypatch):
+    from evalapp.organiser import round_views
+
+    monkeypatch.setattr(round_views, "PAGE_SIZE", 1)
+    first = orga.get(f"/o/rounds/{round_id}?side=").text
+    assert "Page 1 sur 2" in first and f"/o/rounds/{round_id}?page=2&amp;status=&amp;kind=&amp;country=&amp;side=" in first
+    second = orga.get(f"/o/rounds/{round_id}?page=2").text
+    assert "Page 2 sur 2" in second and (f"/r/{tokens[0]}" in first) != (f"/r/{tokens[0]}" in second)
