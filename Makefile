@@ -21,6 +21,7 @@ run: install translations
 
 ## test: the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set
 test: install translations
+	@test -x $${CHROMIUM:-/usr/bin/chromium} || echo "No Chromium at /usr/bin/chromium: the browser tests (tests/e2e) are skipped. Install it with: apt-get install chromium"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench-export: time and peak memory of the wide CSV export at 1k, 10k and 100k responses

@@ -70,7 +70,20 @@ STORIES = [
     "ce qui a changé notre manière de travailler avec les associations.",
     "L'évaluation nous a obligés à formuler des objectifs communs : nous avons découvert "
     "que nos partenaires attendaient surtout un appui à la formation des élus.",
+    "Le centre de santé construit ensemble est géré par un comité mixte ; nos infirmières y ont "
+    "appris autant qu'elles ont enseigné.",
+    "Our partner's planning department now shares its data with ours; both cities use the same "
+    "method to map flood risks.",
+    "Pour la première fois, un conseil municipal a été tenu en commun par visioconférence, "
+    "avec traduction, et les décisions ont été prises à égalité.",
+    "La coopération a survécu à deux changements de majorité : c'est devenu une politique de la "
+    "collectivité et non plus le projet d'un élu.",
+    "Young people from both towns now run the exchange programme themselves, with a budget of their own.",
+    "Les associations de migrants de la ville sont devenues des partenaires à part entière, "
+    "consultées avant chaque mission.",
 ]
+OTHER_TEXTS = ["Coopération entre universités", "Réseau régional des jumelages", "Fondation privée",
+               "Agence de l'eau", "Chambre de commerce", "Diaspora organisée en association"]
 
 
 def _authority(spec) -> Authority:
@@ -170,7 +183,7 @@ def demo_answer_rows(definition: Definition, item: Item, level: float, rng: rand
         chosen = rng.sample(options, rng.randint(1, min(3, len(options))))
         rows = [{"item_code": item.code, "choice": c} for c in chosen]
         if item.other and rng.random() < 0.15:
-            rows.append({"item_code": item.code, "choice": OTHER, "text_value": "Coopération entre universités"})
+            rows.append({"item_code": item.code, "choice": OTHER, "text_value": rng.choice(OTHER_TEXTS)})
         return rows
     if item.type == "number":
         low, high = item.min, item.max

@@ -10,12 +10,14 @@ from collections.abc import Iterable
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value):
+def safe_cell(value, decimal: str = "."):
     """Return the value as a CSV cell: text that a spreadsheet would run is made inert."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, float) and decimal != ".":
+        return repr(value).replace(".", decimal)
     if isinstance(value, int | float):
         return value
     text = str(value)
@@ -24,15 +26,19 @@ def safe_cell(value):
     return text
 
 
-def csv_text(headers: list[str], rows: Iterable[Iterable], delimiter: str = ";", bom: bool = True) -> Iterable[str]:
-    """Yield the CSV file piece by piece (header first), so it can be streamed."""
+def csv_text(headers: list[str], rows: Iterable[Iterable], delimiter: str = ";", bom: bool = True,
+             decimal: str = ".") -> Iterable[str]:
+    """Yield the CSV file piece by piece (header first), so it can be streamed.
+
+    ``decimal`` is the decimal mark of numbers with a fractional part ("," for a French spreadsheet).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     if bom:
         yield "\ufeff"
     writer.writerow([safe_cell(h) for h in headers])
     for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([safe_cell(v, decimal) for v in row])
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

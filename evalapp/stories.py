@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 from evalapp.extensions import db
 from evalapp.models import StorySelection, StoryTag
 
-TAG = re.compile(r"^[\w\- ]{1,60}$")
+TAG = re.compile(r"^[^\x00-\x1f]{1,60}$")
 
 
 def normalise_tag(text: str) -> str | None:

@@ -16,6 +16,8 @@ from datetime import date
 
 from flask import Response as HttpResponse
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -69,7 +71,7 @@ def _dashboard_charts(round_, ctx):
     definition, lang, filters, min_n = ctx["definition"], ctx["lang"], ctx["filters"], ctx["min_n"]
     text = _side_text(lang)
     return {
-        "overview": pages.overview_charts(round_, min_n),
+        "overview": pages.overview_charts(round_, min_n, filters, lambda day: format_date(day, "d MMM")),
         "themes": pages.theme_chart(round_, definition, lang, filters, min_n),
         "items": pages.item_charts(round_, definition, text, lang, filters, min_n),
         "choices": pages.choice_charts(round_, definition, text, lang, filters, min_n),
@@ -181,7 +183,9 @@ def stories_page(round_id):
         elif action in ("select", "unselect"):
             stories.set_selected(response_id, item_code, action == "select")
         db.session.commit()
-        return redirect(url_for(".stories_page", round_id=round_id, i=request.form.get("i", 0)), code=303)
+        anonymous = 1 if request.form.get("anonymous") == "1" else None
+        return redirect(url_for(".stories_page", round_id=round_id, i=request.form.get("i", 0), anonymous=anonymous),
+                        code=303)
     tags, selected = aggregate.story_marks(round_)
     index = min(max(request.args.get("i", 0, type=int), 0), max(len(all_stories) - 1, 0))
     story = all_stories[index] if all_stories else None
@@ -209,7 +213,22 @@ def report(round_id):
     ctx = _context(round_)
     reciprocity_charts, comparisons = pages.reciprocity_charts(round_, ctx["definition"], ctx["lang"], ctx["filters"])
     return render_template("organiser/report.html", charts=_dashboard_charts(round_, ctx),
-                           reciprocity_charts=reciprocity_charts, **ctx)
+                           reciprocity_charts=reciprocity_charts, filters_text=_filters_text(ctx), **ctx)
+
+
+def _filters_text(ctx) -> str:
+    """The filters as people read them: "Commune, Burkina Faso, home side"."""
+    f, lang = ctx["filters"], ctx["lang"]
+    parts = []
+    if f.kind in AUTHORITY_TYPES:
+        parts.append(str(AUTHORITY_TYPES[f.kind]))
+    if f.country:
+        parts.append(country_name(f.country, lang))
+    if f.region:
+        parts.append(f.region)
+    if f.side:
+        parts.append(_("home") if f.side == "home" else _("partner"))
+    return ", ".join(parts)
 
 
 

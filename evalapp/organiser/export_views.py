@@ -38,8 +38,8 @@ def export_page(round_id):
     filters = _filters(request.values)
     if form.validate_on_submit():
         if request.form.get("preset") == "excel":
-            options = exports.ExportOptions.excel(lang=form.lang.data, filters=filters,
-                                                  headers=form.headers.data, values=form.values.data)
+            options = exports.ExportOptions.excel(lang=form.lang.data, filters=filters, headers=form.headers.data,
+                                                  values=form.values.data, partial=form.partial.data)
         else:
             options = exports.ExportOptions(headers=form.headers.data, values=form.values.data, lang=form.lang.data,
                                             delimiter=form.delimiter.data, bom=form.bom.data,

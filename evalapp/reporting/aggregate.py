@@ -73,9 +73,12 @@ class Progress:
     days: list[tuple[date, int, int, float]]
 
 
-def progress(round_id: int) -> Progress:
+def progress(round_id: int, filters: Filters = Filters()) -> Progress:
     """Invitations by status, and submissions day by day with the cumulative response rate."""
-    active = and_(Invitation.round_id == round_id, Invitation.revoked_at.is_(None))
+    active = and_(Invitation.round_id == round_id, Invitation.revoked_at.is_(None),
+                  Invitation.authority_id.in_(_matching_authorities(filters)) if filters.as_args() else True)
+    if filters.side:
+        active = and_(active, Invitation.side == filters.side)
     counts = {status.value: 0 for status in ResponseStatus}
     for status, n in db.session.execute(
         select(Response.status, func.count()).join(Invitation).where(active).group_by(Response.status)
@@ -93,6 +96,15 @@ def progress(round_id: int) -> Progress:
         as_date = value if isinstance(value, date) else date.fromisoformat(str(value))
         days.append((as_date, n, total, total / invited if invited else 0.0))
     return Progress(invited=invited, counts=counts, days=days)
+
+
+def _matching_authorities(filters: Filters):
+    query = select(Authority.id)
+    for column, value in ((Authority.kind, filters.kind), (Authority.country, filters.country),
+                          (Authority.region, filters.region)):
+        if value:
+            query = query.where(column == value)
+    return query
 
 
 # --- Theme indices ---------------------------------------------------------------------
@@ -224,7 +236,8 @@ def distributions(round_: Round, codes: list[str], filters: Filters = Filters(),
         elif value is not None:
             result[code].counts[value] = n
     for code, distribution in result.items():
-        if distribution.n + distribution.dont_know < min_n:
+        # Fewer scores than min_n: the item is hidden, "don't know" counts included.
+        if distribution.n < min_n:
             result[code] = Distribution(code, {}, 0)
     return result
 

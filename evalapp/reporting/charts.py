@@ -15,6 +15,8 @@ SCALE_COLOURS = {1: "#b2182b", 2: "#ef8a62", 3: "#bababa", 4: "#67a9cf", 5: "#21
 DONT_KNOW_COLOUR = "#e0e0e0"
 HOME_COLOUR, PARTNER_COLOUR, AVERAGE_COLOUR = "#0072B2", "#D55E00", "#7f7f7f"
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", "size": 13}
+#: 0–100 axes show every ten, 100 included.
+INDEX_AXIS = {"range": [0, 101], "tickvals": [0, 20, 40, 60, 80, 100]}
 
 
 def safe(text) -> str:
@@ -36,10 +38,18 @@ def wrap(text: str, width: int = 45) -> str:
 
 
 def _layout(fig: go.Figure, title: str, height: int | None = None, **extra) -> go.Figure:
+    if not fig.data or all(not getattr(t, "x", None) and not getattr(t, "z", None) and not getattr(t, "r", None)
+                           for t in fig.data):
+        # Nothing to draw (a hidden group): say so rather than show bare axes.
+        fig.add_annotation(text=safe(extra.pop("empty", "—")), showarrow=False, x=0.5, y=0.5,
+                           xref="paper", yref="paper", font={"size": 14, "color": "#595959"})
+        extra = {"xaxis": {"visible": False}, "yaxis": {"visible": False}}
+        height = 160
+    extra.pop("empty", None)
     fig.update_layout(
-        title={"text": wrap(title, 70), "x": 0, "xanchor": "left", "font": {"size": 15}},
-        font=FONT, margin={"l": 10, "r": 10, "t": 60, "b": 40}, paper_bgcolor="white", plot_bgcolor="white",
-        height=height, **{"legend": {"orientation": "h", "y": -0.15}, **extra},
+        title={"text": wrap(title, 55), "x": 0, "xanchor": "left", "font": {"size": 15}},
+        font=FONT, paper_bgcolor="white", plot_bgcolor="white", height=height,
+        **{"legend": {"orientation": "h", "y": -0.15}, "margin": {"l": 10, "r": 10, "t": 70, "b": 40}, **extra},
     )
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
@@ -64,17 +74,18 @@ def response_status(progress: Progress, labels: dict[str, str], title: str) -> g
                    xaxis={"title": None}, yaxis={"visible": False}, legend={"orientation": "h", "y": -0.35})
 
 
-def response_rate(progress: Progress, title: str, rate_label: str, count_label: str) -> go.Figure:
-    """Submissions day by day and the cumulative response rate."""
-    days = [d.isoformat() for d, _, _, _ in progress.days]
+def response_rate(progress: Progress, title: str, rate_label: str, count_label: str, day_text=str) -> go.Figure:
+    """Submissions day by day and the cumulative response rate; ``day_text`` writes a day in the page's language."""
+    days = [day_text(d) for d, _, _, _ in progress.days]
     fig = go.Figure()
     fig.add_bar(x=days, y=[n for _, n, _, _ in progress.days], name=safe(count_label), marker_color="#56B4E9",
                 yaxis="y2", opacity=0.6)
     fig.add_scatter(x=days, y=[rate * 100 for _, _, _, rate in progress.days], name=safe(rate_label),
                     mode="lines+markers", line={"color": "#009E73", "width": 3})
-    return _layout(fig, f"{title} ({n_label(progress.invited)})", height=320,
-                   yaxis={"title": safe(rate_label) + " (%)", "range": [0, 100]},
-                   yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": safe(count_label)})
+    return _layout(fig, f"{title} ({n_label(progress.invited)})", height=340, xaxis={"type": "category"},
+                   yaxis={"title": safe(rate_label) + " (%)", **INDEX_AXIS},
+                   yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": safe(count_label),
+                           "rangemode": "tozero", "tickformat": "d", "dtick": 1 if max((n for _, n, _, _ in progress.days), default=0) < 10 else None})
 
 
 def theme_indices(summaries: list[ThemeSummary], theme_labels: dict[str, str], title: str, axis: str,
@@ -92,8 +103,8 @@ def theme_indices(summaries: list[ThemeSummary], theme_labels: dict[str, str], t
     hidden = [theme_labels[s.theme] for s in summaries if s.mean is None]
     if hidden:
         title = f"{title} — {', '.join(hidden)}: {n_label(0, hidden_below)}"
-    return _layout(fig, title, height=100 + 60 * max(len(shown), 1),
-                   xaxis={"title": safe(axis), "range": [0, 100]}, yaxis={"autorange": "reversed"})
+    return _layout(fig, title, height=100 + 60 * max(len(shown), 1), empty=n_label(0, hidden_below),
+                   xaxis={"title": safe(axis), **INDEX_AXIS}, yaxis={"autorange": "reversed"})
 
 
 def diverging_bars(items: list[tuple[str, str]], dists: dict[str, Distribution], scale_labels: dict[int, str],
@@ -121,10 +132,12 @@ def diverging_bars(items: list[tuple[str, str]], dists: dict[str, Distribution],
     hidden = len(items) - len(shown)
     if hidden:
         title = f"{title} — {hidden} × {n_label(0, hidden_below)}"
-    return _layout(fig, title, height=140 + 64 * max(len(shown), 1), barmode="relative",
-                   xaxis={"domain": [0, 0.82], "range": [-100, 100], "ticksuffix": " %", "zeroline": True,
-                          "zerolinecolor": "#333"},
-                   xaxis2={"domain": [0.88, 1], "showgrid": False, "rangemode": "tozero"},
+    if not shown:
+        fig = go.Figure()
+    return _layout(fig, title, height=140 + 64 * max(len(shown), 1), barmode="relative", empty=n_label(0, hidden_below),
+                   xaxis={"domain": [0, 0.78], "range": [-100, 100], "ticksuffix": " %", "zeroline": True,
+                          "zerolinecolor": "#333", "tickvals": [-100, -50, 0, 50, 100]},
+                   xaxis2={"domain": [0.86, 1], "showgrid": False, "rangemode": "tozero", "tickformat": "d"},
                    yaxis={"autorange": "reversed"})
 
 
@@ -137,22 +150,24 @@ def impact_heatmap(rows: list[tuple[str, str]], columns: list[tuple[str, str]], 
         for col_code, _ in columns:
             d = dists[cell_code(row_code, col_code)]
             z_row.append(d.mean)
-            text_row.append(f"{d.mean:.1f}<br>{n_label(d.n)}" if d.mean is not None else n_label(0, hidden_below))
+            text_row.append(n_label(d.n) if d.mean is not None else n_label(0, hidden_below))
         z.append(z_row)
         text.append(text_row)
+    if all(value is None for row in z for value in row):
+        return _layout(go.Figure(), title, empty=n_label(0, hidden_below))
     fig = go.Figure(go.Heatmap(
-        z=z, x=[wrap(label, 20) for _, label in columns], y=[wrap(label, 25) for _, label in rows],
-        text=text, texttemplate="%{text}", zmin=1, zmax=5, colorscale="Blues", hoverongaps=False,
+        z=z, x=[wrap(label, 18) for _, label in columns], y=[wrap(label, 22) for _, label in rows],
+        text=text, texttemplate="%{z:.1f}<br>%{text}", zmin=1, zmax=5, colorscale="Blues", hoverongaps=False,
         hovertemplate="%{y} — %{x}: %{z:.2f}<extra></extra>", colorbar={"title": "1–5"},
     ))
-    return _layout(fig, title, height=380, yaxis={"autorange": "reversed"})
+    return _layout(fig, title, height=460, yaxis={"autorange": "reversed"})
 
 
 def choice_frequencies(counts: ChoiceCounts, options: list[tuple[str, str]], title: str, axis: str,
                        hidden_below: int) -> go.Figure:
     """Share of respondents who chose each option, with n."""
     if counts.n < hidden_below:
-        return _layout(go.Figure(), f"{title} ({n_label(counts.n, hidden_below)})", height=120)
+        return _layout(go.Figure(), title, empty=n_label(counts.n, hidden_below))
     fig = go.Figure()
     fig.add_bar(
         y=[wrap(label, 32) for _, label in options],
@@ -160,8 +175,8 @@ def choice_frequencies(counts: ChoiceCounts, options: list[tuple[str, str]], tit
         text=[counts.counts.get(code, 0) for code, _ in options], textposition="auto", orientation="h",
         marker_color="#0072B2", hovertemplate="%{y}: %{x:.0f} % (%{text})<extra></extra>",
     )
-    return _layout(fig, f"{title} ({n_label(counts.n)})", height=100 + 34 * len(options),
-                   xaxis={"title": safe(axis), "range": [0, 100], "ticksuffix": " %"}, yaxis={"autorange": "reversed"})
+    return _layout(fig, f"{title} ({n_label(counts.n)})", height=120 + 40 * len(options),
+                   xaxis={"title": safe(axis), **INDEX_AXIS, "ticksuffix": " %"}, yaxis={"autorange": "reversed"})
 
 
 def dumbbell(comparison: PartnershipComparison, theme_labels: dict[str, str], title: str, axis: str) -> go.Figure:
@@ -177,7 +192,8 @@ def dumbbell(comparison: PartnershipComparison, theme_labels: dict[str, str], ti
                                  (comparison.partner_name, comparison.partner, PARTNER_COLOUR)):
         fig.add_scatter(x=[values.get(t) for t in themes], y=y, mode="markers", name=safe(name),
                         marker={"size": 14, "color": colour}, hovertemplate="%{y}: %{x:.0f}<extra>" + safe(name) + "</extra>")
-    return _layout(fig, title, height=320, xaxis={"title": safe(axis), "range": [0, 100]}, yaxis={"autorange": "reversed"})
+    return _layout(fig, title, height=340, xaxis={"title": safe(axis), **INDEX_AXIS}, yaxis={"autorange": "reversed"},
+                   legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
 
 
 def gap_ranking(comparisons: list[PartnershipComparison], title: str, axis: str) -> go.Figure:
@@ -203,7 +219,8 @@ def radar(series: list[tuple[str, dict[str, float], str]], theme_labels: dict[st
         fig.add_scatterpolar(r=r + r[:1], theta=labels + labels[:1], name=safe(name), line={"color": colour},
                              fill="toself", opacity=0.55, connectgaps=False,
                              hovertemplate="%{theta}: %{r:.0f}<extra>" + safe(name) + "</extra>")
-    return _layout(fig, title, height=420, polar={"radialaxis": {"range": [0, 100]}})
+    return _layout(fig, title, height=460, polar={"radialaxis": {"range": [0, 100]}},
+                   legend={"orientation": "h", "y": -0.12}, margin={"l": 60, "r": 60, "t": 80, "b": 60})
 
 
 def rounds_over_time(round_titles: list[tuple[int, str]], means: dict[int, dict[str, tuple[float | None, int]]],
@@ -215,12 +232,12 @@ def rounds_over_time(round_titles: list[tuple[int, str]], means: dict[int, dict[
         values = [means.get(rid, {}).get(theme, (None, 0)) for rid, _ in round_titles]
         fig.add_scatter(x=x, y=[v for v, _ in values], name=safe(label), mode="lines+markers",
                         customdata=[n for _, n in values], hovertemplate="%{x}: %{y:.0f} (n = %{customdata})<extra></extra>")
-    return _layout(fig, title, height=360, yaxis={"title": safe(axis), "range": [0, 100]})
+    return _layout(fig, title, height=360, yaxis={"title": safe(axis), **INDEX_AXIS})
 
 
 def tag_bars(counts: list[tuple[str, int]], title: str, axis: str) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(y=[safe(tag) for tag, _ in counts], x=[n for _, n in counts], orientation="h", marker_color="#009E73",
                 text=[n for _, n in counts], textposition="auto", hovertemplate="%{y}: %{x}<extra></extra>")
-    return _layout(fig, title, height=100 + 32 * max(len(counts), 1), xaxis={"title": safe(axis)},
-                   yaxis={"autorange": "reversed"})
+    return _layout(fig, title, height=100 + 32 * max(len(counts), 1), xaxis={"title": safe(axis), "tickformat": "d",
+                   "dtick": 1 if max((n for _, n in counts), default=0) < 10 else None}, yaxis={"autorange": "reversed"})

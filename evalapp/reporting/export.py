@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from evalapp.extensions import db
@@ -29,6 +30,7 @@ from evalapp.questionnaires.definition import DONT_KNOW, OTHER, SCORED_THEMES, D
 from evalapp.questionnaires.loader import definition_of
 from evalapp.reporting import aggregate
 from evalapp.reporting.aggregate import Filters
+from evalapp.respond.forms import RESPONDENT_ROLES
 from evalapp.spreadsheets import csv_text
 
 BATCH = 500
@@ -205,12 +207,23 @@ def _answers_of(response_ids: list[int]) -> dict[int, dict[str, list]]:
 
 
 def _fixed_values(row, options: ExportOptions) -> list:
-    labels = options.values == "labels"
-    return [
-        row.id, row.name, str(AUTHORITY_TYPES[row.kind]) if labels else row.kind,
-        row.country, row.region, row.partnership_id, row.side if row.partnership_id else "",
-        row.respondent_role, row.status, _iso(row.started_at), _iso(row.submitted_at),
-    ]
+    side = row.side if row.partnership_id else ""
+    if options.values == "labels":
+        return [
+            row.id, row.name, str(AUTHORITY_TYPES[row.kind]), row.country, row.region, row.partnership_id,
+            _label(SIDE_LABELS, side), _label(RESPONDENT_ROLES, row.respondent_role), _label(STATUS_LABELS, row.status),
+            _iso(row.started_at), _iso(row.submitted_at),
+        ]
+    return [row.id, row.name, row.kind, row.country, row.region, row.partnership_id, side,
+            row.respondent_role, row.status, _iso(row.started_at), _iso(row.submitted_at)]
+
+
+SIDE_LABELS = {"home": _l("home"), "partner": _l("partner")}
+STATUS_LABELS = {"in_progress": _l("in progress"), "submitted": _l("submitted")}
+
+
+def _label(labels: dict, code):
+    return str(labels[code]) if code in labels else code
 
 
 # --- The four exports ---------------------------------------------------------------------------
@@ -253,7 +266,8 @@ def long(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[lis
                             continue
                         for row in answers[code]:
                             value, label = _long_value(definition, item, row, label_options)
-                            yield [response.id, response.name, response.side, code, item.theme, value, label]
+                            side = response.side if response.partnership_id else ""
+                            yield [response.id, response.name, side, code, item.theme, value, label]
 
     return headers, rows()
 
@@ -323,7 +337,7 @@ def _allowed_values(definition: Definition, column: Column) -> str:
         parts = [f"{o.code} = {o.label.fr} / {o.label.en}" for o in item.options]
         return "; ".join(parts + ([f"{OTHER} = autre / other"] if item.other else []))
     if item.type == "number":
-        return f"{item.min:g} – {item.max:g}" + ("" if item.integer else " (decimal)")
+        return f"{item.min:.15g} – {item.max:.15g}" + ("" if item.integer else " (decimal)")
     return f"text, at most {item.text_limit} characters"
 
 
@@ -363,9 +377,14 @@ EXPORTERS = {"wide": wide, "long": long, "codebook": codebook, "pairs": pairs}
 
 
 def export(round_: Round, kind: str, options: ExportOptions) -> Iterator[str]:
-    """The CSV text of an export, piece by piece."""
+    """The CSV text of an export, piece by piece.
+
+    With semicolons (the French convention), decimals take a comma, so that a French
+    spreadsheet reads them as numbers: 2,5 rather than 2.5.
+    """
     headers, rows = EXPORTERS[kind](round_, options)
-    return csv_text(headers, rows, delimiter=options.delimiter, bom=options.bom)
+    return csv_text(headers, rows, delimiter=options.delimiter, bom=options.bom,
+                    decimal="," if options.delimiter == ";" else ".")
 
 
 def record(round_: Round, kind: str, options: ExportOptions, organiser_id: int | None) -> ExportRecord:

@@ -43,13 +43,13 @@ def status_labels() -> dict[str, str]:
     return {"not_started": _("Not started"), "in_progress": _("In progress"), "submitted": _("Submitted")}
 
 
-def overview_charts(round_, min_n: int) -> list[Chart]:
-    progress = aggregate.progress(round_.id)
+def overview_charts(round_, min_n: int, filters: aggregate.Filters | None = None, day_text=str) -> list[Chart]:
+    progress = aggregate.progress(round_.id, filters or aggregate.Filters())
     labels = status_labels()
     status = make_chart("status", charts.response_status(progress, labels, _("Response status")),
                         [_("Status"), _("Invitations")], [[labels[s], progress.counts.get(s, 0)] for s in labels])
     rate = make_chart("rate", charts.response_rate(progress, _("Response rate over time"), _("Response rate"),
-                                                   _("Submitted that day")),
+                                                   _("Submitted that day"), day_text),
                       [_("Day"), _("Submitted that day"), _("Submitted so far"), _("Response rate")],
                  [[d.isoformat(), n, total, f"{_num(rate * 100)} %"] for d, n, total, rate in progress.days])
     return [status, rate]
@@ -82,8 +82,7 @@ def item_charts(round_, definition, side_text, lang, filters, min_n) -> list[Cha
         result.append(make_chart(
             f"items-{theme}", figure,
             [_("Item"), "n", *[f"{v} – {scale[v]}" for v in range(1, 6)], _("Don't know / not applicable"), _("Mean")],
-            [[f"{i.code} {side_text(i)}", dists[i.code].n, *[dists[i.code].counts.get(v, 0) for v in range(1, 6)],
-              dists[i.code].dont_know, _num(dists[i.code].mean, 2)] for i in items],
+            [[f"{i.code} {side_text(i)}", *_distribution_cells(dists[i.code], min_n)] for i in items],
         ))
     matrix = next((i for s in definition.sections for i in s.items if i.type == "matrix"), None)
     if matrix:
@@ -94,10 +93,20 @@ def item_charts(round_, definition, side_text, lang, filters, min_n) -> list[Cha
         figure = charts.impact_heatmap(rows, columns, lambda r, c: f"{matrix.code}_{r}_{c}", cells, title, min_n)
         result.append(make_chart(
             "impact-matrix", figure, ["", *[label for _, label in columns]],
-            [[row_label, *[f"{_num(cells[f'{matrix.code}_{r}_{c}'].mean, 1)} (n = {cells[f'{matrix.code}_{r}_{c}'].n})"
-                           for c, _ in columns]] for r, row_label in rows],
+            [[row_label, *[_cell_text(cells[f"{matrix.code}_{r}_{c}"], min_n) for c, _ in columns]]
+             for r, row_label in rows],
         ))
     return result
+
+
+def _distribution_cells(d, min_n) -> list:
+    if not d.n:
+        return [f"< {min_n}", *["—"] * 7]
+    return [d.n, *[d.counts.get(v, 0) for v in range(1, 6)], d.dont_know, _num(d.mean, 2)]
+
+
+def _cell_text(d, min_n) -> str:
+    return f"{_num(d.mean, 1)} (n = {d.n})" if d.n else f"— (n < {min_n})"
 
 
 def choice_charts(round_, definition, side_text, lang, filters, min_n) -> list[Chart]:

@@ -3,14 +3,24 @@
   "use strict";
   var svgIcon = { width: 1000, height: 1000, path: "M200 100h450l150 150v650h-600zM300 500h400v80h-400zM300 650h400v80h-400z" };
   var charts = [];
+  var french = document.documentElement.lang === "fr";
+  // The printed report draws charts at the width of an A4 page.
+  var printWidth = document.body.classList.contains("report-page") ? 680 : null;
   document.querySelectorAll("[data-figure]").forEach(function (el) {
     var source = document.getElementById(el.getAttribute("data-figure"));
     if (!source || !window.Plotly) { return; }
     var figure = JSON.parse(source.textContent);
     var name = el.id || "chart";
+    // Numbers as the page's language writes them: 3,1 and 1 234 in French.
+    figure.layout.separators = french ? ",\u202f" : ".,";
+    if (printWidth) { figure.layout.width = printWidth; }
     window.Plotly.newPlot(el, figure.data, figure.layout, {
-      responsive: true,
+      responsive: !printWidth,
       displaylogo: false,
+      // Nothing leaves the machine: no "send to cloud" or "edit in Chart Studio" buttons.
+      showSendToCloud: false,
+      showEditInChartStudio: false,
+      modeBarButtonsToRemove: ["sendDataToCloud", "editInChartStudio"],
       toImageButtonOptions: { format: "png", filename: name, scale: 2 },
       modeBarButtonsToAdd: [{
         name: el.getAttribute("data-svg-label") || "SVG",
@@ -21,8 +31,9 @@
     });
     charts.push(el);
   });
-  // Printed reports: fit each chart to the page width before printing.
+  // Dashboards printed from the browser: fit each chart to the page width.
   window.addEventListener("beforeprint", function () {
+    if (printWidth) { return; }
     charts.forEach(function (el) { window.Plotly.Plots.resize(el); });
   });
 })();

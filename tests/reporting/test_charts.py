@@ -53,7 +53,7 @@ def test_heatmap_has_the_4_by_3_means_with_n():
     heat = fig.data[0]
     assert len(heat.z) == 4 and len(heat.z[0]) == 3
     assert heat.z[0][0] is None and heat.text[0][0] == "n < 3"
-    assert heat.z[1][2] == 3 and heat.text[1][2] == "3.0<br>n = 2"
+    assert heat.z[1][2] == 3 and heat.text[1][2] == "n = 2" and heat.texttemplate == "%{z:.1f}<br>%{text}"
 
 
 def test_choice_frequencies_are_shares_of_respondents():

@@ -166,3 +166,42 @@ def test_the_command_line_writes_the_same_file(app, orga, runner, round_id, made
     assert result.exit_code == 0, result.output
     assert out.read_bytes().decode("utf-8") == web
     assert runner.invoke(args=["export", "999999"]).exit_code == 1
+
+
+def test_semicolon_files_write_decimals_with_a_comma_for_a_french_spreadsheet(app, round_id, made):
+    lyon = by_authority(read(run(app, round_id, delimiter=";"), ";"))["Ville de Lyon"]
+    assert lyon["PRO_05"] == "2,5" and lyon["PRO_02"] == "12500"
+    frame = pd.read_csv(io.StringIO(run(app, round_id, delimiter=";")), sep=";", decimal=",")
+    assert frame.loc[frame["authority"] == "Ville de Lyon", "PRO_05"].iloc[0] == 2.5
+
+
+def test_labels_cover_side_role_and_status(app, round_id, made):
+    grenoble = by_authority(read(run(app, round_id, values="labels")))["Ville de Grenoble"]
+    assert (grenoble["side"], grenoble["status"]) == ("initiateur", "répondu")
+
+
+def test_long_file_leaves_the_side_empty_without_a_partnership(app, round_id, made):
+    from evalapp.invitations import invite
+    from evalapp.models import Authority
+
+    with app.app_context():
+        alone = Authority(name="Ville seule", kind="commune", country="FR")
+        response = invite(db.session.get(Round, round_id), alone).response
+        response.status = ResponseStatus.SUBMITTED
+        db.session.add(Answer(response=response, item_code="PRO_03", number_value=2001))
+        db.session.commit()
+    rows = [r for r in read(run(app, round_id, "long")) if r["authority"] == "Ville seule"]
+    assert rows and all(r["side"] == "" for r in rows)
+    assert by_authority(read(run(app, round_id)))["Ville seule"]["side"] == ""
+
+
+def test_the_excel_button_keeps_the_in_progress_option(app, orga, round_id, made):
+    with app.app_context():
+        response = db.session.get(Response, made["Tombouctou"][0])
+        response.status, response.submitted_at = ResponseStatus.IN_PROGRESS, None
+        db.session.commit()
+    page = orga.get(f"/o/rounds/{round_id}/export")
+    text = orga.post(f"/o/rounds/{round_id}/export", data={
+        "csrf_token": csrf_token(page.text), "layout": "wide", "preset": "excel", "headers": "codes",
+        "values": "codes", "lang": "fr", "delimiter": ",", "partial": "y"}).get_data(as_text=True)
+    assert len(read(text, ";")) == 4

@@ -1,0 +1,46 @@
+"""axe-core in Chromium: no serious or critical violation on the pages people use most."""
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.conftest import log_in
+from tests.e2e.test_respondent import not_started_link
+from tests.respond.helpers import AICT
+
+AXE = Axe()
+
+
+def serious(page) -> list[str]:
+    results = AXE.run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_respondent_pages(browser, live_server, width):
+    link, _ = not_started_link(live_server)
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(link)
+    problems = {"welcome": serious(page)}
+    page.locator("input[name=respondent_role]").first.check()
+    page.locator("form[action$='/start'] button[type=submit]").click()
+    for section in AICT.sections_for("home"):
+        page.goto(f"{link}/p/{section.code}")
+        problems[section.code] = serious(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, section.code
+    page.goto(f"{link}/review")
+    problems["review"] = serious(page)
+    page.context.close()
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
+def test_organiser_pages(page, live_server):
+    page.goto(live_server["url"] + "/o/login")
+    problems = {"login": serious(page)}
+    log_in(page, live_server)
+    round_url = f"{live_server['url']}/o/rounds/{live_server['round_id']}"
+    for name, url in (("round", round_url), ("dashboard", round_url + "/dashboard"),
+                      ("reciprocity", round_url + "/reciprocity")):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        problems[name] = serious(page)
+    assert {name: found for name, found in problems.items() if found} == {}

@@ -1,0 +1,124 @@
+"""An authority fills the whole questionnaire in a browser: forward, back, save, resume, submit."""
+from sqlalchemy import select
+
+from evalapp.extensions import db
+from evalapp.models import Answer, Invitation, Response
+from tests.respond.helpers import AICT, valid_answer
+
+
+def fill_section(page, side, code):
+    for item in AICT.section(side, code).items_for(side):
+        for name, value in valid_answer(item).items():
+            if isinstance(value, list):
+                for v in value:
+                    page.check(f'input[name="{name}"][value="{v}"]')
+            elif page.locator(f'input[type=radio][name="{name}"]').count():
+                page.check(f'input[name="{name}"][value="{value}"]')
+            else:
+                page.fill(f'[name="{name}"]', value)
+
+
+def not_started_link(live_server, side="home"):
+    """A new partnership invited to the demo round; the link of one of its sides."""
+    from evalapp.invitations import invite_partnership
+    from evalapp.models import Authority, Partnership, Round
+
+    number = next(_numbers)
+    with live_server["app"].app_context():
+        home = Authority(name=f"Commune d'essai {number}", kind="commune", country="FR")
+        partner = Authority(name=f"Municipalité d'essai {number}", kind="foreign_municipality", country="SN")
+        pair = Partnership(home_authority=home, partner_authority=partner)
+        db.session.add(pair)
+        home_invitation, partner_invitation = invite_partnership(db.session.get(Round, live_server["round_id"]), pair)
+        db.session.commit()
+        token = (home_invitation if side == "home" else partner_invitation).token
+    return f"{live_server['url']}/r/{token}", token
+
+
+_numbers = iter(range(1, 10_000))
+
+
+def answers_of(live_server, token):
+    with live_server["app"].app_context():
+        rows = db.session.scalars(select(Answer).join(Response).join(Invitation).where(Invitation.token == token)).all()
+        return {(a.item_code, a.choice): a for a in rows}
+
+
+def test_fill_go_back_save_resume_and_submit(browser, page, live_server):
+    link, token = not_started_link(live_server)
+    sections = AICT.sections_for("home")
+    page.goto(link)
+    assert "Date limite" in page.content()
+    page.check('input[name="respondent_role"][value="elected"]')
+    page.get_by_role("button", name="Commencer le questionnaire").click()
+    for section in sections[:3]:
+        page.wait_for_url(f"**/p/{section.code}")
+        fill_section(page, "home", section.code)
+        page.get_by_role("button", name="Suivant", exact=True).click()
+    # Back to the previous page: its answers are there.
+    page.wait_for_url(f"**/p/{sections[3].code}")
+    page.get_by_role("button", name="Précédent").click()
+    page.wait_for_url(f"**/p/{sections[2].code}")
+    assert page.is_checked('input[name="REC_01"][value="4"]')
+    # Save and finish later, then come back in another browser.
+    page.get_by_role("button", name="Enregistrer et finir plus tard").click()
+    page.wait_for_url("**/saved")
+    later = browser.new_context().new_page()
+    later.goto(link)
+    later.get_by_role("button", name="Reprendre là où je m'étais arrêté").click()
+    later.wait_for_url(f"**/p/{sections[2].code}")
+    later.get_by_role("button", name="Suivant", exact=True).click()
+    for section in sections[3:]:
+        later.wait_for_url(f"**/p/{section.code}")
+        fill_section(later, "home", section.code)
+        later.get_by_role("button", name="Suivant", exact=True).click()
+    later.wait_for_url("**/review")
+    assert "Eau et assainissement" in later.content()
+    later.get_by_role("button", name="Envoyer mes réponses").click()
+    later.wait_for_url(f"**/r/{token}")
+    assert "Réponses envoyées le" in later.content()
+    later.context.close()
+    answers = answers_of(live_server, token)
+    assert answers[("REC_01", "")].scale_value == 4 and ("STO_01", "") in answers
+
+
+def test_language_switch_midway_keeps_typed_answers(page, live_server):
+    link, token = not_started_link(live_server, side="partner")
+    page.goto(link)
+    page.check('input[name="respondent_role"][value="international_staff"]')
+    page.locator("form[action$='/start'] button[type=submit]").click()
+    page.wait_for_url("**/p/profile")
+    fill_section(page, "partner", "profile")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_url("**/p/profile")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.is_checked(f'input[name="PRO_01"][value="{AICT.items_by_code["PRO_01"].options[0].code}"]')
+    assert ("PRO_03", "") in answers_of(live_server, token)
+
+
+def test_keyboard_alone_fills_a_page(page, live_server):
+    link, token = not_started_link(live_server)
+    page.goto(link)
+    # Choose a role and start with the keyboard: Tab to the first role, Space, Enter.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "respondent_role":
+            break
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/p/profile")
+    page.goto(link + "/p/reciprocity")
+    scales = [i.code for i in AICT.section("home", "reciprocity").items_for("home") if i.type == "scale"]
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == scales[0]:
+            break
+    for _ in scales:
+        page.keyboard.press("ArrowRight")  # the second choice: "rather disagree"
+        page.keyboard.press("Tab")
+    # Enter in a text field goes to the next page, saving this one.
+    page.locator("input[name='REC_13']").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/p/impact")
+    answers = answers_of(live_server, token)
+    assert all(answers[(code, "")].scale_value == 2 for code in scales)
