@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app evalapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench-export install translations messages requirements clean
+.PHONY: run test lint bench-export screenshots install translations messages requirements clean
 
 ## run: install, migrate the database under instance/, load the questionnaire and the demo, serve
 run: export EVALAPP_BASE_URL ?= http://$(HOST):$(PORT)
@@ -27,6 +27,10 @@ test: install translations
 ## bench-export: time and peak memory of the wide CSV export at 1k, 10k and 100k responses
 bench-export: install translations
 	$(BIN)/python -m tests.benchmarks.export_wide
+
+## screenshots: the README's pictures of the respondent's page, the dashboard and a partnership, from the demo
+screenshots: install translations
+	$(BIN)/python -m tests.e2e.screenshots
 
 ## lint: ruff over the code and the tests
 lint: install

@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask, render_template
 
 from evalapp import config
-from evalapp.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from evalapp.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    bootstrap.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)
     _init_login(app)

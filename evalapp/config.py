@@ -56,6 +56,7 @@ def from_environment(instance_path: str) -> dict:
         # and commands (which have no request) use http://127.0.0.1:5000.
         "BASE_URL": os.environ.get("EVALAPP_BASE_URL"),
         "BABEL_DEFAULT_LOCALE": "fr",
+        "BOOTSTRAP_SERVE_LOCAL": True,
         "LANGUAGES": ("fr", "en"),
         # A respondent may keep a page open for hours before saving: the CSRF token
         # lives as long as the session instead of expiring after an hour.

@@ -1,5 +1,6 @@
 """Flask extension instances, initialised in :func:`evalapp.create_app`."""
 from flask_babel import Babel
+from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -28,6 +29,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+# Bootstrap 5's CSS, served from the installed package (BOOTSTRAP_SERVE_LOCAL): no CDN.
+bootstrap = Bootstrap5()
 login_manager = LoginManager()
 mail = Mail()
 # No default limits: only the routes that need one (login) declare it.

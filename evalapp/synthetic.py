@@ -50,18 +50,34 @@ def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1) -
         db.session.execute(insert(Authority), authorities)
         db.session.execute(insert(Invitation), invitations)
         db.session.execute(insert(Response), responses)
-        db.session.execute(insert(Answer), answers)
+        _insert_answers(answers)
         db.session.commit()
         written += len(answers)
-    _sync_sequences()
+    _after_bulk_load()
     return written
 
 
-def _sync_sequences() -> None:
-    """On PostgreSQL, move the id sequences past the ids written explicitly."""
+ANSWER_COLUMNS = ("response_id", "item_code", "choice", "scale_value", "dont_know", "number_value", "text_value")
+
+
+def _insert_answers(rows: list[dict]) -> None:
+    """PostgreSQL: COPY, the fastest way in; elsewhere an executemany insert."""
+    if db.engine.dialect.name != "postgresql":
+        db.session.execute(insert(Answer), rows)
+        return
+    cursor = db.session.connection().connection.cursor()
+    with cursor.copy(f"COPY answers ({', '.join(ANSWER_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in ANSWER_COLUMNS])
+
+
+def _after_bulk_load() -> None:
+    """On PostgreSQL, move the id sequences past the ids written explicitly and refresh the planner's statistics."""
     if db.engine.dialect.name != "postgresql":
         return
     for table in ("authorities", "invitations", "responses"):
         db.session.execute(db.text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"))
     db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(db.text("ANALYZE"))
