@@ -112,7 +112,7 @@ def export_command(round_id, kind, output, excel, headers, values, lang, sep, bo
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         raise click.ClickException(f"no round {round_id}")
-    filters = Filters(kind=kind_filter, country=country, region=region, side=side)
+    filters = Filters(kind=kind_filter, country=country.upper(), region=region, side=side)
     common = {"headers": headers, "values": values, "lang": lang, "partial": partial, "filters": filters}
     options = exports.ExportOptions.excel(**common) if excel else exports.ExportOptions(delimiter=sep, bom=bom, **common)
     exports.record(round_, kind, options, organiser_id=None)

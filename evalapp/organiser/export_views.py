@@ -6,9 +6,11 @@ from datetime import date
 
 from flask import Response as HttpResponse
 from flask import render_template, request, stream_with_context
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from evalapp.directory.countries import country_name
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
 from evalapp.models import ExportRecord
@@ -47,7 +49,24 @@ def export_page(round_id):
         kind = form.layout.data
         exports.record(round_, kind, options, current_user.id)
         db.session.commit()
-        return csv_download(exports.export(round_, kind, options), exports.filename(round_, kind, date.today()))
+        return csv_download(exports.export(round_, kind, options), exports.filename(round_, kind, date.today(), options))
     log = db.session.scalars(select(ExportRecord).where(ExportRecord.round_id == round_.id)
                              .order_by(ExportRecord.id.desc()).limit(100)).all()
-    return render_template("organiser/export.html", round=round_, form=form, filters=filters, log=log)
+    lang = current_lang()
+    filters_text = ", ".join(country_name(v, lang) if k == "country" else v for k, v in filters.as_args().items())
+    return render_template("organiser/export.html", round=round_, form=form, filters=filters, log=log,
+                           filters_text=filters_text, describe=describe_options)
+
+
+def describe_options(options: dict) -> str:
+    """An export's options as the log shows them: "semicolon, BOM, labels (en), filters: country FR"."""
+    parts = [_("semicolon") if options.get("delimiter") == ";" else _("comma")]
+    if options.get("bom"):
+        parts.append("BOM")
+    parts.append(_("question text") if options.get("headers") == "text" else _("item codes"))
+    parts.append((_("labels") if options.get("values") == "labels" else _("codes")) + f" ({options.get('lang', 'fr')})")
+    if options.get("partial"):
+        parts.append(_("with responses in progress"))
+    if options.get("filters"):
+        parts.append(_("filters:") + " " + ", ".join(f"{k} {v}" for k, v in options["filters"].items()))
+    return ", ".join(parts)

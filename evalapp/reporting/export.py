@@ -395,11 +395,16 @@ def record(round_: Round, kind: str, options: ExportOptions, organiser_id: int |
     return entry
 
 
-def filename(round_: Round, kind: str, today: date) -> str:
-    """evalapp-<round>-<kind>-<date>.csv, ASCII only so every browser and OS keeps it."""
+def filename(round_: Round, kind: str, today: date, options: ExportOptions | None = None) -> str:
+    """evalapp-<round>-<kind>[-<filters>]-<date>.csv, ASCII only so every browser and OS keeps it."""
     ascii_title = unicodedata.normalize("NFKD", round_.title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-").lower()[:50] or f"round-{round_.id}"
-    return f"evalapp-{slug}-{kind}-{today.isoformat()}.csv"
+    parts = [slug, kind]
+    if options is not None:
+        parts += [re.sub(r"[^A-Za-z0-9]+", "-", v).lower() for v in options.filters.as_args().values()]
+        if options.partial:
+            parts.append("with-partial")
+    return f"evalapp-{'-'.join(parts)}-{today.isoformat()}.csv"
 
 
 
