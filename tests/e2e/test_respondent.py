@@ -122,3 +122,24 @@ def test_keyboard_alone_fills_a_page(page, live_server):
     page.wait_for_url("**/p/impact")
     answers = answers_of(live_server, token)
     assert all(answers[(code, "")].scale_value == 2 for code in scales)
+
+
+def test_the_questionnaire_works_with_scripts_disabled(browser, live_server):
+    link, token = not_started_link(live_server)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(link)
+    page.check('input[name="respondent_role"][value="elected"]')
+    page.get_by_role("button", name="Commencer le questionnaire").click()
+    page.wait_for_url("**/p/profile")
+    fill_section(page, "home", "profile")
+    page.get_by_role("button", name="Suivant", exact=True).click()
+    page.wait_for_url("**/p/context")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_url("**/p/context")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("button", name="Previous").click()
+    page.wait_for_url("**/p/profile")
+    assert page.input_value('input[name="PRO_03"]') == str(int(AICT.items_by_code["PRO_03"].min))
+    context.close()
+    assert ("PRO_03", "") in answers_of(live_server, token)
