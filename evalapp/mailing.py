@@ -6,7 +6,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mailman import EmailMessage
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from evalapp.extensions import db, mail
 from evalapp.invitations import invitation_url
@@ -22,6 +22,17 @@ def mail_configured() -> bool:
 
 
 def recipients(round_: Round, target: str) -> list[Invitation]:
+    """The invitations a send of ``target`` goes to (see :func:`recipients_query`)."""
+    return db.session.scalars(recipients_query(round_, target)).all()
+
+
+def recipient_counts(round_: Round) -> dict[str, int]:
+    """How many invitations each kind of send would reach, counted in SQL."""
+    return {target: db.session.scalar(select(func.count()).select_from(recipients_query(round_, target).subquery()))
+            for target in TARGETS}
+
+
+def recipients_query(round_: Round, target: str):
     """The invitations a send of ``target`` goes to.
 
     - ``not_sent``: never successfully emailed (the first invitation);
@@ -39,7 +50,7 @@ def recipients(round_: Round, target: str) -> list[Invitation]:
         query = query.where(Invitation.id.not_in(sent))
     elif target == "missing_side":
         query = query.where(Invitation.partnership_id.is_not(None), missing_side_filter())
-    return db.session.scalars(query).all()
+    return query
 
 
 def compose(invitation: Invitation, kind: str) -> EmailMessage:

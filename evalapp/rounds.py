@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, delete, exists, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from evalapp.extensions import db
 from evalapp.models import (
@@ -83,19 +83,28 @@ class RoundSummary:
 
 def summary(round_: Round) -> RoundSummary:
     """Invitation counts by response status (revoked links apart), response rate, last activity."""
+    return summaries([round_.id])[round_.id]
+
+
+def summaries(round_ids: list[int]) -> dict[int, RoundSummary]:
+    """The summaries of several rounds, in two GROUP BY queries whatever their number."""
     active = Invitation.revoked_at.is_(None)
-    rows = db.session.execute(
-        select(Response.status, func.count(), func.max(Response.updated_at))
-        .join(Invitation).where(Invitation.round_id == round_.id, active)
-        .group_by(Response.status)
-    ).all()
-    counts = {status: 0 for status in ResponseStatus}
-    counts.update({status: count for status, count, _ in rows})
-    revoked = db.session.scalar(
-        select(func.count()).select_from(Invitation).where(Invitation.round_id == round_.id, ~active)
-    )
-    last = max((latest for _, _, latest in rows if latest), default=None)
-    return RoundSummary(counts=counts, invited=sum(counts.values()), revoked=revoked, last_activity=last)
+    counts = {rid: {status: 0 for status in ResponseStatus} for rid in round_ids}
+    last: dict[int, datetime | None] = dict.fromkeys(round_ids)
+    for round_id, status, count, latest in db.session.execute(
+        select(Invitation.round_id, Response.status, func.count(), func.max(Response.updated_at))
+        .join(Invitation).where(Invitation.round_id.in_(round_ids), active)
+        .group_by(Invitation.round_id, Response.status)
+    ):
+        counts[round_id][status] = count
+        if latest and (last[round_id] is None or latest > last[round_id]):
+            last[round_id] = latest
+    revoked = dict(db.session.execute(
+        select(Invitation.round_id, func.count()).where(Invitation.round_id.in_(round_ids), ~active)
+        .group_by(Invitation.round_id)
+    ).all())
+    return {rid: RoundSummary(counts=counts[rid], invited=sum(counts[rid].values()), revoked=revoked.get(rid, 0),
+                              last_activity=last[rid]) for rid in round_ids}
 
 
 @dataclass
@@ -112,7 +121,10 @@ def invitations_query(round_: Round, filters: InvitationFilters):
         select(Invitation)
         .join(Invitation.authority)
         .join(Invitation.response)
-        .options(contains_eager(Invitation.authority), contains_eager(Invitation.response))
+        .options(contains_eager(Invitation.authority), contains_eager(Invitation.response),
+                 # The page shows each invitation's partner: load them with the page, not one by one.
+                 selectinload(Invitation.partnership).selectinload(Partnership.home_authority),
+                 selectinload(Invitation.partnership).selectinload(Partnership.partner_authority))
         .where(Invitation.round_id == round_.id)
         .order_by(Authority.sort_name, Invitation.id)
     )
@@ -164,7 +176,10 @@ def partnership_statuses(round_: Round) -> list[PartnershipStatus]:
     sides: dict[int, dict[str, str]] = {}
     for partnership_id, side, level in rows:
         sides.setdefault(partnership_id, {})[side] = names[level]
-    partnerships = db.session.scalars(select(Partnership).where(Partnership.id.in_(sides))).all()
+    partnerships = db.session.scalars(
+        select(Partnership).where(Partnership.id.in_(sides))
+        .options(selectinload(Partnership.home_authority), selectinload(Partnership.partner_authority))
+    ).all()
     statuses = [PartnershipStatus(p, sides[p.id].get("home"), sides[p.id].get("partner")) for p in partnerships]
     return sorted(statuses, key=lambda s: (s.partnership.home_authority.name, s.partnership.id))
 

@@ -65,7 +65,8 @@ PAGE_SIZE = 100
 @bp.get("/", endpoint="rounds")
 def rounds_list():
     visible = db.session.scalars(rounds.visible_rounds(current_user)).all()
-    return render_template("organiser/rounds.html", rounds=[(r, rounds.summary(r)) for r in visible])
+    summaries = rounds.summaries([r.id for r in visible])
+    return render_template("organiser/rounds.html", rounds=[(r, summaries[r.id]) for r in visible])
 
 
 def _version_choices():
@@ -277,7 +278,7 @@ def send(round_id):
         select(InvitationEmail).join(Invitation).where(Invitation.round_id == round_.id)
         .order_by(InvitationEmail.id.desc()).limit(200)
     ).all()
-    counts = {target: len(mailing.recipients(round_, target)) for target in mailing.TARGETS}
+    counts = mailing.recipient_counts(round_)
     return render_template("organiser/send.html", round=round_, form=form, configured=configured,
                            report=report, log=log, counts=counts)
 

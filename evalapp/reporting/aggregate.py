@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Float, and_, cast, func, literal, select
+from sqlalchemy.orm import selectinload
 
 from evalapp.extensions import db
 from evalapp.models import (
@@ -330,7 +331,9 @@ def partnership_comparisons(round_: Round, filters: Filters = Filters()) -> list
     """Both sides' theme indices for each partnership answered by both, largest mean gap first."""
     pairs = answered_pairs(round_, filters)
     indices = indices_of(round_, [r for _, home, partner in pairs for r in (home, partner)])
-    partnerships = {p.id: p for p in db.session.scalars(select(Partnership).where(Partnership.id.in_([p for p, _, _ in pairs])))}
+    partnerships = {p.id: p for p in db.session.scalars(
+        select(Partnership).where(Partnership.id.in_([p for p, _, _ in pairs]))
+        .options(selectinload(Partnership.home_authority), selectinload(Partnership.partner_authority)))}
     comparisons = [
         PartnershipComparison(pid, partnerships[pid].home_authority.name, partnerships[pid].partner_authority.name,
                               home, partner, indices.get(home, {}), indices.get(partner, {}))
