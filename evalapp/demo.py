@@ -179,7 +179,7 @@ def demo_answer_rows(definition: Definition, item: Item, level: float, rng: rand
         options = [o.code for o in item.options]
         return [{"item_code": item.code, "choice": rng.choice(options)}]
     if item.type == "multiple":
-        options = [o.code for o in item.options]
+        options = [o.code for o in item.options if not o.exclusive]
         chosen = rng.sample(options, rng.randint(1, min(3, len(options))))
         rows = [{"item_code": item.code, "choice": c} for c in chosen]
         if item.other and rng.random() < 0.15:

@@ -33,10 +33,16 @@ def choose_language(lang: str) -> bool:
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:
-    """Return ``target`` if it is a path on this site, else ``fallback`` (no open redirects)."""
+    """Return ``target`` if it is a path on this site, else ``fallback`` (no open redirects).
+
+    A full URL of this very site (a Referer) is reduced to its path.
+    """
     if not target:
         return fallback
     parts = urlsplit(target)
+    if parts.scheme in ("http", "https") and has_request_context() and parts.netloc == request.host:
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target

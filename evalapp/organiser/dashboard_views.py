@@ -71,7 +71,7 @@ def _dashboard_charts(round_, ctx):
     definition, lang, filters, min_n = ctx["definition"], ctx["lang"], ctx["filters"], ctx["min_n"]
     text = _side_text(lang)
     return {
-        "overview": pages.overview_charts(round_, min_n, filters, lambda day: format_date(day, "d MMM")),
+        "overview": pages.overview_charts(round_, min_n, filters, lambda day: format_date(day, "d MMM y")),
         "themes": pages.theme_chart(round_, definition, lang, filters, min_n),
         "items": pages.item_charts(round_, definition, text, lang, filters, min_n),
         "choices": pages.choice_charts(round_, definition, text, lang, filters, min_n),

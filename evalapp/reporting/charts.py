@@ -47,7 +47,7 @@ def _layout(fig: go.Figure, title: str, height: int | None = None, **extra) -> g
         height = 160
     extra.pop("empty", None)
     fig.update_layout(
-        title={"text": wrap(title, 55), "x": 0, "xanchor": "left", "font": {"size": 15}},
+        title={"text": wrap(title, 45), "x": 0, "xanchor": "left", "font": {"size": 15}},
         font=FONT, paper_bgcolor="white", plot_bgcolor="white", height=height,
         **{"legend": {"orientation": "h", "y": -0.15}, "margin": {"l": 10, "r": 10, "t": 70, "b": 40}, **extra},
     )
@@ -82,7 +82,8 @@ def response_rate(progress: Progress, title: str, rate_label: str, count_label: 
                 yaxis="y2", opacity=0.6)
     fig.add_scatter(x=days, y=[rate * 100 for _, _, _, rate in progress.days], name=safe(rate_label),
                     mode="lines+markers", line={"color": "#009E73", "width": 3})
-    return _layout(fig, f"{title} ({n_label(progress.invited)})", height=340, xaxis={"type": "category"},
+    return _layout(fig, f"{title} ({n_label(progress.invited)})", height=360,
+                   xaxis={"type": "category", "tickangle": -45, "automargin": True},
                    yaxis={"title": safe(rate_label) + " (%)", **INDEX_AXIS},
                    yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": safe(count_label),
                            "rangemode": "tozero", "tickformat": "d", "dtick": 1 if max((n for _, n, _, _ in progress.days), default=0) < 10 else None})
@@ -137,7 +138,8 @@ def diverging_bars(items: list[tuple[str, str]], dists: dict[str, Distribution],
     return _layout(fig, title, height=140 + 64 * max(len(shown), 1), barmode="relative", empty=n_label(0, hidden_below),
                    xaxis={"domain": [0, 0.78], "range": [-100, 100], "ticksuffix": " %", "zeroline": True,
                           "zerolinecolor": "#333", "tickvals": [-100, -50, 0, 50, 100]},
-                   xaxis2={"domain": [0.86, 1], "showgrid": False, "rangemode": "tozero", "tickformat": "d"},
+                   xaxis2={"domain": [0.86, 1], "showgrid": False, "rangemode": "tozero", "tickformat": "d",
+                           "dtick": 1 if max((d.dont_know for d in dists.values()), default=0) < 5 else None},
                    yaxis={"autorange": "reversed"})
 
 
@@ -192,8 +194,8 @@ def dumbbell(comparison: PartnershipComparison, theme_labels: dict[str, str], ti
                                  (comparison.partner_name, comparison.partner, PARTNER_COLOUR)):
         fig.add_scatter(x=[values.get(t) for t in themes], y=y, mode="markers", name=safe(name),
                         marker={"size": 14, "color": colour}, hovertemplate="%{y}: %{x:.0f}<extra>" + safe(name) + "</extra>")
-    return _layout(fig, title, height=340, xaxis={"title": safe(axis), **INDEX_AXIS}, yaxis={"autorange": "reversed"},
-                   legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    return _layout(fig, title, height=360, xaxis={"title": safe(axis), **INDEX_AXIS}, yaxis={"autorange": "reversed"},
+                   legend={"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0}, margin={"l": 10, "r": 10, "t": 70, "b": 90})
 
 
 def gap_ranking(comparisons: list[PartnershipComparison], title: str, axis: str) -> go.Figure:
@@ -220,7 +222,7 @@ def radar(series: list[tuple[str, dict[str, float], str]], theme_labels: dict[st
                              fill="toself", opacity=0.55, connectgaps=False,
                              hovertemplate="%{theta}: %{r:.0f}<extra>" + safe(name) + "</extra>")
     return _layout(fig, title, height=460, polar={"radialaxis": {"range": [0, 100]}},
-                   legend={"orientation": "h", "y": -0.12}, margin={"l": 60, "r": 60, "t": 80, "b": 60})
+                   legend={"orientation": "h", "y": -0.12}, margin={"l": 90, "r": 90, "t": 90, "b": 60})
 
 
 def rounds_over_time(round_titles: list[tuple[int, str]], means: dict[int, dict[str, tuple[float | None, int]]],

@@ -51,7 +51,7 @@ def overview_charts(round_, min_n: int, filters: aggregate.Filters | None = None
     rate = make_chart("rate", charts.response_rate(progress, _("Response rate over time"), _("Response rate"),
                                                    _("Submitted that day"), day_text),
                       [_("Day"), _("Submitted that day"), _("Submitted so far"), _("Response rate")],
-                 [[d.isoformat(), n, total, f"{_num(rate * 100)} %"] for d, n, total, rate in progress.days])
+                 [[day_text(d), n, total, f"{_num(rate * 100)} %"] for d, n, total, rate in progress.days])
     return [status, rate]
 
 

@@ -1,6 +1,7 @@
 """WTForms built from a questionnaire definition: one form per section, fields named by item code."""
 import re
 
+from flask import g
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -155,7 +156,7 @@ class NumberAnswerField(FloatField):
             self.data = None
             return
         try:
-            value = parse_number(valuelist[0], str(get_locale().language))
+            value = parse_number(valuelist[0], g.get("input_lang") or str(get_locale().language))
         except ValueError:
             self.data = None
             raise ValueError(_("Enter a whole number, for example 12500.") if self.integer

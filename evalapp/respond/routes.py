@@ -129,6 +129,12 @@ def section(token, code):
     closed = closed_page(invitation)
     if closed:
         return closed
+    action = request.form.get("action", "")
+    # Numbers are read as the page they were typed on writes them, whatever the language next.
+    g.input_lang = request.form.get("page_lang") if request.form.get("page_lang") in ("fr", "en") else lang()
+    if action.startswith("lang-"):
+        # Switching language saves the page first, then shows it again in the new language.
+        i18n.choose_language(action.removeprefix("lang-"))
     ctx = context(invitation)
     definition, sections = ctx["definition"], ctx["sections"]
     current = definition.section(invitation.side, code)
@@ -137,10 +143,6 @@ def section(token, code):
     index = sections.index(current)
     items = current.items_for(invitation.side)
 
-    action = request.form.get("action", "")
-    if action.startswith("lang-"):
-        # Switching language saves the page first, then shows it again in the new language.
-        i18n.choose_language(action.removeprefix("lang-"))
     form_class = section_form_class(definition, current, invitation.side, lang())
     if request.method == "GET":
         form = form_class(formdata=None, data=answer_ops.form_data(items, answer_ops.answers_by_code(response)))

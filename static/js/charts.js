@@ -9,7 +9,8 @@
     window.Plotly.register({
       moduleType: "locale", name: "fr",
       dictionary: {
-        "Download plot as a png": "Télécharger le graphique en PNG", "Download plot": "Télécharger le graphique",
+        "Download plot as a png": "Télécharger le graphique en PNG", "Download plot as a PNG": "Télécharger le graphique en PNG",
+        "Download plot": "Télécharger le graphique",
         "Zoom": "Zoom", "Pan": "Déplacer", "Box Select": "Sélection rectangulaire", "Lasso Select": "Sélection lasso",
         "Zoom in": "Zoom avant", "Zoom out": "Zoom arrière", "Autoscale": "Échelle automatique",
         "Reset axes": "Réinitialiser les axes", "Reset view": "Réinitialiser la vue",

@@ -33,13 +33,16 @@ def test_respondent_pages(browser, live_server, width):
     assert {name: found for name, found in problems.items() if found} == {}
 
 
-def test_organiser_pages(page, live_server):
+@pytest.mark.parametrize("width", [1280, 360])
+def test_organiser_pages(page, live_server, width):
+    page.set_viewport_size({"width": width, "height": 900})
     page.goto(live_server["url"] + "/o/login")
     problems = {"login": serious(page)}
     log_in(page, live_server)
     round_url = f"{live_server['url']}/o/rounds/{live_server['round_id']}"
     for name, url in (("round", round_url), ("dashboard", round_url + "/dashboard"),
-                      ("reciprocity", round_url + "/reciprocity")):
+                      ("reciprocity", round_url + "/reciprocity"), ("export", round_url + "/export"),
+                      ("authorities", live_server["url"] + "/o/authorities")):
         page.goto(url)
         page.wait_for_load_state("networkidle")
         problems[name] = serious(page)

@@ -214,3 +214,27 @@ def test_none_cannot_be_ticked_with_other_answers(app, client, token):
     real = next(o.code for o in item.options if not o.exclusive)
     response = post_section(client, token, "profile", {**section_data("profile"), "PRO_06": ["none", real]})
     assert response.status_code == 422 and "ne peut pas être coché avec d" in response.text
+
+
+def test_switching_language_reads_numbers_as_the_page_wrote_them(app, client, token):
+    start(client, token)
+    client.post("/language", data={"csrf_token": csrf_token(client.get("/").text), "lang": "en", "next": "/"})
+    page = client.get(f"/r/{token}/p/profile")
+    # The English page shows and accepts "4,311,425"; switching to French must still read it.
+    data = {**section_data("profile"), "PRO_02": "4,311,425", "PRO_05": "291.2", "page_lang": "en"}
+    response = client.post(f"/r/{token}/p/profile", data={"csrf_token": csrf_token(page.text), "action": "lang-fr", **data})
+    assert response.status_code == 303
+    _, answers = response_of(app, token)
+    assert answers["PRO_02"][0].number_value == 4311425 and answers["PRO_05"][0].number_value == 291.2
+    assert 'value="4\u202f311\u202f425"' in client.get(f"/r/{token}/p/profile").text
+
+
+def test_language_switch_after_a_refused_start_comes_back_to_the_welcome_page(client, token):
+    page = client.get(f"/r/{token}")
+    refused = client.post(f"/r/{token}/start", data={"csrf_token": csrf_token(page.text)},
+                          headers={"Referer": f"http://localhost/r/{token}"})
+    assert refused.status_code == 422
+    assert f'name="next" value="http://localhost/r/{token}"' in refused.text
+    switched = client.post("/language", data={"csrf_token": csrf_token(refused.text), "lang": "en",
+                                               "next": f"http://localhost/r/{token}"})
+    assert switched.location == f"/r/{token}"
