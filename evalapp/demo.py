@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from evalapp.auth.accounts import create_organiser, find_by_email
+from evalapp.clock import today
 from evalapp.directory.countries import fold
 from evalapp.extensions import db
 from evalapp.invitations import invitation_url, invite
@@ -17,7 +18,6 @@ from evalapp.models import Answer, Authority, Partnership, ResponseStatus, Round
 from evalapp.models.base import utcnow
 from evalapp.questionnaires.definition import OTHER, Definition, Item
 from evalapp.questionnaires.loader import definition_of, load_all
-from evalapp.respond.routes import today
 
 DEMO_TITLE = "Évaluation 2026 de l'action internationale (démo)"
 #: The demo organiser's login, printed by `flask seed-demo`: for a local trial only.

@@ -2,11 +2,11 @@
 so that tests see the database only through pages and fresh queries."""
 from datetime import timedelta
 
+from evalapp.clock import today
 from evalapp.extensions import db
 from evalapp.invitations import invite
 from evalapp.models import Authority, Partnership, Round
 from evalapp.questionnaires.loader import load_all
-from evalapp.respond.routes import today
 
 
 def create_round(app, opens_in_days=-5, closes_in_days=30, title="Tour test 2026") -> int:

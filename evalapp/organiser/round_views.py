@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from evalapp import mailing, rounds
 from evalapp.auth.accounts import find_by_email
+from evalapp.clock import today
 from evalapp.directory.countries import country_choices, country_name
 from evalapp.extensions import db
 from evalapp.i18n import current_lang, long_date
@@ -56,7 +57,6 @@ from evalapp.organiser.forms import (
     SendForm,
     kind_choices,
 )
-from evalapp.respond.routes import today
 from evalapp.spreadsheets import csv_text
 
 PAGE_SIZE = 100

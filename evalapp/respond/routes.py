@@ -4,14 +4,13 @@ Views are thin: find the invitation, check the round's dates, call a function of
 ``answers``, commit, render or redirect.
 """
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from evalapp import i18n
+from evalapp.clock import today
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
 from evalapp.invitations import is_revoked_token
@@ -27,13 +26,6 @@ bp.context_processor(lambda: {"number_text": number_text})
 
 # Tokens are URL-safe base64; anything else is refused before touching the database.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def today():
-    return datetime.now(PARIS).date()
-
-
 def lang() -> str:
     return current_lang()
 

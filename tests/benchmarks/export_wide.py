@@ -31,10 +31,10 @@ def prepare(size: int) -> int:
     from sqlalchemy import text
 
     from evalapp import create_app
+    from evalapp.clock import today
     from evalapp.extensions import db
     from evalapp.models import Round
     from evalapp.questionnaires.loader import load_all
-    from evalapp.respond.routes import today
     from evalapp.synthetic import add_responses
 
     url = database_url(size)

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from evalapp.clock import today
 from evalapp.extensions import db
 from evalapp.models import Invitation, QuestionnaireVersion, Round
-from evalapp.respond.routes import today
 from tests.respond.helpers import csrf_token, fill_everything, start, submit
 
 

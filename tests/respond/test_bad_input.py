@@ -63,8 +63,8 @@ def test_answers_are_refused_once_the_round_closes(app, client):
     with app.app_context():
         from datetime import timedelta
 
+        from evalapp.clock import today
         from evalapp.models import Round
-        from evalapp.respond.routes import today
         round_ = db.session.get(Round, round_id)
         round_.opens_on, round_.closes_on = today() - timedelta(days=10), today() - timedelta(days=1)
         db.session.commit()
