@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app evalapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench-export screenshots install translations messages requirements clean
+.PHONY: run test lint bench bench-export bench-dashboard screenshots install translations messages requirements clean
 
 ## run: install, migrate the database under instance/, load the questionnaire and the demo, serve
 run: export EVALAPP_BASE_URL ?= http://$(HOST):$(PORT)
@@ -23,6 +23,13 @@ run: install translations
 test: install translations
 	@test -x $${CHROMIUM:-/usr/bin/chromium} || echo "No Chromium at /usr/bin/chromium: the browser tests (tests/e2e) are skipped. Install it with: apt-get install chromium"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: every benchmark (set BENCH_DATABASE_URL for PostgreSQL, BENCH_SIZES to choose the sizes)
+bench: bench-dashboard bench-export
+
+## bench-dashboard: the dashboard's aggregation against raw SQL, at 1k, 10k and 100k responses
+bench-dashboard: install translations
+	$(BIN)/python -m tests.benchmarks.dashboard
 
 ## bench-export: time and peak memory of the wide CSV export at 1k, 10k and 100k responses
 bench-export: install translations

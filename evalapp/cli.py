@@ -46,14 +46,24 @@ def check_command(files):
 
 
 @click.command("seed-demo")
+@click.option("--authorities", type=click.IntRange(min=0), default=0,
+              help="Also add this many synthetic authorities with submitted responses, in bulk (for load and benchmarks).")
 @with_appcontext
-def seed_demo_command():
+def seed_demo_command(authorities):
     """Create the demo round (once) and print the links still open."""
+    import time
+
     from evalapp import demo
     from evalapp.invitations import base_url
+    from evalapp.synthetic import add_responses
 
     round_, created = demo.seed()
     db.session.commit()
+    if authorities:
+        started = time.perf_counter()
+        rows = add_responses(round_, authorities)
+        click.echo(f"Added {authorities:,} synthetic authorities with submitted responses "
+                   f"({rows:,} answers) in {time.perf_counter() - started:.1f} s")
     base = base_url()
     click.echo(("Created" if created else "Found") + f" the demo round: {round_.title}")
     click.echo(f"Organiser pages: {base}/o/login  (email {demo.DEMO_EMAIL}, password {demo.DEMO_PASSWORD})")

@@ -30,3 +30,11 @@ def test_seed_demo_creates_a_plausible_round_once_and_prints_open_links(app, run
     assert again.exit_code == 0 and "Found the demo round" in again.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Round)) == 1
+
+
+def test_seed_demo_can_add_synthetic_authorities_in_bulk(app, runner):
+    result = runner.invoke(args=["seed-demo", "--authorities", "40"])
+    assert result.exit_code == 0, result.output
+    assert "Added 40 synthetic authorities" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Authority)) == 30 + 40

@@ -70,7 +70,7 @@ class Invitation(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
     #: The partnership the answers are about; none for an authority invited on its own.
-    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id"))
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id"), index=True)
     #: ``home`` or ``partner``: the side answered for, and the questionnaire variant.
     side: Mapped[str] = mapped_column(String(10), default="home")
     #: The secret in the link: 256 random bits, URL-safe base64.

@@ -318,6 +318,7 @@ def answered_pairs(round_: Round, filters: Filters = Filters()):
         .join(partner_resp, partner_resp.invitation_id == partner_inv.id)
         .join(home_auth, home_auth.id == home_inv.authority_id)
         .where(home_inv.round_id == round_.id, home_inv.side == "home", home_inv.revoked_at.is_(None),
+               home_inv.partnership_id.is_not(None),
                home_resp.status == ResponseStatus.SUBMITTED, partner_resp.status == ResponseStatus.SUBMITTED)
     )
     for column, value in ((home_auth.kind, filters.kind), (home_auth.country, filters.country),
