@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app evalapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench bench-export bench-dashboard screenshots install translations messages requirements clean
+.PHONY: run test lint bench bench-export bench-dashboard bench-http screenshots install translations messages requirements clean
 
 ## run: install, migrate the database under instance/, load the questionnaire and the demo, serve
 run: export EVALAPP_BASE_URL ?= http://$(HOST):$(PORT)
@@ -25,7 +25,11 @@ test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: every benchmark (set BENCH_DATABASE_URL for PostgreSQL, BENCH_SIZES to choose the sizes)
-bench: bench-dashboard bench-export
+bench: bench-dashboard bench-export bench-http
+
+## bench-http: dashboard and questionnaire pages on gunicorn (2 workers) under wrk, beside /healthz
+bench-http: install translations
+	$(BIN)/python -m tests.benchmarks.http
 
 ## bench-dashboard: the dashboard's aggregation against raw SQL, at 1k, 10k and 100k responses
 bench-dashboard: install translations

@@ -58,6 +58,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     def index():
         return render_template("index.html")
 
+    @app.get("/healthz")
+    def healthz():
+        """For load balancers and the benchmarks' baseline: no database, no template."""
+        return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
     return app
 
 
