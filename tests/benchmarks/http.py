@@ -98,8 +98,12 @@ def main():
         finally:
             server.terminate()
             server.wait()
-        print(f"  {size:>7,} responses: dashboard p50 {dashboard['p50']:7.1f} ms, p95 {dashboard['p95']:7.1f} ms "
-              f"({dashboard['errors']} errors; target p95 < 1,500 ms at 100,000)", flush=True)
+        if dashboard["requests"]:
+            print(f"  {size:>7,} responses: dashboard p50 {dashboard['p50']:7.1f} ms, p95 {dashboard['p95']:7.1f} ms "
+                  f"({dashboard['errors']} errors; target p95 < 1,500 ms at 100,000)", flush=True)
+        else:
+            print(f"  {size:>7,} responses: dashboard: no request completed within {SECONDS} s "
+                  f"(wrk times out at 2 s)", flush=True)
         print(f"  {'':>7}            questionnaire page {page['rps']:7.1f} req/s, p95 {page['p95']:6.1f} ms; "
               f"/healthz {hello['rps']:7.1f} req/s, p95 {hello['p95']:6.1f} ms; ratio {page['rps'] / hello['rps']:.2f} "
               f"(target ≥ 0.33), errors {page['errors'] + hello['errors']}", flush=True)
