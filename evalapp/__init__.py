@@ -4,7 +4,22 @@ from pathlib import Path
 from flask import Flask, render_template
 
 from evalapp import config
-from evalapp.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from evalapp.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate, talisman
+
+#: No inline script anywhere (charts are JSON blocks drawn by static/js/charts.js); Plotly and
+#: Bootstrap set inline styles, hence 'unsafe-inline' for styles only.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +41,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        # Invitation links carry their token: never send the address to another site.
+        referrer_policy="no-referrer",
+    )
     limiter.init_app(app)
     mail.init_app(app)
     _init_login(app)
@@ -44,6 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from evalapp import assets, auth, errors, organiser, respond
 
     errors.register(app)
+    from evalapp.logs import redact_tokens
+
+    redact_tokens()
     app.register_blueprint(assets.bp)
     app.jinja_env.globals["plotly_url"] = assets.plotly_url
     app.register_blueprint(respond.bp)

@@ -65,6 +65,8 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        # Redirect http:// to https:// (behind a proxy that terminates TLS, set PROXY_COUNT too).
+        "FORCE_HTTPS": os.environ.get("FORCE_HTTPS", "") == "1",
         # Group charts hide breakdowns with fewer respondents, so no authority can be recognised.
         "MIN_GROUP_SIZE": int(os.environ.get("MIN_GROUP_SIZE", "3")),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,

@@ -7,6 +7,7 @@ from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -32,6 +33,8 @@ babel = Babel()
 # Bootstrap 5's CSS, served from the installed package (BOOTSTRAP_SERVE_LOCAL): no CDN.
 bootstrap = Bootstrap5()
 login_manager = LoginManager()
+# Security headers: Content-Security-Policy, nosniff, frame-ancestors, Referrer-Policy, HSTS over HTTPS.
+talisman = Talisman()
 mail = Mail()
 # No default limits: only the routes that need one (login) declare it.
 limiter = Limiter(key_func=get_remote_address)
