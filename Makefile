@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app evalapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench bench-export bench-dashboard bench-http screenshots install translations messages requirements clean
+.PHONY: run test lint audit bench bench-export bench-dashboard bench-http screenshots install translations messages requirements clean
 
 ## run: install, migrate the database under instance/, load the questionnaire and the demo, serve
 run: export EVALAPP_BASE_URL ?= http://$(HOST):$(PORT)
@@ -42,6 +42,11 @@ bench-export: install translations
 ## screenshots: the README's pictures of the respondent's page, the dashboard and a partnership, from the demo
 screenshots: install translations
 	$(BIN)/python -m tests.e2e.screenshots
+
+## audit: known vulnerabilities in the pinned dependencies (pip-audit; needs its online database, so CI does not run it)
+audit: install
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/pip-audit -r requirements.txt
 
 ## lint: ruff over the code and the tests
 lint: install

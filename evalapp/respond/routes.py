@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from evalapp import i18n
 from evalapp.clock import today
-from evalapp.extensions import db
+from evalapp.extensions import db, limiter
 from evalapp.i18n import current_lang
 from evalapp.invitations import is_revoked_token
 from evalapp.models import Invitation, Response
@@ -22,6 +22,9 @@ from evalapp.respond.display import answer_lines
 from evalapp.respond.forms import StartForm, number_text, section_form_class
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
+# Guessing links: every "not found" from one address counts; the link's owner never gets one.
+limiter.limit(lambda: current_app.config["NOT_FOUND_LIMIT_PER_ADDRESS"],
+              deduct_when=lambda response: response.status_code == 404)(bp)
 bp.context_processor(lambda: {"number_text": number_text})
 
 # Tokens are URL-safe base64; anything else is refused before touching the database.

@@ -136,3 +136,11 @@ def test_post_without_csrf_token_is_refused_with_a_clear_page(app, client, token
 def test_unknown_section_is_a_404(client, token):
     start(client, token)
     assert client.get(f"/r/{token}/p/nowhere").status_code == 404
+
+
+def test_repeated_unknown_links_from_one_address_are_rate_limited(app, client, token):
+    for n in range(30):
+        assert client.get(f"/r/{n:043d}", environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 404
+    assert client.get("/r/" + "1" * 43, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 429
+    # Another address, and the real link's owner, are not affected.
+    assert client.get(f"/r/{token}", environ_base={"REMOTE_ADDR": "10.9.9.8"}).status_code == 200
