@@ -71,6 +71,8 @@ def from_environment(instance_path: str) -> dict:
         "MIN_GROUP_SIZE": int(os.environ.get("MIN_GROUP_SIZE", "3")),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "MAX_FORM_PARTS": 2000,
+        # Values in one form post: the longest questionnaire page sends about a hundred.
+        "MAX_FORM_VALUES": 1000,
         # Failed logins: per account and per address. The counts live in
         # RATELIMIT_STORAGE_URI: memory:// serves one process only; with several
         # gunicorn workers use redis://host:6379 so that every worker sees the same counts.

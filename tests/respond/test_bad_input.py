@@ -144,3 +144,14 @@ def test_repeated_unknown_links_from_one_address_are_rate_limited(app, client, t
     assert client.get("/r/" + "1" * 43, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 429
     # Another address, and the real link's owner, are not affected.
     assert client.get(f"/r/{token}", environ_base={"REMOTE_ADDR": "10.9.9.8"}).status_code == 200
+
+
+def test_oversized_requests_and_thousands_of_fields_are_refused_and_save_nothing(app, client, token):
+    start(client, token)
+    form_token = csrf_token(client.get(f"/r/{token}/p/profile").text)
+    many = {f"field{n}": "x" for n in range(3000)}
+    response = client.post(f"/r/{token}/p/profile", data={"csrf_token": form_token, "PRO_03": "1990", **many})
+    assert response.status_code == 413 and "Trop de données" in response.text
+    huge = client.post(f"/r/{token}/p/profile", data={"csrf_token": form_token, "STO_01": "x" * (6 * 1024 * 1024)})
+    assert huge.status_code == 413
+    assert ("PRO_03", "") not in saved_answers(app, token)
