@@ -3,6 +3,7 @@ import secrets
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from evalapp.extensions import db
 from evalapp.models import Authority, Invitation, Partnership, Response, ResponseStatus, RevokedToken, Round
@@ -96,11 +97,21 @@ def invitation_url(invitation: Invitation) -> str:
     return f"{base_url()}/r/{invitation.token}"
 
 
-def open_invitations(round_: Round) -> list[Invitation]:
-    """Invitations whose link still leads to a questionnaire to fill: not revoked, not submitted."""
-    return db.session.scalars(
-        select(Invitation).join(Response).join(Authority)
+def open_invitations_query(round_: Round):
+    """Invitations whose link still leads to a questionnaire to fill: not revoked, not submitted.
+
+    Their authority, response and partner come with them, for lists and emails.
+    """
+    return (
+        select(Invitation).join(Invitation.response).join(Invitation.authority)
+        .options(contains_eager(Invitation.authority), contains_eager(Invitation.response),
+                 selectinload(Invitation.partnership).selectinload(Partnership.home_authority),
+                 selectinload(Invitation.partnership).selectinload(Partnership.partner_authority))
         .where(Invitation.round_id == round_.id, Invitation.revoked_at.is_(None),
                Response.status != ResponseStatus.SUBMITTED)
         .order_by(Authority.sort_name, Invitation.id)
-    ).all()
+    )
+
+
+def open_invitations(round_: Round) -> list[Invitation]:
+    return db.session.scalars(open_invitations_query(round_)).all()

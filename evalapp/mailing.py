@@ -9,8 +9,8 @@ from flask_mailman import EmailMessage
 from sqlalchemy import func, select
 
 from evalapp.extensions import db, mail
-from evalapp.invitations import invitation_url
-from evalapp.models import Authority, Invitation, InvitationEmail, Response, ResponseStatus, Round
+from evalapp.invitations import invitation_url, open_invitations_query
+from evalapp.models import Invitation, InvitationEmail, Round
 from evalapp.rounds import missing_side_filter
 
 #: Who a send goes to.
@@ -39,12 +39,7 @@ def recipients_query(round_: Round, target: str):
     - ``not_submitted``: every open invitation not yet submitted (a reminder);
     - ``missing_side``: those not submitted whose partner has (a reminder to the missing side).
     """
-    query = (
-        select(Invitation).join(Response).join(Authority)
-        .where(Invitation.round_id == round_.id, Invitation.revoked_at.is_(None),
-               Response.status != ResponseStatus.SUBMITTED)
-        .order_by(Authority.sort_name, Invitation.id)
-    )
+    query = open_invitations_query(round_)
     if target == "not_sent":
         sent = select(InvitationEmail.invitation_id).where(InvitationEmail.ok.is_(True))
         query = query.where(Invitation.id.not_in(sent))

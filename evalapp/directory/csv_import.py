@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -49,12 +50,17 @@ def type_code(text: str) -> str | None:
     if text in AUTHORITY_TYPES:
         return text
     folded = fold(text)
-    for code, label in AUTHORITY_TYPES.items():
-        for lang in ("fr", "en"):
-            with force_locale(lang):
-                if fold(str(label)) == folded:
-                    return code
-    return TYPE_ALIASES.get(folded) or (folded if folded in AUTHORITY_TYPES else None)
+    return _type_names().get(folded) or TYPE_ALIASES.get(folded) or (folded if folded in AUTHORITY_TYPES else None)
+
+
+@cache
+def _type_names() -> dict[str, str]:
+    """Folded labels of the types, in both languages, to their codes (built once: labels do not change)."""
+    names = {}
+    for lang in ("fr", "en"):
+        with force_locale(lang):
+            names.update({fold(str(label)): code for code, label in AUTHORITY_TYPES.items()})
+    return names
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -34,10 +34,6 @@ from evalapp.rounds import visible_rounds
 from evalapp.spreadsheets import csv_text
 
 
-def _filters() -> aggregate.Filters:
-    return aggregate.Filters(**{k: request.args.get(k, "").strip()[:120] for k in ("kind", "country", "region", "side")})
-
-
 def _filter_choices(round_: Round) -> dict:
     """The values the filters offer: those present among the round's invited authorities."""
     rows = db.session.execute(
@@ -55,7 +51,7 @@ def _filter_choices(round_: Round) -> dict:
 def _context(round_: Round, **extra) -> dict:
     definition = definition_of(round_.questionnaire_version)
     lang = current_lang()
-    filters = _filters()
+    filters = aggregate.Filters.from_args(request.args)
     return {
         "round": round_, "definition": definition, "lang": lang, "filters": filters,
         "choices": _filter_choices(round_), "min_n": current_app.config["MIN_GROUP_SIZE"],

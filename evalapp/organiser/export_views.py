@@ -21,10 +21,6 @@ from evalapp.reporting import export as exports
 from evalapp.reporting.aggregate import Filters
 
 
-def _filters(source) -> Filters:
-    return Filters(**{k: source.get(k, "").strip()[:120] for k in ("kind", "country", "region", "side")})
-
-
 def csv_download(text_pieces, name: str) -> HttpResponse:
     """Stream a CSV file to the browser as a download."""
     return HttpResponse(stream_with_context(text_pieces), mimetype="text/csv",
@@ -37,7 +33,7 @@ def export_page(round_id):
     form = ExportForm()
     if request.method == "GET":
         form.lang.data = current_lang()
-    filters = _filters(request.values)
+    filters = Filters.from_args(request.values)
     if form.validate_on_submit():
         if request.form.get("preset") == "excel":
             options = exports.ExportOptions.excel(lang=form.lang.data, filters=filters, headers=form.headers.data,

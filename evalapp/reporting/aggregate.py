@@ -42,6 +42,21 @@ class Filters:
     def as_args(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v}
 
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """The filters of a request's arguments (or form): ?kind=commune&country=FR..."""
+        return cls(**{k: args.get(k, "").strip()[:120] for k in ("kind", "country", "region", "side")})
+
+    def apply(self, query, authority=Authority, invitation=Invitation, side: bool = True):
+        """``query`` restricted to the authorities (and side) the filters name."""
+        columns = [(authority.kind, self.kind), (authority.country, self.country), (authority.region, self.region)]
+        if side:
+            columns.append((invitation.side, self.side))
+        for column, value in columns:
+            if value:
+                query = query.where(column == value)
+        return query
+
 
 def submitted_ids(round_id: int, filters: Filters = Filters()):
     """A subquery of the ids of the round's submitted responses that match the filters."""
@@ -52,11 +67,7 @@ def submitted_ids(round_id: int, filters: Filters = Filters()):
         .where(Invitation.round_id == round_id, Invitation.revoked_at.is_(None),
                Response.status == ResponseStatus.SUBMITTED)
     )
-    for column, value in ((Authority.kind, filters.kind), (Authority.country, filters.country),
-                          (Authority.region, filters.region), (Invitation.side, filters.side)):
-        if value:
-            query = query.where(column == value)
-    return query
+    return filters.apply(query)
 
 
 def count_submitted(round_id: int, filters: Filters = Filters()) -> int:
@@ -100,12 +111,7 @@ def progress(round_id: int, filters: Filters = Filters()) -> Progress:
 
 
 def _matching_authorities(filters: Filters):
-    query = select(Authority.id)
-    for column, value in ((Authority.kind, filters.kind), (Authority.country, filters.country),
-                          (Authority.region, filters.region)):
-        if value:
-            query = query.where(column == value)
-    return query
+    return filters.apply(select(Authority.id), side=False)
 
 
 # --- Theme indices ---------------------------------------------------------------------
@@ -325,11 +331,7 @@ def answered_pairs(round_: Round, filters: Filters = Filters()):
                home_inv.partnership_id.is_not(None),
                home_resp.status == ResponseStatus.SUBMITTED, partner_resp.status == ResponseStatus.SUBMITTED)
     )
-    for column, value in ((home_auth.kind, filters.kind), (home_auth.country, filters.country),
-                          (home_auth.region, filters.region)):
-        if value:
-            query = query.where(column == value)
-    return db.session.execute(query).all()
+    return db.session.execute(filters.apply(query, authority=home_auth, side=False)).all()
 
 
 def partnership_comparisons(round_: Round, filters: Filters = Filters()) -> list[PartnershipComparison]:

@@ -170,12 +170,7 @@ def _response_query(round_: Round, options: ExportOptions):
         query = query.where(Response.status == ResponseStatus.SUBMITTED)
     else:
         query = query.where(Response.status != ResponseStatus.NOT_STARTED)
-    f = options.filters
-    for column, value in ((Authority.kind, f.kind), (Authority.country, f.country), (Authority.region, f.region),
-                          (Invitation.side, f.side)):
-        if value:
-            query = query.where(column == value)
-    return query
+    return options.filters.apply(query)
 
 
 def _batches(round_: Round, options: ExportOptions) -> Iterator[list[tuple]]:

@@ -154,7 +154,7 @@ def radar_chart(chart_id, title, series, labels) -> Chart:
                  [[label, *[_num(values.get(t)) for _, values, _ in series]] for t, label in labels.items()])
 
 
-def average_indices(round_, definition, lang, min_n) -> dict[str, float]:
+def average_indices(round_, min_n) -> dict[str, float]:
     return {s.theme: s.mean for s in aggregate.theme_summaries(round_, aggregate.Filters(), min_n) if s.mean is not None}
 
 
@@ -180,7 +180,7 @@ def authority_radar(round_, invitation, definition, lang, min_n, with_partner: b
     labels = theme_labels(definition, lang)
     own = aggregate.indices_of(round_, [invitation.response.id]).get(invitation.response.id, {})
     series = [(invitation.authority.name, own, charts.HOME_COLOUR),
-              (_("Round average"), average_indices(round_, definition, lang, min_n), charts.AVERAGE_COLOUR)]
+              (_("Round average"), average_indices(round_, min_n), charts.AVERAGE_COLOUR)]
     partner = aggregate.partner_response(invitation) if with_partner else None
     if partner is not None:
         series.append((partner.invitation.authority.name,
