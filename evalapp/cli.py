@@ -4,6 +4,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from evalapp.backup import BackupError, backup, restore
 from evalapp.extensions import db
 from evalapp.questionnaires import DEFINITIONS_DIR
 from evalapp.questionnaires.loader import DefinitionError, load_all, read_definition
@@ -138,8 +139,35 @@ def export_command(round_id, kind, output, excel, headers, values, lang, sep, bo
             click.echo(piece, nl=False)
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def backup_command(file):
+    """Back up the whole database (every round) into FILE; safe while the app serves."""
+    try:
+        backup(db.engine.url, file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up the database to {file} ({file.stat().st_size:,} bytes)")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the data the database already holds.")
+@with_appcontext
+def restore_command(file, force):
+    """Restore the whole database from FILE, made by `flask backup`. Stop the app first."""
+    try:
+        restore(file, db.engine.url, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored the database from {file}. Check it: flask --app evalapp db current, then a dashboard.")
+
+
 def register(app):
     app.cli.add_command(questionnaire_cli)
     app.cli.add_command(organiser_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
