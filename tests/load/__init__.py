@@ -1,0 +1,1 @@
+"""Load: respondents played over real HTTP against the application served by gunicorn."""
