@@ -1,0 +1,96 @@
+"""For the fault tests: the answers as stored, and PostgreSQL connections cut as a crash would cut them."""
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, event, make_url, select, text
+from sqlalchemy.pool import NullPool
+
+from evalapp.extensions import db
+from evalapp.models import Answer, Invitation, Response
+
+#: The application_name of the app under test, so that its connections can be told from the others.
+APP_NAME = "evalapp-under-test"
+
+
+def answer_rows(app, token: str) -> list[tuple]:
+    """Every stored answer of the response of ``token``, column by column."""
+    with app.app_context():
+        return sorted(tuple(row) for row in db.session.execute(
+            select(Answer.item_code, Answer.choice, Answer.scale_value, Answer.dont_know, Answer.number_value,
+                   Answer.text_value)
+            .join(Response).join(Invitation).where(Invitation.token == token)
+        ))
+
+
+def response_state(app, token: str) -> tuple:
+    with app.app_context():
+        response = db.session.scalar(select(Response).join(Invitation).where(Invitation.token == token))
+        return response.status, response.submitted_at, response.updated_at, response.current_section
+
+
+def require_postgresql(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL only (set TEST_DATABASE_URL): SQLite has no server connection to cut or to share "
+                    "between processes")
+
+
+def named_url(app) -> str:
+    """The app's database URL, its connections named APP_NAME."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    return url.update_query_dict({"application_name": APP_NAME}).render_as_string(hide_password=False)
+
+
+def terminate(app, condition: str = "true", **params) -> int:
+    """From a connection of its own, terminate the other connections to the app's database that match
+    ``condition`` (SQL on pg_stat_activity), wait until they are gone, and return how many there were."""
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            done = conn.execute(text(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid() AND " + condition), params).scalars()
+            done = list(done)
+    finally:
+        engine.dispose()
+    assert all(done), "a connection outlived pg_terminate_backend"
+    return len(done)
+
+
+def terminate_app_connections(app) -> int:
+    """Cut the connections of the apps built on :func:`named_url`, as a network failure would."""
+    return terminate(app, "application_name = :name", name=APP_NAME)
+
+
+def terminate_every_connection(app) -> int:
+    """Cut every connection to the database, as a restart of the server does."""
+    return terminate(app)
+
+
+@contextmanager
+def connection_cut_after(app, statement_start: str):
+    """Terminate the app's connection right after it runs the first statement starting with ``statement_start``,
+    before anything is committed. Yields the list of statements cut after, to check that the cut happened."""
+    cut = []
+
+    def cut_connection(conn, cursor, statement, parameters, context, executemany):
+        if not cut and statement.lstrip().startswith(statement_start):
+            cut.append(statement)
+            terminate(app, "pid = :pid", pid=cursor.connection.info.backend_pid)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", cut_connection)
+    try:
+        yield cut
+    finally:
+        event.remove(engine, "after_cursor_execute", cut_connection)
+
+
+def assert_try_again_page(response):
+    """The app's own 503 page, in the respondent's language, telling nothing of the machinery."""
+    assert response.status_code == 503
+    assert "<h1>Veuillez réessayer</h1>" in response.text
+    assert "momentanément indisponible" in response.text and "envoyez-le de nouveau" in response.text
+    for leak in ("Traceback", "psycopg", "sqlalchemy", "OperationalError", "AdminShutdown", "terminating connection",
+                 "INSERT INTO", "DELETE FROM", "UPDATE ", "SELECT "):
+        assert leak not in response.text, leak
