@@ -59,14 +59,15 @@ def restore(path: str | Path, database_url: str | URL, force: bool = False) -> N
     url, path = make_url(database_url), Path(path)
     if not path.is_file():
         raise BackupError(f"no backup file {path}")
-    if _is_sqlite(url):
+    sqlite = _is_sqlite(url)
+    if sqlite:
         _check_sqlite_backup(path)
     if not force:
         tables = tables_with_rows(url)
         if tables:
             raise BackupError(f"the database already holds data (in {', '.join(tables)}); "
                               "restoring would replace it: use --force to do so")
-    if _is_sqlite(url):
+    if sqlite:
         try:
             with closing(_open_read_only(path)) as source, \
                     closing(sqlite3.connect(_sqlite_file(url))) as target:
