@@ -20,8 +20,9 @@ class QuestionnaireVersion(db.Model):
     #: The questionnaire's code, e.g. ``aict``.
     code: Mapped[str] = mapped_column(String(40))
     version: Mapped[int]
-    #: The whole validated definition (both mirror variants), as loaded.
-    definition: Mapped[dict] = mapped_column(JSON)
+    #: The whole validated definition (both mirror variants), as loaded. Deferred: pages use the
+    #: copy parsed once per process (loader.definition_of), found by the checksum.
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     #: SHA-256 of the canonical definition: loading the same content again is a no-op.
     checksum: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)

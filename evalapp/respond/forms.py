@@ -181,9 +181,17 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+#: Form classes already built, by (definition, section, side, language): definitions never change.
+#: Each entry keeps its definition alive, so that its id() cannot be reused by another one.
+_form_classes: dict[tuple, tuple[Definition, type]] = {}
+
+
 def section_form_class(definition: Definition, section: Section, side: str, lang: str):
-    """Build the form class of one section, in the given language."""
-    attrs = {}
-    for item in section.items_for(side):
-        attrs.update(fields_for(item, definition, side, lang))
-    return type("SectionForm", (FlaskForm,), attrs)
+    """The form class of one section, in the given language (built once per process)."""
+    key = (id(definition), section.code, side, lang)
+    if key not in _form_classes:
+        attrs = {}
+        for item in section.items_for(side):
+            attrs.update(fields_for(item, definition, side, lang))
+        _form_classes[key] = (definition, type("SectionForm", (FlaskForm,), attrs))
+    return _form_classes[key][1]

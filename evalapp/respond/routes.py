@@ -8,13 +8,14 @@ import re
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from evalapp import i18n
 from evalapp.clock import today
 from evalapp.extensions import db, limiter
 from evalapp.i18n import current_lang
 from evalapp.invitations import is_revoked_token
-from evalapp.models import Invitation, Response
+from evalapp.models import Invitation, Response, Round
 from evalapp.questionnaires.loader import definition_of
 from evalapp.reporting import pages
 from evalapp.respond import answers as answer_ops
@@ -41,7 +42,12 @@ def load_invitation(token: str, lock: bool = False) -> Invitation:
     """
     if not TOKEN_PATTERN.match(token):
         abort(404)
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token == token))
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token == token)
+        # Everything a page needs, in one query.
+        .options(joinedload(Invitation.response), joinedload(Invitation.authority),
+                 joinedload(Invitation.round).joinedload(Round.questionnaire_version))
+    )
     if invitation is None:
         abort(410 if is_revoked_token(token) else 404)
     if invitation.revoked_at is not None:
