@@ -110,16 +110,13 @@ def _number(item: Item, rng: random.Random) -> int | float:
 
 
 def _text(rng: random.Random, limit: int, paragraphs: bool = False) -> str:
-    """Words joined by spaces (and line breaks in long texts); now and then exactly ``limit`` characters."""
+    """A few words (lines of them in long texts); one text in twenty exactly ``limit`` characters long."""
     separators = (" ",) * 8 + ("\r\n",) * paragraphs
-    count = rng.randint(1, 60)
-    if rng.random() < 0.05:
-        count = limit  # more than enough words: cut at the limit below
+    at_limit = rng.random() < 0.05
+    words = rng.randint(1, 80 if paragraphs else 10)
     text = rng.choice(WORDS)
-    for _ in range(count - 1):
+    while len(text) < limit and (at_limit or len(text.split()) < words):
         text += rng.choice(separators) + rng.choice(WORDS)
-        if len(text) >= limit:
-            break
     text = text[:limit]
     # Stored text is stripped: no space at either end, so that what is sent is what is kept.
     return text[:-1] + "x" if text[-1].isspace() else text
