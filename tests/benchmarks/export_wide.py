@@ -1,62 +1,16 @@
 """Benchmark: the wide CSV export at 1,000, 10,000 and 100,000 submitted responses.
 
 Prints the time and the peak memory of each export, measured in a fresh process so
-that seeding does not count. Not a test: run it with `make bench-export`.
-
-    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench  (default: SQLite under /tmp)
-    BENCH_SIZES=1000,10000,100000
+that seeding does not count, beside PostgreSQL's own `COPY (SELECT ...) TO STDOUT WITH CSV`
+of the same rows and columns (one hand-written pivot query, generated from the same
+column list). Not a test: run it with `make bench-export` (settings: tests/benchmarks/data.py).
 """
 import json
-import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
-
-
-def database_url(size: int) -> str:
-    base = os.environ.get("BENCH_DATABASE_URL")
-    if base:
-        return base
-    return f"sqlite:////tmp/evalapp-bench-{size}.db"
-
-
-def prepare(size: int) -> int:
-    """Build a database with one round of ``size`` submitted responses; return the round id."""
-    import logging
-
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
-    from evalapp import create_app
-    from evalapp.clock import today
-    from evalapp.extensions import db
-    from evalapp.models import Round
-    from evalapp.questionnaires.loader import load_all
-    from evalapp.synthetic import add_responses
-
-    url = database_url(size)
-    if url.startswith("sqlite:////"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
-        logging.getLogger("alembic").setLevel(logging.WARNING)
-        version = next(r.version for r in load_all() if r.version.code == "aict")
-        round_ = Round(questionnaire_version=version, title=f"Benchmark {size}", opens_on=today(), closes_on=today())
-        db.session.add(round_)
-        db.session.commit()
-        started = time.perf_counter()
-        rows = add_responses(round_, size)
-        print(f"  seeded {size:>7,} responses ({rows:,} answer rows) in {time.perf_counter() - started:6.1f} s",
-              flush=True)
-        return round_.id
+from tests.benchmarks.data import SIZES, backend, database_url, prepare
 
 
 def measure(size: int, round_id: int) -> dict:
@@ -89,20 +43,88 @@ with app.app_context():
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def pivot_sql(definition, round_id: int) -> str:
+    """The wide file as one SELECT: a row per submitted response, a column per item, cell and option."""
+    from evalapp.questionnaires.definition import OTHER
+    from evalapp.reporting.export import item_columns
+
+    def when(condition, value):
+        return f"max(CASE WHEN {condition} THEN {value} END)"
+
+    def quoted(code):
+        return "'" + code.replace("'", "''") + "'"
+
+    values = []
+    for column in item_columns(definition):
+        item, code = column.item, quoted(column.cell or column.item.code)
+        if column.option:
+            values.append(f"coalesce({when(f'a.item_code = {code} AND a.choice = {quoted(column.option)}', 1)}, 0)")
+        elif column.other:
+            values.append(when(f"a.item_code = {code} AND a.choice = '{OTHER}'", "a.text_value"))
+        elif item.type in ("scale", "matrix"):
+            values.append(when(f"a.item_code = {code}",
+                               "CASE WHEN a.dont_know THEN 'dk' ELSE CAST(a.scale_value AS TEXT) END"))
+        elif item.type == "single":
+            values.append(when(f"a.item_code = {code}", "a.choice"))
+        elif item.type == "number":
+            values.append(when(f"a.item_code = {code}", "a.number_value"))
+        else:
+            values.append(when(f"a.item_code = {code}", "a.text_value"))
+    return (
+        "SELECT r.id, au.name, au.kind, au.country, au.region, i.partnership_id, i.side, r.respondent_role, "
+        "r.status, r.started_at, r.submitted_at, " + ", ".join(values) +
+        " FROM responses r JOIN invitations i ON i.id = r.invitation_id JOIN authorities au ON au.id = i.authority_id"
+        " LEFT JOIN answers a ON a.response_id = r.id"
+        f" WHERE i.round_id = {round_id} AND i.revoked_at IS NULL AND r.status = 'submitted'"
+        " GROUP BY r.id, au.id, i.id ORDER BY r.id"
+    )
+
+
+def round_definition(size: int, round_id: int):
+    from evalapp import create_app
+    from evalapp.extensions import db
+    from evalapp.models import Round
+    from evalapp.questionnaires.loader import definition_of
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(size), "SECRET_KEY": "bench"})
+    with app.app_context():
+        definition = definition_of(db.session.get(Round, round_id).questionnaire_version)
+        db.engine.dispose()
+    return definition
+
+
+def copy_baseline(size: int, round_id: int) -> dict:
+    """PostgreSQL's COPY of the same pivot, read to the end by the client; time and bytes."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url(size)).set(drivername="postgresql").render_as_string(hide_password=False)
+    query = pivot_sql(round_definition(size, round_id), round_id)
+    with psycopg.connect(url) as conn, conn.cursor() as cursor:
+        started = time.perf_counter()
+        written = 0
+        with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER, DELIMITER ';')") as copy:
+            for block in copy:
+                written += len(block)
+        return {"seconds": time.perf_counter() - started, "bytes": written}
+
+
 def main():
-    print(f"Wide CSV export benchmark ({os.environ.get('BENCH_DATABASE_URL') or 'SQLite'})")
+    print(f"Wide CSV export benchmark ({backend()}): evalapp in a fresh process, beside COPY (SELECT ...) TO STDOUT")
     results = {}
     for size in SIZES:
         round_id = prepare(size)
-        results[size] = measure(size, round_id)
-        r = results[size]
-        print(f"  export  {size:>7,} responses: {r['seconds']:7.2f} s ({size / r['seconds']:,.0f} responses/s), "
-              f"{r['bytes'] / 1e6:7.1f} MB written, peak resident memory {r['peak_kib'] / 1024:6.1f} MiB "
-              f"(before the export {r['before_kib'] / 1024:.1f} MiB)", flush=True)
+        results[size] = r = measure(size, round_id)
+        line = (f"  {size:>7,} responses: evalapp {r['seconds']:7.2f} s ({size / r['seconds']:,.0f} responses/s, "
+                f"{r['bytes'] / 1e6:.1f} MB), peak memory {r['peak_kib'] / 1024:6.1f} MiB")
+        if backend() == "PostgreSQL":
+            copy = copy_baseline(size, round_id)
+            line += (f";  COPY {copy['seconds']:6.2f} s ({copy['bytes'] / 1e6:.1f} MB);  "
+                     f"ratio {r['seconds'] / copy['seconds']:.2f}× (target ≤ 2×)")
+        print(line, flush=True)
     smallest, largest = min(results), max(results)
     ratio = results[largest]["peak_kib"] / results[smallest]["peak_kib"]
     print(f"  peak memory at {largest:,} / at {smallest:,}: {ratio:.2f}× (target: at most 1.2×)")
-
 
 
 if __name__ == "__main__":

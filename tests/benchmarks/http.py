@@ -4,7 +4,6 @@ At each size: the dashboard page (p50, p95) and a questionnaire page (requests p
 p95) beside the bare /healthz endpoint of the same server. Not a test: `make bench-http`.
 Needs wrk (apt-get install wrk). Loads are bounded: a few seconds per figure, 127.0.0.1 only.
 
-    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench  (default: SQLite under /tmp)
     BENCH_SIZES=1000,10000,100000   BENCH_SECONDS=10
 """
 import http.cookiejar
@@ -19,7 +18,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.benchmarks.export_wide import SIZES, database_url, prepare
+from tests.benchmarks.data import SIZES, backend, database_url, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -74,7 +73,7 @@ def wrk(url: str, cookie: str = "", connections: int = 4) -> dict:
 def main():
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install wrk")
-    print(f"HTTP benchmark, gunicorn 2 workers ({os.environ.get('BENCH_DATABASE_URL') or 'SQLite'}), "
+    print(f"HTTP benchmark, gunicorn 2 workers ({backend()}), "
           f"{SECONDS} s per figure")
     for size in SIZES:
         round_id = prepare(size)
