@@ -1,8 +1,10 @@
 """The database connection lost (PostgreSQL): the next request works, earlier answers are still there, and a
-request cut off while writing writes nothing and tells the respondent to try again."""
+request cut off while writing writes nothing and tells the respondent to try again. While the database cannot
+be reached at all (both databases), respondents are asked to try again too."""
 import pytest
 
 from tests.factories import create_organiser, create_partnership_invitations, create_round, login, set_owner
+from tests.organiser.test_emails import free_port
 from tests.respond.helpers import AICT, csrf_token, fill_everything, post_section, section_data, start
 from tests.safety.pg import (
     answer_rows,
@@ -67,6 +69,15 @@ def test_after_a_restart_of_the_database_server_everyone_carries_on(pg_app, toke
     assert answer_rows(pg_app, token) == saved
     for section in AICT.sections_for("home")[1:]:
         assert post_section(respondent, token, section.code, section_data(section.code)).status_code == 303
+
+
+def test_while_the_database_is_down_respondents_are_asked_to_try_again(app, app_with, tmp_path):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        unreachable = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/evalapp"
+    else:
+        unreachable = f"sqlite:///{tmp_path}/no-such-directory/evalapp.db"
+    down = app_with(SQLALCHEMY_DATABASE_URI=unreachable).test_client()
+    assert_try_again_page(down.get("/r/" + "A" * 43))
 
 
 @pytest.mark.parametrize("statement", ["DELETE FROM answers", "INSERT INTO answers"],
