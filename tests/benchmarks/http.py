@@ -1,52 +1,78 @@
-"""Benchmark: pages over HTTP, on gunicorn with 2 workers, loopback only, with wrk.
+"""Benchmark: pages over HTTP on gunicorn (2 workers), loopback only.
 
-At each size: the dashboard page (p50, p95) and a questionnaire page (requests per second,
-p95) beside the bare /healthz endpoint of the same server. Not a test: `make bench-http`.
-Needs wrk (apt-get install wrk). Loads are bounded: a few seconds per figure, 127.0.0.1 only.
+At each size (a round of N submitted responses, tests/benchmarks/data.py):
 
-    BENCH_SIZES=1000,10000,100000   BENCH_SECONDS=10
+1. the dashboard page: the first view after a submission (aggregates computed afresh), then
+   p50 and p95 under wrk (2 connections), the aggregates cached in Redis as in production
+   (CACHE_REDIS_URL; memory when no Redis answers on 127.0.0.1:6379);
+2. a questionnaire page (GET) under wrk (8 connections) beside the bare /healthz of the same
+   server: requests per second, p95 and their ratio;
+3. respondents moving through the pages and submitting, under locust (tests/benchmarks/
+   locustfile.py, 20 users, each walking invitation links from welcome to submission), beside
+   locust's users asking /healthz: requests per second, p95, failures, questionnaires submitted.
+
+Not a test: `make bench-http`. Needs wrk (apt-get install wrk). Loads are bounded in time:
+BENCH_SECONDS (default 10) per figure.
 """
+import csv
 import http.cookiejar
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
+import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.benchmarks.data import SIZES, backend, database_url, prepare
+import redis
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.benchmarks.data import SIZES, backend, database_url, prepare
+from tests.load.server import ROOT, gunicorn
+
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 LUA = Path(__file__).with_name("latency.lua")
+LOCUST_USERS = 20
+LOAD_LINKS = 2000
+ORGANISER = ("bench@example.org", "benchmark password")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def cache_settings() -> dict:
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
+    except redis.exceptions.ConnectionError:
+        return {}
+    return {"CACHE_REDIS_URL": "redis://127.0.0.1:6379/15", "CACHE_KEY_PREFIX": "evalapp-bench-http:"}
 
 
-def fixtures(size: int, round_id: int) -> str:
-    """An organiser account and one open invitation; returns the invitation's token."""
+def fixtures(size: int) -> list[tuple[str, str]]:
+    """The organiser account (once) and a round of fresh invitation links for the load; their (token, side)."""
     from evalapp import create_app
     from evalapp.auth.accounts import create_organiser
+    from evalapp.clock import today
     from evalapp.extensions import db
     from evalapp.invitations import invite
-    from evalapp.models import Authority, Round
+    from evalapp.models import Authority, Organiser, Partnership, Round
+    from evalapp.questionnaires.loader import load_all
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(size), "SECRET_KEY": "bench"})
     with app.app_context():
-        create_organiser("bench@example.org", "benchmark password", is_admin=True)
-        authority = Authority(name="Commune de mesure", kind="commune", country="FR")
-        token = invite(db.session.get(Round, round_id), authority).token
+        if not db.session.query(Organiser).filter_by(email=ORGANISER[0]).first():
+            create_organiser(*ORGANISER, is_admin=True)
+        # A round of its own, so that the benchmark round keeps exactly ``size`` submitted responses.
+        version = next(r.version for r in load_all() if r.version.code == "aict")
+        round_ = Round(questionnaire_version=version, title="Load", opens_on=today(), closes_on=today())
+        db.session.add(round_)
+        links = []
+        for n in range(LOAD_LINKS // 2):
+            home = Authority(name=f"Commune de charge {n}", kind="commune", country="FR")
+            partner = Authority(name=f"Ville partenaire {n}", kind="foreign_municipality", country="SN")
+            pair = Partnership(home_authority=home, partner_authority=partner)
+            links += [(invite(round_, home, pair).token, "home"), (invite(round_, partner, pair).token, "partner")]
         db.session.commit()
         db.engine.dispose()
-    return token
+    return links
 
 
 def session_cookie(base: str) -> str:
@@ -54,14 +80,22 @@ def session_cookie(base: str) -> str:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/o/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"csrf_token": token, "email": "bench@example.org",
-                                   "password": "benchmark password"}).encode()
+    data = urllib.parse.urlencode({"csrf_token": token, "email": ORGANISER[0], "password": ORGANISER[1]}).encode()
     opener.open(base + "/o/login", data=data).read()
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
+def timed_get(url: str, cookie: str) -> float:
+    import time
+
+    started = time.perf_counter()
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie}), timeout=120) as response:
+        response.read()
+    return time.perf_counter() - started
+
+
 def wrk(url: str, cookie: str = "", connections: int = 4) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--latency", "-s", str(LUA), url]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--timeout", "10s", "--latency", "-s", str(LUA), url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -70,42 +104,61 @@ def wrk(url: str, cookie: str = "", connections: int = 4) -> dict:
             "requests": int(match[5])}
 
 
+def locust(base: str, user: str, links: list[tuple[str, str]] = ()) -> dict:
+    """Run locust headless for SECONDS with LOCUST_USERS users of class ``user``; the aggregated figures."""
+    with tempfile.TemporaryDirectory(prefix="evalapp-locust-") as directory:
+        tokens = Path(directory) / "links.txt"
+        tokens.write_text("".join(f"{token} {side}\n" for token, side in links))
+        prefix = Path(directory) / "stats"
+        subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), user, "--headless",
+             "-u", str(LOCUST_USERS), "-r", str(LOCUST_USERS), "-t", f"{SECONDS}s", "--host", base,
+             "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR", "--stop-timeout", "10"],
+            cwd=ROOT, env={**os.environ, "EVALAPP_LOAD_TOKENS": str(tokens), "PYTHONPATH": str(ROOT)},
+            capture_output=True, text=True, timeout=SECONDS + 60)
+        with open(f"{prefix}_stats.csv", newline="") as f:
+            rows = {row["Name"]: row for row in csv.DictReader(f)}
+        exceptions = sum(1 for _ in open(f"{prefix}_exceptions.csv")) - 1
+    total = rows["Aggregated"]
+    return {"rps": float(total["Requests/s"]), "p95": float(total["95%"]), "requests": int(total["Request Count"]),
+            "failures": int(total["Failure Count"]), "exceptions": exceptions,
+            "submitted": int(rows.get("/r/[token]/submit", {}).get("Request Count", 0))}
+
+
 def main():
-    if not shutil.which("wrk"):
-        sys.exit("wrk not found: apt-get install wrk")
-    print(f"HTTP benchmark, gunicorn 2 workers ({backend()}), "
-          f"{SECONDS} s per figure")
+    for tool in ("wrk",):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} not found: apt-get install {tool}")
+    settings = cache_settings()
+    print(f"HTTP benchmark ({backend()}), gunicorn 2 workers, {SECONDS} s per figure; dashboard cache: "
+          f"{'Redis' if settings else 'memory of each worker'}")
     for size in SIZES:
         round_id = prepare(size)
-        token = fixtures(size, round_id)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "DATABASE_URL": database_url(size), "SECRET_KEY": "bench", "EVALAPP_BASE_URL": base}
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-                                   "--log-level", "warning", "evalapp:create_app()"], cwd=ROOT, env=env)
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(base + "/healthz").read()
-                    break
-                except OSError:
-                    time.sleep(0.2)
+        links = fixtures(size)
+        page_token = links.pop()[0]
+        if settings:
+            redis.Redis.from_url(settings["CACHE_REDIS_URL"]).flushdb()
+        with gunicorn(database_url(size), workers=2, settings={"SECRET_KEY": "bench", **settings}) as server:
+            base = server.url
             cookie = session_cookie(base)
+            first = timed_get(f"{base}/o/rounds/{round_id}/dashboard", cookie)
             dashboard = wrk(f"{base}/o/rounds/{round_id}/dashboard", cookie, connections=2)
-            page = wrk(f"{base}/r/{token}/p/reciprocity", connections=8)
+            # The welcome page opens the response, so that the questionnaire page answers 200.
+            urllib.request.urlopen(f"{base}/r/{page_token}").read()
+            page = wrk(f"{base}/r/{page_token}/p/reciprocity", connections=8)
             hello = wrk(f"{base}/healthz", connections=8)
-        finally:
-            server.terminate()
-            server.wait()
-        if dashboard["requests"]:
-            print(f"  {size:>7,} responses: dashboard p50 {dashboard['p50']:7.1f} ms, p95 {dashboard['p95']:7.1f} ms "
-                  f"({dashboard['errors']} errors; target p95 < 1,500 ms at 100,000)", flush=True)
-        else:
-            print(f"  {size:>7,} responses: dashboard: no request completed within {SECONDS} s "
-                  f"(wrk times out at 2 s)", flush=True)
-        print(f"  {'':>7}            questionnaire page {page['rps']:7.1f} req/s, p95 {page['p95']:6.1f} ms; "
+            walking = locust(base, "Respondent", links)
+            bare = locust(base, "Hello")
+        print(f"  {size:>7,} responses: dashboard first view {first * 1000:7.0f} ms; then p50 {dashboard['p50']:6.1f} ms, "
+              f"p95 {dashboard['p95']:6.1f} ms, {dashboard['errors']} errors (target p95 < 1,500 ms at 100,000)")
+        print(f"  {'':>7}            questionnaire page (wrk) {page['rps']:7.1f} req/s, p95 {page['p95']:6.1f} ms; "
               f"/healthz {hello['rps']:7.1f} req/s, p95 {hello['p95']:6.1f} ms; ratio {page['rps'] / hello['rps']:.2f} "
-              f"(target ≥ 0.33), errors {page['errors'] + hello['errors']}", flush=True)
+              f"(target ≥ 0.33), errors {page['errors'] + hello['errors']}")
+        print(f"  {'':>7}            respondents walking (locust, {LOCUST_USERS} users): {walking['rps']:6.1f} req/s, "
+              f"p95 {walking['p95']:5.0f} ms, {walking['submitted']} questionnaires submitted, "
+              f"{walking['failures']} failed requests, {walking['exceptions']} errors; "
+              f"/healthz (locust) {bare['rps']:6.1f} req/s, p95 {bare['p95']:4.0f} ms; "
+              f"ratio {walking['rps'] / bare['rps']:.2f}", flush=True)
 
 
 if __name__ == "__main__":
