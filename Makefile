@@ -24,18 +24,19 @@ test: install translations
 	@test -x $${CHROMIUM:-/usr/bin/chromium} || echo "No Chromium at /usr/bin/chromium: the browser tests (tests/e2e) are skipped. Install it with: apt-get install chromium"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## bench: every benchmark (set BENCH_DATABASE_URL for PostgreSQL, BENCH_SIZES to choose the sizes)
+## bench: every benchmark, on the PostgreSQL of 127.0.0.1:5432 (databases bench_<size>); BENCH_DATABASE_URL=sqlite for SQLite, BENCH_SIZES to choose the sizes
 bench: bench-dashboard bench-export bench-http
 
-## bench-http: dashboard and questionnaire pages on gunicorn (2 workers) under wrk, beside /healthz
+## bench-http: dashboard and questionnaire pages on gunicorn (2 workers) under wrk and locust, beside /healthz
 bench-http: install translations
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1) || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m tests.benchmarks.http
 
 ## bench-dashboard: the dashboard's aggregation against raw SQL, at 1k, 10k and 100k responses
 bench-dashboard: install translations
 	$(BIN)/python -m tests.benchmarks.dashboard
 
-## bench-export: time and peak memory of the wide CSV export at 1k, 10k and 100k responses
+## bench-export: the wide CSV export (time, peak memory) beside PostgreSQL's COPY, at 1k, 10k and 100k responses
 bench-export: install translations
 	$(BIN)/python -m tests.benchmarks.export_wide
 
