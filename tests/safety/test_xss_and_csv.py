@@ -419,6 +419,25 @@ def test_every_page_and_chart_shows_what_people_typed_as_inert_text(seeded, lang
     assert not [v for v in EVERY_TEXT if v not in seen]
 
 
+def test_forms_sent_back_with_an_error_show_what_was_typed_as_inert_text(seeded):
+    app, orga, s = seeded
+    respondent = app.test_client()
+    item = AICT.items_by_code["PRO_01"]
+    # An "other" text with another option chosen: the page comes back with the text in its field.
+    page = post_section(respondent, s.tokens["home"], "profile", {
+        **section_data("home", "profile"), "PRO_01": item.options[0].code, "PRO_01__other": PARTNER.strip()})
+    assert page.status_code == 422
+    sent_back = [page.text]
+    yesterday, today_ = (today() - timedelta(days=1)).isoformat(), today().isoformat()
+    sent_back.append(send_form(orga, "/o/rounds/new", {"title": TITLE, "description": DESCRIPTION,
+                                                       "opens_on": today_, "closes_on": yesterday}, status=200).text)
+    sent_back.append(send_form(orga, "/o/authorities/new", {"name": HOME, "kind": "commune", "country": "FR",
+                                                            "region": HOME_REGION, "email": HTML[1]}, status=200).text)
+    for html, typed in zip(sent_back, [[PARTNER.strip()], [TITLE, DESCRIPTION], [HOME, HOME_REGION, HTML[1]]], strict=True):
+        assert_inert(html, typed)
+        assert not [value for value in typed if not shows(html, value)]
+
+
 # --- Emails ---------------------------------------------------------------------------------------
 
 def test_emails_are_plain_text_that_names_everyone_as_typed_under_a_one_line_subject(seeded):
@@ -483,11 +502,11 @@ def assert_neutralised(rows, texts, where):
     assert not missing, (where, missing)
 
 
-def export(orga, round_id, layout, headers, values, lang, delimiter):
+def export(orga, round_id, layout, headers, values, lang, delimiter, **filters):
     page = orga.get(f"/o/rounds/{round_id}/export")
     return orga.post(f"/o/rounds/{round_id}/export", data={
         "csrf_token": csrf_token(page.text), "layout": layout, "preset": "custom", "headers": headers,
-        "values": values, "lang": lang, "delimiter": delimiter, "bom": "y" if delimiter == ";" else ""})
+        "values": values, "lang": lang, "delimiter": delimiter, "bom": "y" if delimiter == ";" else "", **filters})
 
 
 #: What each export carries of the seeded texts (every one starts with a formula character).
@@ -517,6 +536,9 @@ def test_every_csv_download_neutralises_formulas_and_keeps_numbers(seeded):
             home = dict(zip(rows[0], next(r for r in rows if r[1] == "'" + HOME), strict=True))
             assert numbers and all(is_number(home[i.code]) and float(home[i.code]) == i.min for i in numbers)
             assert home["response_id"].isdigit() and home["partnership_id"] == str(s.partnership_id)
+    # A filter typed in the address goes into the file's name, which stays a plain name.
+    rows = read_cells(export(orga, s.round_id, "long", "codes", "codes", "fr", ",", region=HOME_REGION), ",")
+    assert {row[1] for row in rows[1:]} == {"'" + HOME}
 
 
 # --- The directory's import report ----------------------------------------------------------------
