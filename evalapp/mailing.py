@@ -1,5 +1,4 @@
 """Invitations and reminders by email, in each authority's language, every send recorded."""
-import smtplib
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template
@@ -9,6 +8,7 @@ from flask_mailman import EmailMessage
 from sqlalchemy import func, select
 
 from evalapp.extensions import db, mail
+from evalapp.i18n import LOCALES
 from evalapp.invitations import invitation_url, open_invitations_query
 from evalapp.models import Invitation, InvitationEmail, Round
 from evalapp.rounds import missing_side_filter
@@ -50,10 +50,13 @@ def recipients_query(round_: Round, target: str):
 
 def compose(invitation: Invitation, kind: str) -> EmailMessage:
     """The message for one authority, in its language."""
-    with force_locale(invitation.authority.language):
+    # en_GB, not en: English emails write dates as the English pages do (25 December 2026).
+    with force_locale(LOCALES.get(invitation.authority.language, invitation.authority.language)):
         context = {"invitation": invitation, "url": invitation_url(invitation), "kind": kind}
-        subject = (_("Reminder: %(title)s", title=invitation.round.title) if kind == "reminder"
-                   else _("Invitation: %(title)s", title=invitation.round.title))
+        # A subject is one line: a line break typed in a title would make every message fail.
+        title = " ".join(invitation.round.title.split())
+        subject = (_("Reminder: %(title)s", title=title) if kind == "reminder"
+                   else _("Invitation: %(title)s", title=title))
         body = render_template("email/invitation.txt", **context)
     return EmailMessage(subject=subject, body=body, to=[invitation.authority.email])
 
@@ -78,7 +81,9 @@ def send(round_: Round, target: str) -> SendReport:
             error = None
             try:
                 connection.send_messages([compose(invitation, kind)])
-            except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            # Any failure of one message (SMTP, network, an address the mail library cannot encode)
+            # is recorded and the batch goes on: a 500 would drop the records of messages already sent.
+            except Exception as exc:  # noqa: BLE001
                 error = f"{exc.__class__.__name__}: {exc}"[:1000]
                 report.failed.append((invitation, error))
                 # Start afresh after a failure: the connection may be broken.

@@ -7,7 +7,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from evalapp.extensions import db
-from evalapp.models import Authority, InvitationEmail
+from evalapp.models import Authority, InvitationEmail, Round
 from tests.factories import login
 from tests.respond.helpers import csrf_token, fill_everything, submit
 
@@ -83,6 +83,10 @@ def test_invitations_go_out_in_each_authoritys_language_with_its_link(app, smtp,
     assert f"http://evalapp.test/r/{tokens[0]}" in body(french) and "Bonjour," in body(french)
     assert f"http://evalapp.test/r/{tokens[1]}" in body(english) and "Hello," in body(english)
     assert "Ville de Grenoble" in body(english)  # the partner is named
+    # Dates are written the British way, as on the English pages.
+    with app.app_context():
+        closes_on = db.session.get(Round, round_id).closes_on
+    assert f"before {closes_on.day} {closes_on:%B %Y}" in body(english)
     # Sending invitations again sends nothing: everyone has had theirs.
     assert "0 message envoyé." in send(mail_orga, round_id, "not_sent").text
     assert len(mailbox.messages) == 2

@@ -97,10 +97,6 @@ def test_an_invitation_batch_failing_halfway_invites_no_one(app, orga, round_id,
     assert rows(app, Invitation, Response) == [expected, expected]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "evalapp/mailing.py send() catches only SMTP and network errors per message: any other error (here the "
-    "address's domain cannot be IDNA-encoded) ends the batch with a 500, the rollback drops the record of the "
-    "messages already sent, and the next send sends them again"))
 def test_an_email_batch_failing_halfway_sends_no_one_twice(app, smtp, mail_orga, round_id, tokens):
     # Accepted by the directory's CSV import, refused by the mail library; Ouagadougou comes first.
     set_emails(app, Ouagadougou="mairie@ouaga.example", Grenoble="intl@é..example")

@@ -458,8 +458,6 @@ def test_emails_are_plain_text_that_names_everyone_as_typed_under_a_one_line_sub
         assert TITLE in body and HOME in body and PARTNER in body and "&lt;" not in body and "&#34;" not in body
 
 
-@pytest.mark.xfail(strict=True, reason="mailing.compose puts the round title in the Subject "
-                   "as typed; a line break makes the whole send fail (see the report of issue 8)")
 def test_a_line_break_in_a_round_title_adds_no_mail_header_and_the_send_goes_through(seeded):
     app, orga, s = seeded
     page = orga.get(f"/o/rounds/{s.round_id}/edit").text
