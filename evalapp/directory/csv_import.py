@@ -6,10 +6,10 @@ may be in English or in French.
 """
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -45,6 +45,15 @@ TYPE_ALIASES = {
 }
 
 
+def is_email(value: str) -> bool:
+    """An address the directory's form would accept (and the mail library can send to)."""
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 def type_code(text: str) -> str | None:
     """The type code of a code, a label in French or English, or a common name."""
     if text in AUTHORITY_TYPES:
@@ -62,7 +71,6 @@ def _type_names() -> dict[str, str]:
             names.update({fold(str(label)): code for code, label in AUTHORITY_TYPES.items()})
     return names
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass
@@ -192,7 +200,7 @@ def _authority_values(line: int, row: dict) -> tuple[dict, list[Problem]]:
     if values["language"] is None:
         problem("language", _("use fr or en"))
     email = row.get("email") or None
-    if email and not EMAIL.match(email):
+    if email and not is_email(email):
         problem("email", _("not an email address: %(value)r", value=email))
     values["email"] = email
     return values, problems

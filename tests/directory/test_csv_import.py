@@ -67,6 +67,12 @@ def test_every_problem_is_reported_by_line_and_column_and_nothing_is_written(app
     assert count(app, Authority) == 0
 
 
+def test_addresses_the_mail_library_cannot_send_to_are_refused(app, orga):
+    data = "name;type;country;email\r\nVille de Grenoble;commune;FR;intl@é..example\r\n".encode()
+    assert "<tr><td>2</td><td>email</td>" in upload(orga, data).text
+    assert count(app, Authority) == 0
+
+
 def test_missing_and_unknown_columns_are_reported(orga):
     response = upload(orga, b"nom;pays;colour\nA;FR;red\n")
     assert "<tr><td>1</td><td>type</td><td>colonne obligatoire absente" in response.text
