@@ -33,6 +33,14 @@ def register(app):
             if sum(len(values) for values in request.form.listvalues()) > app.config["MAX_FORM_VALUES"]:
                 abort(413)
 
+    @app.before_request
+    def refuse_nul_characters():
+        """No keyboard types a NUL character and PostgreSQL cannot store one: 400 before any view reads it."""
+        sent = [*request.args.listvalues(), *(request.form.listvalues() if request.method == "POST" else ())]
+        if any("\x00" in value for values in sent for value in values):
+            return render_error(400, _l("This request contains a character that cannot be stored (NUL). "
+                                        "Go back, remove it and send again."))
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, _l("This form has expired or did not come from this site. Go back, reload the page and send it again."))

@@ -155,3 +155,15 @@ def test_oversized_requests_and_thousands_of_fields_are_refused_and_save_nothing
     huge = client.post(f"/r/{token}/p/profile", data={"csrf_token": form_token, "STO_01": "x" * (6 * 1024 * 1024)})
     assert huge.status_code == 413
     assert ("PRO_03", "") not in saved_answers(app, token)
+
+
+def test_a_nul_character_is_refused_with_a_clear_page_and_saves_nothing(app, client, orga, round_id, token):
+    start(client, token)
+    post_section(client, token, "profile", section_data("profile"))
+    before = saved_answers(app, token)
+    form_token = csrf_token(client.get(f"/r/{token}/p/stories").text)
+    response = client.post(f"/r/{token}/p/stories", data={"csrf_token": form_token, "STO_01": "a\x00b", "action": "next"})
+    assert response.status_code == 400 and "(NUL)" in response.text and "Traceback" not in response.text
+    assert saved_answers(app, token) == before
+    # In an address too (PostgreSQL would refuse the value in a query).
+    assert orga.get(f"/o/rounds/{round_id}/dashboard?country=F%00R").status_code == 400
