@@ -27,7 +27,7 @@ class Chart:
 
 def make_chart(chart_id: str, figure, headers=(), rows=(), notes=()) -> Chart:
     """A Chart titled as its figure is (the title carries n)."""
-    title = html.unescape(figure.layout.title.text or "").replace("<br>", " ")
+    title = html.unescape((figure.layout.title.text or "").replace("<br>", " "))
     return Chart(chart_id, title, figure_json(figure), list(headers), list(rows), list(notes))
 
 
