@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask, render_template
 
 from evalapp import config
-from evalapp.extensions import babel, bootstrap, cache, csrf, db, limiter, login_manager, mail, migrate, talisman
+from evalapp.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate, talisman
 
 #: No inline script anywhere (charts are JSON blocks drawn by static/js/charts.js); Plotly and
 #: Bootstrap set inline styles, hence 'unsafe-inline' for styles only.
@@ -52,7 +52,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     limiter.init_app(app)
     mail.init_app(app)
-    cache.init_app(app)
     _init_login(app)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

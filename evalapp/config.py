@@ -82,14 +82,6 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute"),
         # Unknown invitation links asked from one address (someone guessing tokens).
         "NOT_FOUND_LIMIT_PER_ADDRESS": os.environ.get("NOT_FOUND_LIMIT_PER_ADDRESS", "30 per minute"),
-        # Dashboard aggregates, cached per round and filters and recomputed as soon as a response
-        # is submitted or reopened. SimpleCache is one process's memory; with several gunicorn
-        # workers set CACHE_REDIS_URL (redis://host:6379/1) so that they share one cache.
-        "CACHE_TYPE": "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache",
-        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL"),
-        "CACHE_KEY_PREFIX": "evalapp:",
-        # Directory edits (an authority's type or country) reach cached figures within this time.
-        "CACHE_DEFAULT_TIMEOUT": int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "600")),
         # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         # Email is sent only when MAIL_SERVER is set.

@@ -1,7 +1,6 @@
 """Flask extension instances, initialised in :func:`evalapp.create_app`."""
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
-from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -34,8 +33,6 @@ babel = Babel()
 # Bootstrap 5's CSS, served from the installed package (BOOTSTRAP_SERVE_LOCAL): no CDN.
 bootstrap = Bootstrap5()
 login_manager = LoginManager()
-# Dashboard aggregates per round (evalapp/reporting/cache.py): memory, or Redis shared by workers.
-cache = Cache()
 # Security headers: Content-Security-Policy, nosniff, frame-ancestors, Referrer-Policy, HSTS over HTTPS.
 talisman = Talisman()
 mail = Mail()

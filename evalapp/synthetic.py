@@ -11,6 +11,7 @@ from evalapp.extensions import db
 from evalapp.models import Answer, Authority, Invitation, Response, ResponseStatus, Round
 from evalapp.models.base import utcnow
 from evalapp.questionnaires.loader import definition_of
+from evalapp.reporting import tallies
 
 REGIONS = ["Auvergne-Rhône-Alpes", "Bretagne", "Occitanie", "Grand Est", "Normandie", "Hauts-de-France"]
 
@@ -18,7 +19,8 @@ REGIONS = ["Auvergne-Rhône-Alpes", "Bretagne", "Occitanie", "Grand Est", "Norma
 def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1) -> int:
     """Add ``count`` authorities to ``round_``, each with a submitted response to the whole questionnaire.
 
-    Returns the number of answer rows written. Commits after each batch.
+    Returns the number of answer rows written. Commits after each batch, then counts the
+    round's tallies (evalapp/reporting/tallies.py) so that its first view reads them.
     """
     rng = random.Random(seed)
     definition = definition_of(round_.questionnaire_version)
@@ -54,6 +56,7 @@ def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1) -
         db.session.commit()
         written += len(answers)
     _after_bulk_load()
+    tallies.recount(round_)
     return written
 
 

@@ -4,6 +4,7 @@ from evalapp.models.exports import ExportRecord
 from evalapp.models.organisers import Organiser, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
 from evalapp.models.responses import Answer, Response, ResponseStatus
+from evalapp.models.results import AnswerTally, ResponseScore
 from evalapp.models.rounds import SIDES, Invitation, InvitationEmail, RevokedToken, Round
 from evalapp.models.stories import StorySelection, StoryTag
 
@@ -11,6 +12,7 @@ __all__ = [
     "AUTHORITY_TYPES",
     "SIDES",
     "Answer",
+    "AnswerTally",
     "Authority",
     "ExportRecord",
     "Invitation",
@@ -22,6 +24,7 @@ __all__ = [
     "QuestionnaireItem",
     "QuestionnaireVersion",
     "Response",
+    "ResponseScore",
     "ResponseStatus",
     "Round",
     "StorySelection",

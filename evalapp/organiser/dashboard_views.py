@@ -29,7 +29,7 @@ from evalapp.models import AUTHORITY_TYPES, Authority, Invitation, Round
 from evalapp.organiser.access import invitation_or_404, round_or_404
 from evalapp.organiser.blueprint import bp
 from evalapp.questionnaires.loader import definition_of
-from evalapp.reporting import aggregate, cached, pages
+from evalapp.reporting import aggregate, pages
 from evalapp.rounds import visible_rounds
 from evalapp.spreadsheets import csv_text
 
@@ -55,7 +55,7 @@ def _context(round_: Round, **extra) -> dict:
     return {
         "round": round_, "definition": definition, "lang": lang, "filters": filters,
         "choices": _filter_choices(round_), "min_n": current_app.config["MIN_GROUP_SIZE"],
-        "n": cached.count_submitted(round_.id, filters), "today": date.today(), **extra,
+        "n": aggregate.count_submitted(round_.id, filters), "today": date.today(), **extra,
     }
 
 
@@ -93,7 +93,7 @@ def reciprocity(round_id):
 def partnership_page(round_id, partnership_id):
     round_ = round_or_404(round_id)
     ctx = _context(round_)
-    comparison = next((c for c in cached.partnership_comparisons(round_) if c.partnership_id == partnership_id), None)
+    comparison = next((c for c in aggregate.partnership_comparisons(round_) if c.partnership_id == partnership_id), None)
     if comparison is None:
         abort(404)
     labels = pages.theme_labels(ctx["definition"], ctx["lang"])

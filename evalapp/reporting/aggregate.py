@@ -1,6 +1,7 @@
 """Every aggregate the dashboards show, computed in the database with GROUP BY.
 
-Plain functions in, plain data out: no Flask, no Plotly. Definitions follow
+Counts and theme indices are read from the round's tallies and scores (tallies.py keeps
+them right); the rest from the responses. Plain functions in, plain data out: no Flask, no Plotly. Definitions follow
 FRAMEWORK.md: item scores 1–5; a theme index 0–100 = (mean of answered items − 1) / 4 × 100,
 only when at least half of the theme's items are answered; "don't know" is counted apart.
 Groups smaller than ``min_n`` are hidden (their values are None), so that no single
@@ -17,17 +18,20 @@ from sqlalchemy.orm import selectinload
 from evalapp.extensions import db
 from evalapp.models import (
     Answer,
+    AnswerTally,
     Authority,
     Invitation,
     Partnership,
     QuestionnaireItem,
     Response,
+    ResponseScore,
     ResponseStatus,
     Round,
     StorySelection,
     StoryTag,
 )
-from evalapp.questionnaires.definition import OTHER, SCORED_THEMES
+from evalapp.questionnaires.definition import DONT_KNOW, OTHER, SCORED_THEMES
+from evalapp.reporting import tallies
 
 
 @dataclass(frozen=True)
@@ -167,14 +171,16 @@ class ThemeSummary:
 
 def theme_summaries(round_: Round, filters: Filters = Filters(), min_n: int = 3) -> list[ThemeSummary]:
     """Mean, spread and n of each scored theme's index over the responses that have one."""
-    indices = response_indices(round_, submitted_ids(round_.id, filters))
+    tallies.ensure_current(round_)
+    chosen = submitted_ids(round_.id, filters).subquery()
+    score = ResponseScore.score
     rows = {
         theme: (n, mean, mean_sq, low, high)
         for theme, n, mean, mean_sq, low, high in db.session.execute(
-            select(indices.c.theme, func.count(), func.avg(indices.c.theme_index),
-                   func.avg(indices.c.theme_index * indices.c.theme_index),
-                   func.min(indices.c.theme_index), func.max(indices.c.theme_index))
-            .group_by(indices.c.theme)
+            select(ResponseScore.theme, func.count(), func.avg(score), func.avg(score * score), func.min(score),
+                   func.max(score))
+            .join(chosen, chosen.c.id == ResponseScore.response_id)
+            .group_by(ResponseScore.theme)
         )
     }
     summaries = []
@@ -189,13 +195,15 @@ def theme_summaries(round_: Round, filters: Filters = Filters(), min_n: int = 3)
 
 
 def indices_of(round_: Round, response_ids: list[int]) -> dict[int, dict[str, float]]:
-    """Theme indices of given responses: {response_id: {theme: index}}."""
+    """Theme indices of given submitted responses: {response_id: {theme: index}}."""
     if not response_ids:
         return {}
-    ids = select(Response.id).where(Response.id.in_(response_ids))
-    indices = response_indices(round_, ids)
+    tallies.ensure_current(round_)
     result: dict[int, dict[str, float]] = defaultdict(dict)
-    for response_id, theme, index in db.session.execute(select(indices)):
+    for response_id, theme, index in db.session.execute(
+        select(ResponseScore.response_id, ResponseScore.theme, ResponseScore.score)
+        .where(ResponseScore.response_id.in_(response_ids))
+    ):
         result[response_id][theme] = index
     return dict(result)
 
@@ -233,24 +241,34 @@ class Distribution:
         return sum(v * c for v, c in self.counts.items()) / self.n if self.n else None
 
 
+def _tallies(round_: Round, codes: list[str], filters: Filters):
+    """(item code, value, n) summed over the facets the filters keep."""
+    tallies.ensure_current(round_)
+    query = (
+        select(AnswerTally.item_code, AnswerTally.value, func.sum(AnswerTally.n))
+        .where(AnswerTally.round_id == round_.id, AnswerTally.item_code.in_(codes))
+        .group_by(AnswerTally.item_code, AnswerTally.value)
+    )
+    return db.session.execute(filters.apply(query, authority=AnswerTally, invitation=AnswerTally)).all()
+
+
 def distributions(round_: Round, codes: list[str], filters: Filters = Filters(), min_n: int = 3) -> dict[str, Distribution]:
     """Counts of each score 1–5 and of "don't know" for each item code; hidden below ``min_n``."""
     result = {code: Distribution(code) for code in codes}
-    rows = db.session.execute(
-        select(Answer.item_code, Answer.scale_value, Answer.dont_know, func.count())
-        .where(Answer.response_id.in_(submitted_ids(round_.id, filters)), Answer.item_code.in_(codes))
-        .group_by(Answer.item_code, Answer.scale_value, Answer.dont_know)
-    )
-    for code, value, dont_know, n in rows:
-        if dont_know:
+    for code, value, n in _tallies(round_, codes, filters):
+        if value == DONT_KNOW:
             result[code].dont_know += n
-        elif value is not None:
-            result[code].counts[value] = n
+        elif value.isdigit():
+            result[code].counts[int(value)] = n
     for code, distribution in result.items():
         # Fewer scores than min_n: the item is hidden, "don't know" counts included.
         if distribution.n < min_n:
             result[code] = Distribution(code, {}, 0)
     return result
+
+
+#: "Other" texts listed under a choice chart, the first given; the Texts page has them all.
+OTHERS_SHOWN = 20
 
 
 @dataclass
@@ -259,27 +277,28 @@ class ChoiceCounts:
     #: Respondents who answered the item.
     n: int
     counts: dict[str, int]
+    #: The first OTHERS_SHOWN "other" texts; ``counts[OTHER]`` says how many there are.
     others: list[str]
 
 
 def choice_counts(round_: Round, codes: list[str], filters: Filters = Filters(), min_n: int = 3) -> dict[str, ChoiceCounts]:
     """How often each option of each choice item was chosen, with the "other" texts."""
-    responses = submitted_ids(round_.id, filters)
-    base = Answer.response_id.in_(responses), Answer.item_code.in_(codes)
-    respondents = dict(db.session.execute(
-        select(Answer.item_code, func.count(func.distinct(Answer.response_id))).where(*base).group_by(Answer.item_code)
-    ).all())
+    respondents: dict[str, int] = {}
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for code, choice, n in db.session.execute(
-        select(Answer.item_code, Answer.choice, func.count()).where(*base).group_by(Answer.item_code, Answer.choice)
-    ):
-        counts[code][choice] = n
-    others: dict[str, list[str]] = defaultdict(list)
-    for code, text in db.session.execute(
-        select(Answer.item_code, Answer.text_value)
-        .where(*base, Answer.choice == OTHER, Answer.text_value.is_not(None)).order_by(Answer.item_code, Answer.id)
-    ):
-        others[code].append(text)
+    for code, value, n in _tallies(round_, codes, filters):
+        if value == tallies.ANSWERED:
+            respondents[code] = n
+        else:
+            counts[code][value] = n
+    chosen = submitted_ids(round_.id, filters).subquery()
+    others = {
+        code: db.session.scalars(
+            select(Answer.text_value).join(chosen, chosen.c.id == Answer.response_id)
+            .where(Answer.item_code == code, Answer.choice == OTHER, Answer.text_value.is_not(None))
+            .order_by(Answer.id).limit(OTHERS_SHOWN)
+        ).all()
+        for code in codes if counts[code].get(OTHER)
+    }
     result = {}
     for code in codes:
         n = respondents.get(code, 0)
@@ -399,12 +418,13 @@ def rounds_compared(rounds: list[Round], min_n: int = 3) -> dict[int, dict[str, 
         return {}
     per_round = []
     for round_ in rounds:
-        ids = submitted_ids(round_.id)
-        indices = response_indices(round_, ids)
+        tallies.ensure_current(round_)
+        chosen = submitted_ids(round_.id).subquery()
         per_round.append(
             select(literal(round_.id).label("round_id"), Invitation.authority_id.label("authority_id"),
-                   indices.c.theme, indices.c.theme_index)
-            .join(Response, Response.id == indices.c.response_id).join(Invitation, Invitation.id == Response.invitation_id)
+                   ResponseScore.theme.label("theme"), ResponseScore.score.label("theme_index"))
+            .join(chosen, chosen.c.id == ResponseScore.response_id)
+            .join(Response, Response.id == ResponseScore.response_id).join(Invitation, Invitation.id == Response.invitation_id)
         )
     union = per_round[0].union_all(*per_round[1:]).subquery()
     in_all = (

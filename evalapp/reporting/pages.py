@@ -5,11 +5,11 @@ Used by the organisers' views and the printable report; labels are translated he
 import html
 from dataclasses import dataclass, field
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from evalapp.questionnaires.definition import OTHER, SCORED_THEMES, Definition
-from evalapp.reporting import aggregate, cached, charts
+from evalapp.reporting import aggregate, charts
 from evalapp.reporting.embed import figure_json
 
 
@@ -56,7 +56,7 @@ def overview_charts(round_, min_n: int, filters: aggregate.Filters | None = None
 
 
 def theme_chart(round_, definition, lang, filters, min_n) -> Chart:
-    summaries = cached.theme_summaries(round_, filters, min_n)
+    summaries = aggregate.theme_summaries(round_, filters, min_n)
     labels = theme_labels(definition, lang)
     title = _("Theme indices (0–100)")
     return make_chart("themes", charts.theme_indices(summaries, labels, title, _("Index (0–100)"), min_n),
@@ -69,7 +69,7 @@ def item_charts(round_, definition, side_text, lang, filters, min_n) -> list[Cha
     """One diverging bar chart per scored theme (its scale items), and the impact heatmap."""
     result = []
     scale_items = [i for s in definition.sections for i in s.items if i.type == "scale" and i.theme in SCORED_THEMES]
-    dists = cached.distributions(round_, [i.code for i in scale_items], filters, min_n)
+    dists = aggregate.distributions(round_, [i.code for i in scale_items], filters, min_n)
     labels = theme_labels(definition, lang)
     for theme in SCORED_THEMES:
         items = [i for i in scale_items if i.theme == theme]
@@ -86,7 +86,7 @@ def item_charts(round_, definition, side_text, lang, filters, min_n) -> list[Cha
         ))
     matrix = next((i for s in definition.sections for i in s.items if i.type == "matrix"), None)
     if matrix:
-        cells = cached.distributions(round_, matrix.answer_codes, filters, min_n)
+        cells = aggregate.distributions(round_, matrix.answer_codes, filters, min_n)
         rows = [(r.code, r.label.get(lang)) for r in matrix.rows]
         columns = [(c.code, c.label.get(lang)) for c in matrix.columns]
         title = _("Territorial impact: mean strength of each dynamic at each level (1–5)")
@@ -111,7 +111,7 @@ def _cell_text(d, min_n) -> str:
 
 def choice_charts(round_, definition, side_text, lang, filters, min_n) -> list[Chart]:
     items = [i for s in definition.sections for i in s.items if i.type == "multiple"]
-    counts = cached.choice_counts(round_, [i.code for i in items], filters, min_n)
+    counts = aggregate.choice_counts(round_, [i.code for i in items], filters, min_n)
     result = []
     for item in items:
         options = [(o.code, o.label.get(lang)) for o in item.options] + ([(OTHER, _("Other"))] if item.other else [])
@@ -123,13 +123,21 @@ def choice_charts(round_, definition, side_text, lang, filters, min_n) -> list[C
             f"choice-{item.code}", figure, [_("Answer"), _("Respondents"), _("Share")],
             [[label, data.counts.get(code, 0), f"{_num(100 * data.counts.get(code, 0) / data.n)} %"]
              for code, label in options] if shown else [],
-            notes=[_("Other: %(text)s", text=text) for text in data.others],
+            notes=[_("Other: %(text)s", text=text) for text in data.others] + _more_others(data),
         ))
     return result
 
 
+def _more_others(data) -> list[str]:
+    more = data.counts.get(OTHER, 0) - len(data.others)
+    if more <= 0:
+        return []
+    return [ngettext("… and %(num)s more “Other” answer: the Texts page lists them all.",
+                     "… and %(num)s more “Other” answers: the Texts page lists them all.", more)]
+
+
 def reciprocity_charts(round_, definition, lang, filters) -> tuple[list[Chart], list]:
-    comparisons = cached.partnership_comparisons(round_, filters)
+    comparisons = aggregate.partnership_comparisons(round_, filters)
     labels = theme_labels(definition, lang)
     title = _("Partnerships ranked by reciprocity gap (mean over themes, 0–100)")
     ranking = make_chart("gap-ranking", charts.gap_ranking(comparisons, title, _("Gap")),
@@ -155,7 +163,7 @@ def radar_chart(chart_id, title, series, labels) -> Chart:
 
 
 def average_indices(round_, min_n) -> dict[str, float]:
-    return {s.theme: s.mean for s in cached.theme_summaries(round_, aggregate.Filters(), min_n) if s.mean is not None}
+    return {s.theme: s.mean for s in aggregate.theme_summaries(round_, aggregate.Filters(), min_n) if s.mean is not None}
 
 
 def tag_chart(round_) -> Chart:

@@ -11,6 +11,7 @@ from evalapp.extensions import db
 from evalapp.models import Answer, Response, ResponseStatus
 from evalapp.models.base import utcnow
 from evalapp.questionnaires.definition import DONT_KNOW, OTHER, Definition, Item, Section
+from evalapp.reporting import tallies
 from evalapp.respond.forms import other_field_name
 
 AnswerMap = dict[str, list[Answer]]
@@ -163,7 +164,10 @@ def submit(response: Response) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(response)
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    tallies.add_submission(response)
+    return True
 
 
 def reopen(response: Response) -> None:

@@ -136,3 +136,15 @@ def test_plotly_is_served_locally_with_a_long_cache(client):
 def test_rounds_compared_page_offers_rounds_of_the_same_questionnaire(orga, round_id, made):
     html = orga.get(f"/o/rounds/{round_id}/compare").text
     assert "Choisissez au moins un autre tour" in html
+
+
+def test_other_answers_under_a_chart_are_the_first_few_and_the_rest_counted(orga, round_id, made, monkeypatch):
+    html = orga.get(f"/o/rounds/{round_id}/dashboard").text
+    assert "Autre : &lt;b&gt;Réseau&lt;/b&gt; =SUM(A1)" in html
+    assert "la page Textes les liste toutes" not in html
+    from evalapp.reporting import aggregate
+
+    monkeypatch.setattr(aggregate, "OTHERS_SHOWN", 0)
+    html = orga.get(f"/o/rounds/{round_id}/dashboard").text
+    assert "Autre : &lt;b&gt;Réseau" not in html
+    assert "… et 1 autre réponse « Autre » : la page Textes les liste toutes." in html

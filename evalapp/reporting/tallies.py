@@ -1,0 +1,179 @@
+"""Answer tallies and theme scores: counted once, kept right, read by the dashboards.
+
+Counting the answers of 100,000 responses (8.8 million rows) takes seconds; reading the few
+thousand tallies of a round (evalapp/models/results.py) takes milliseconds. They stay right so:
+
+- a submission adds its own counts and scores, in the submit's transaction (``add_submission``);
+- anything else that changes which responses count (reopening, withdrawing or giving back a
+  link, responses written in bulk) changes the round's *results stamp*, and ``ensure_current``,
+  called before every read, counts the round again when the stamp differs from the one its
+  tallies were counted at (``recount``);
+- an edit of an authority's type, country or region (the tallies' facets) clears every
+  round's stamp, so the next view counts again.
+
+Both the counts and the scores come from one SQL definition each (``_tally_rows`` and
+``aggregate.response_indices``), whether for one response or for a whole round.
+"""
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from evalapp.extensions import db
+from evalapp.models import (
+    Answer,
+    AnswerTally,
+    Authority,
+    Invitation,
+    QuestionnaireItem,
+    Response,
+    ResponseScore,
+    ResponseStatus,
+    Round,
+)
+from evalapp.questionnaires.definition import DONT_KNOW
+
+#: The kinds of item whose answers are counted: scales, matrix cells and choices.
+COUNTED_TYPES = ("scale", "matrix_cell", "single", "multiple")
+#: The tally value that counts the respondents of a multiple-choice item.
+ANSWERED = "*"
+TALLY_COLUMNS = ["round_id", "side", "kind", "country", "region", "item_code", "value", "n"]
+TALLY_KEY = TALLY_COLUMNS[:-1]
+FACETS = ("kind", "country", "region")
+
+
+def results_stamp(round_id: int, excluding: int | None = None) -> str:
+    """What the round's submitted responses are, in one cheap query: how many, the sum of their ids, the latest."""
+    query = (
+        select(func.count(Response.id), func.sum(Response.id), func.max(Response.submitted_at))
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .where(Invitation.round_id == round_id, Invitation.revoked_at.is_(None),
+               Response.status == ResponseStatus.SUBMITTED)
+    )
+    if excluding is not None:
+        query = query.where(Response.id != excluding)
+    count, id_sum, latest = db.session.execute(query).one()
+    return f"{count}-{id_sum or 0}-{latest}"
+
+
+def ensure_current(round_: Round) -> None:
+    """Count the round's tallies and scores again if they are not those of its submitted responses.
+
+    Checked once per database session (a request) until something is committed.
+    """
+    if round_.id in db.session.info.get("results_current", ()):
+        return
+    if _stored_stamp(round_.id) != results_stamp(round_.id):
+        recount(round_)
+    db.session.info.setdefault("results_current", set()).add(round_.id)
+
+
+def recount(round_: Round) -> None:
+    """Count the tallies and scores of every submitted response of the round; commits."""
+    _lock(round_.id)
+    stamp = results_stamp(round_.id)
+    if _stored_stamp(round_.id) != stamp:  # else someone counted them while we waited for the lock
+        db.session.execute(delete(AnswerTally).where(AnswerTally.round_id == round_.id))
+        in_round = select(Response.id).join(Invitation).where(Invitation.round_id == round_.id)
+        db.session.execute(delete(ResponseScore).where(ResponseScore.response_id.in_(in_round)))
+        db.session.execute(insert(AnswerTally).from_select(TALLY_COLUMNS, _tally_rows(round_)))
+        _insert_scores(round_, _submitted(round_.id))
+        _store_stamp(round_.id, stamp)
+    db.session.commit()
+
+
+def add_submission(response: Response) -> None:
+    """Add a response just submitted to its round's tallies and scores (flushes, in the caller's transaction)."""
+    round_ = response.invitation.round
+    _lock(round_.id)
+    db.session.execute(delete(ResponseScore).where(ResponseScore.response_id == response.id))
+    _insert_scores(round_, select(Response.id).where(Response.id == response.id))
+    # Counts are added only to tallies that were right without this response; others are recounted when read.
+    if _stored_stamp(round_.id) == results_stamp(round_.id, excluding=response.id):
+        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+        rows = dialect.insert(AnswerTally).from_select(TALLY_COLUMNS, _tally_rows(round_, response.id))
+        db.session.execute(rows.on_conflict_do_update(index_elements=TALLY_KEY,
+                                                      set_={"n": AnswerTally.n + rows.excluded.n}))
+        _store_stamp(round_.id, results_stamp(round_.id))
+    db.session.flush()
+
+
+def _tally_rows(round_: Round, response_id: int | None = None):
+    """SELECT (round_id, side, kind, country, region, item_code, value, n) of the round's submitted responses."""
+    facets = (Invitation.round_id, Invitation.side, Authority.kind, Authority.country, func.coalesce(Authority.region, ""))
+
+    def answers(*types):
+        query = (
+            select().select_from(Answer)
+            .join(Response, Response.id == Answer.response_id)
+            .join(Invitation, Invitation.id == Response.invitation_id)
+            .join(Authority, Authority.id == Invitation.authority_id)
+            .join(QuestionnaireItem, and_(QuestionnaireItem.code == Answer.item_code, QuestionnaireItem.type.in_(types),
+                                          QuestionnaireItem.questionnaire_version_id == round_.questionnaire_version_id))
+            .where(Invitation.round_id == round_.id, Invitation.revoked_at.is_(None),
+                   Response.status == ResponseStatus.SUBMITTED)
+        )
+        return query.where(Response.id == response_id) if response_id is not None else query
+
+    value = case((Answer.dont_know, literal(DONT_KNOW)),
+                 (Answer.scale_value.is_not(None), cast(Answer.scale_value, String)), else_=Answer.choice)
+    values = answers(*COUNTED_TYPES).add_columns(*facets, Answer.item_code, value, func.count()) \
+        .group_by(*facets, Answer.item_code, value)
+    respondents = answers("multiple").add_columns(*facets, Answer.item_code, literal(ANSWERED),
+                                                  func.count(func.distinct(Answer.response_id))) \
+        .group_by(*facets, Answer.item_code)
+    return union_all(values, respondents)
+
+
+def _submitted(round_id: int):
+    return (select(Response.id).join(Invitation)
+            .where(Invitation.round_id == round_id, Invitation.revoked_at.is_(None),
+                   Response.status == ResponseStatus.SUBMITTED))
+
+
+def _insert_scores(round_: Round, responses) -> None:
+    from evalapp.reporting.aggregate import response_indices
+
+    indices = response_indices(round_, responses)
+    db.session.execute(insert(ResponseScore).from_select(
+        ["response_id", "theme", "score"], select(indices.c.response_id, indices.c.theme, indices.c.theme_index)))
+
+
+def _lock(round_id: int) -> None:
+    """Hold the round's row until commit: one count or addition at a time per round (PostgreSQL)."""
+    db.session.execute(select(Round.id).where(Round.id == round_id).with_for_update())
+
+
+def _stored_stamp(round_id: int) -> str | None:
+    return db.session.scalar(select(Round.results_stamp).where(Round.id == round_id))
+
+
+def _store_stamp(round_id: int, stamp: str | None) -> None:
+    db.session.execute(update(Round).where(Round.id == round_id).values(results_stamp=stamp)
+                       .execution_options(synchronize_session=False))
+
+
+@event.listens_for(Authority, "after_update")
+def _facets_changed(mapper, connection, authority):
+    """An authority's type, country or region changed: every round counts its tallies again."""
+    state = inspect(authority)
+    if any(state.attrs[name].history.has_changes() for name in FACETS):
+        connection.execute(update(Round.__table__).values(results_stamp=None))
+
+
+@event.listens_for(db.session, "after_commit")
+@event.listens_for(db.session, "after_rollback")
+def _forget_checks(session):
+    session.info.pop("results_current", None)

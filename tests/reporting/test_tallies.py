@@ -1,0 +1,151 @@
+"""The dashboards' tallies and scores stay those of the submitted responses, whatever happens to them."""
+import re
+import threading
+
+from sqlalchemy import select, update
+
+from evalapp.extensions import db
+from evalapp.invitations import reissue, revoke
+from evalapp.models import AnswerTally, Authority, Invitation, ResponseScore, Round
+from evalapp.reporting import aggregate, tallies
+from evalapp.respond.answers import reopen
+from tests.factories import create_partnership_invitations
+from tests.reporting.fixtures import RECIPROCITY, build_round
+from tests.respond.helpers import csrf_token, fill_everything, submit
+
+
+def kept(app, round_id) -> tuple[list, list]:
+    """The round's tallies and scores as they are now, once made current."""
+    with app.app_context():
+        round_ = db.session.get(Round, round_id)
+        tallies.ensure_current(round_)
+        counts = sorted(tuple(row) for row in db.session.execute(
+            select(AnswerTally.side, AnswerTally.kind, AnswerTally.country, AnswerTally.region, AnswerTally.item_code,
+                   AnswerTally.value, AnswerTally.n).where(AnswerTally.round_id == round_id)))
+        scores = sorted(tuple(row) for row in db.session.execute(
+            select(ResponseScore.response_id, ResponseScore.theme, ResponseScore.score)))
+        return counts, scores
+
+
+def recounted(app, round_id) -> tuple[list, list]:
+    """The same, counted afresh from the answers."""
+    with app.app_context():
+        db.session.execute(update(Round).values(results_stamp=None))
+        db.session.commit()
+    return kept(app, round_id)
+
+
+def stored_stamp_is_current(app, round_id) -> bool:
+    with app.app_context():
+        return db.session.get(Round, round_id).results_stamp == tallies.results_stamp(round_id)
+
+
+def reciprocity_n(app, round_id, **filters) -> int:
+    with app.app_context():
+        round_ = db.session.get(Round, round_id)
+        return next(s.n for s in aggregate.theme_summaries(round_, aggregate.Filters(**filters), min_n=1)
+                    if s.theme == "reciprocity")
+
+
+def test_a_submission_adds_its_counts_with_no_recount(app, round_id):
+    build_round(app, round_id)
+    before = kept(app, round_id)
+    token = create_partnership_invitations(app, round_id)[0]
+    client = app.test_client()
+    fill_everything(client, token)
+    assert submit(client, token).status_code == 303
+
+    assert stored_stamp_is_current(app, round_id)
+    after = kept(app, round_id)
+    assert after != before
+    assert after == recounted(app, round_id)
+    # The new response scored 4 everywhere: 75 on every theme.
+    assert ("home", "commune", "FR", "Auvergne-Rhône-Alpes", RECIPROCITY[0], "4", 1) in after[0]
+
+
+def test_reopening_withdrawing_and_giving_back_a_link_count_on_the_next_read(app, round_id):
+    made = build_round(app, round_id)
+    assert reciprocity_n(app, round_id) == 3  # Tombouctou answered "don't know" only
+    with app.app_context():
+        revoke(db.session.get(Invitation, made["Lyon"][1]))
+        db.session.commit()
+    assert reciprocity_n(app, round_id) == 2
+    with app.app_context():
+        reissue(db.session.get(Invitation, made["Lyon"][1]))
+        db.session.commit()
+    assert reciprocity_n(app, round_id) == 3
+    with app.app_context():
+        reopen(db.session.get(Invitation, made["Grenoble"][1]).response)
+        db.session.commit()
+    assert reciprocity_n(app, round_id) == 2
+    assert kept(app, round_id) == recounted(app, round_id)
+
+
+def test_an_authority_moved_to_another_type_is_counted_under_it(app, round_id):
+    build_round(app, round_id)
+    assert reciprocity_n(app, round_id, kind="commune") == 2
+    with app.app_context():
+        codes = [c for c in RECIPROCITY[:3]]
+        round_ = db.session.get(Round, round_id)
+        assert aggregate.distributions(round_, codes, aggregate.Filters(kind="departement"), min_n=1)[codes[0]].n == 0
+        lyon = db.session.scalar(select(Authority).where(Authority.name == "Ville de Lyon"))
+        lyon.kind = "departement"
+        db.session.commit()
+    assert reciprocity_n(app, round_id, kind="commune") == 1
+    with app.app_context():
+        round_ = db.session.get(Round, round_id)
+        assert aggregate.distributions(round_, codes, aggregate.Filters(kind="departement"), min_n=1)[codes[0]].counts == {3: 1}
+
+
+def test_simultaneous_submissions_leave_the_tallies_right(app, round_id):
+    build_round(app, round_id)
+    kept(app, round_id)
+    tokens = [t for _ in range(3) for t in create_partnership_invitations(app, round_id)]
+    clients = []
+    for number, token in enumerate(tokens):
+        client = app.test_client()
+        fill_everything(client, token, side="home" if number % 2 == 0 else "partner")
+        clients.append((client, token, csrf_token(client.get(f"/r/{token}/review").text)))
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def send(client, token, form_token):
+        barrier.wait()
+        statuses.append(client.post(f"/r/{token}/submit", data={"csrf_token": form_token}).status_code)
+
+    threads = [threading.Thread(target=send, args=c) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [303] * len(clients)
+    assert reciprocity_n(app, round_id) == 3 + len(tokens)
+    assert kept(app, round_id) == recounted(app, round_id)
+
+
+def submitted_on_dashboard(orga, round_id) -> int:
+    html = orga.get(f"/o/rounds/{round_id}/dashboard").text
+    return int(re.search(r"(\d+) réponses? envoyées? correspond", html).group(1))
+
+
+def test_the_dashboard_shows_a_submission_a_withdrawal_and_a_reopening_on_its_next_view(app, orga, round_id):
+    made = build_round(app, round_id)
+    assert submitted_on_dashboard(orga, round_id) == 4
+
+    token = create_partnership_invitations(app, round_id)[0]
+    respondent = app.test_client()
+    fill_everything(respondent, token)
+    submit(respondent, token)
+    assert submitted_on_dashboard(orga, round_id) == 5
+
+    with app.app_context():
+        revoke(db.session.get(Invitation, made["Lyon"][1]))
+        db.session.commit()
+    assert submitted_on_dashboard(orga, round_id) == 4
+
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).where(Invitation.token == token))
+        reopen(invitation.response)
+        db.session.commit()
+    assert submitted_on_dashboard(orga, round_id) == 3
