@@ -50,17 +50,16 @@ def _create_database(url: str) -> None:
 
 def _existing_round(size: int) -> int | None:
     """The id of the benchmark round if the database already holds it, whole."""
-    engine = create_engine(database_url(size))
+    from evalapp.extensions import db
+
     try:
-        with engine.connect() as conn:
-            return conn.scalar(text(
-                "SELECT r.id FROM rounds r WHERE r.title = :title AND (SELECT count(*) FROM responses s "
-                "JOIN invitations i ON i.id = s.invitation_id WHERE i.round_id = r.id AND s.status = 'submitted') = :size"
-            ), {"title": f"Benchmark {size}", "size": size})
+        return db.session.scalar(text(
+            "SELECT r.id FROM rounds r WHERE r.title = :title AND (SELECT count(*) FROM responses s "
+            "JOIN invitations i ON i.id = s.invitation_id WHERE i.round_id = r.id AND s.status = 'submitted') = :size"
+        ), {"title": f"Benchmark {size}", "size": size})
     except Exception:  # no such table yet
+        db.session.rollback()
         return None
-    finally:
-        engine.dispose()
 
 
 def prepare(size: int) -> int:
@@ -80,12 +79,16 @@ def prepare(size: int) -> int:
             Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     else:
         _create_database(url)
-    if not os.environ.get("BENCH_RESEED"):
-        existing = _existing_round(size)
-        if existing:
-            return existing
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
+        logging.disable(logging.INFO)  # alembic's "Running upgrade" lines
+        existing = None if os.environ.get("BENCH_RESEED") else _existing_round(size)
+        db.session.rollback()  # no transaction left open: the upgrade may alter the tables
+        if existing:
+            upgrade()  # the data stay; the schema follows the code
+            logging.disable(logging.NOTSET)
+            db.engine.dispose()
+            return existing
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -93,7 +96,6 @@ def prepare(size: int) -> int:
         else:
             db.engine.dispose()
             Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-        logging.disable(logging.INFO)  # alembic's "Running upgrade" lines
         upgrade()
         logging.disable(logging.NOTSET)
         version = next(r.version for r in load_all() if r.version.code == "aict")

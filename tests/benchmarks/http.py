@@ -2,9 +2,7 @@
 
 At each size (a round of N submitted responses, tests/benchmarks/data.py):
 
-1. the dashboard page: the first view after a submission (aggregates computed afresh), then
-   p50 and p95 under wrk (2 connections), the aggregates cached in Redis as in production
-   (CACHE_REDIS_URL; memory when no Redis answers on 127.0.0.1:6379);
+1. the dashboard page: one view alone, then p50 and p95 under wrk (2 connections);
 2. a questionnaire page (GET) under wrk (8 connections) beside the bare /healthz of the same
    server: requests per second, p95 and their ratio;
 3. respondents moving through the pages and submitting, under locust (tests/benchmarks/
@@ -26,8 +24,6 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import redis
-
 from tests.benchmarks.data import SIZES, backend, database_url, prepare
 from tests.load.server import ROOT, gunicorn
 
@@ -36,14 +32,6 @@ LUA = Path(__file__).with_name("latency.lua")
 LOCUST_USERS = 20
 LOAD_LINKS = 2000
 ORGANISER = ("bench@example.org", "benchmark password")
-
-
-def cache_settings() -> dict:
-    try:
-        redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
-    except redis.exceptions.ConnectionError:
-        return {}
-    return {"CACHE_REDIS_URL": "redis://127.0.0.1:6379/15", "CACHE_KEY_PREFIX": "evalapp-bench-http:"}
 
 
 def fixtures(size: int) -> list[tuple[str, str]]:
@@ -129,16 +117,12 @@ def main():
     for tool in ("wrk",):
         if not shutil.which(tool):
             sys.exit(f"{tool} not found: apt-get install {tool}")
-    settings = cache_settings()
-    print(f"HTTP benchmark ({backend()}), gunicorn 2 workers, {SECONDS} s per figure; dashboard cache: "
-          f"{'Redis' if settings else 'memory of each worker'}")
+    print(f"HTTP benchmark ({backend()}), gunicorn 2 workers, {SECONDS} s per figure")
     for size in SIZES:
         round_id = prepare(size)
         links = fixtures(size)
         page_token = links.pop()[0]
-        if settings:
-            redis.Redis.from_url(settings["CACHE_REDIS_URL"]).flushdb()
-        with gunicorn(database_url(size), workers=2, settings={"SECRET_KEY": "bench", **settings}) as server:
+        with gunicorn(database_url(size), workers=2, settings={"SECRET_KEY": "bench"}) as server:
             base = server.url
             cookie = session_cookie(base)
             first = timed_get(f"{base}/o/rounds/{round_id}/dashboard", cookie)
@@ -149,7 +133,7 @@ def main():
             hello = wrk(f"{base}/healthz", connections=8)
             walking = locust(base, "Respondent", links)
             bare = locust(base, "Hello")
-        print(f"  {size:>7,} responses: dashboard first view {first * 1000:7.0f} ms; then p50 {dashboard['p50']:6.1f} ms, "
+        print(f"  {size:>7,} responses: dashboard alone {first * 1000:7.0f} ms; under load p50 {dashboard['p50']:6.1f} ms, "
               f"p95 {dashboard['p95']:6.1f} ms, {dashboard['errors']} errors (target p95 < 1,500 ms at 100,000)")
         print(f"  {'':>7}            questionnaire page (wrk) {page['rps']:7.1f} req/s, p95 {page['p95']:6.1f} ms; "
               f"/healthz {hello['rps']:7.1f} req/s, p95 {hello['p95']:6.1f} ms; ratio {page['rps'] / hello['rps']:.2f} "
