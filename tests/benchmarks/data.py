@@ -71,6 +71,7 @@ def prepare(size: int) -> int:
     from evalapp.extensions import db
     from evalapp.models import Round
     from evalapp.questionnaires.loader import load_all
+    from evalapp.reporting import tallies
     from evalapp.synthetic import add_responses
 
     url = database_url(size)
@@ -87,6 +88,7 @@ def prepare(size: int) -> int:
         if existing:
             upgrade()  # the data stay; the schema follows the code
             logging.disable(logging.NOTSET)
+            tallies.ensure_current(db.session.get(Round, existing))
             db.engine.dispose()
             return existing
         if db.engine.dialect.name == "postgresql":
