@@ -136,6 +136,10 @@ def _header_problems(header: list[str], expected: list[str], required: set[str])
 
 def _start(data: bytes, expected: list[str], required: set[str]) -> tuple[CheckResult, dict, list]:
     """Read the file and check its header; returns the result so far, the header as written, the rows."""
+    if b"\x00" in data:
+        # An Excel workbook (.xlsx) or another binary file: nothing in it can be read as rows.
+        return CheckResult(problems=[Problem(1, "", _("this is not a CSV file: save it from your spreadsheet "
+                                                      "as “CSV UTF-8” and import that file"))]), {}, []
     header, rows = read_rows(data)
     result = CheckResult(problems=_header_problems(header, expected, required))
     if not header:
