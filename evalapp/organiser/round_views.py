@@ -288,7 +288,8 @@ def revoke_invitation(round_id, invitation_id):
     invitation = invitation_or_404(round_or_404(round_id), invitation_id)
     revoke(invitation)
     db.session.commit()
-    flash(_("The link of %(authority)s is withdrawn.", authority=invitation.authority.name), "success")
+    flash(_("The link of %(authority)s is withdrawn. Its answers are kept, out of the dashboards and exports "
+            "until a new link is given.", authority=invitation.authority.name), "success")
     return redirect(url_for(".round_page", round_id=round_id), code=303)
 
 

@@ -95,7 +95,8 @@ def _choice_rows(item: Item, form) -> list[dict]:
         # Writing in "other" is choosing it.
         chosen.append(OTHER)
     return [
-        {"item_code": item.code, "choice": c, "text_value": other_text if c == OTHER else None}
+        # "Other" ticked and left unspecified is stored without a text, not with an empty one.
+        {"item_code": item.code, "choice": c, "text_value": (other_text or None) if c == OTHER else None}
         for c in chosen
     ]
 

@@ -223,7 +223,8 @@ def _render_review(ctx, response, problems, status=200):
     answers = answer_ops.answers_by_code(response)
     return render_template(
         "respond/review.html", response=response, answers=_all_lines(ctx, response, answers),
-        problems=problems, step=len(ctx["sections"]) + 1, steps=len(ctx["sections"]) + 1, **ctx,
+        problems=problems, step=len(ctx["sections"]) + 1, steps=len(ctx["sections"]) + 1,
+        can_reopen=_can_reopen(ctx["invitation"]), **ctx,
     ), status
 
 

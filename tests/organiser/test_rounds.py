@@ -154,7 +154,9 @@ def test_reopening_a_submitted_response_when_the_round_allows_it(app, orga, roun
     assert "Modifier mes réponses" in page.text
     response = respondent.post(f"/r/{tokens[0]}/reopen", data={"csrf_token": csrf_token(page.text)})
     assert response.status_code == 303 and response.location.endswith("/review")
-    assert "Envoyer mes réponses" in respondent.get(response.location).text
+    review = respondent.get(response.location).text
+    assert "Envoyer mes réponses" in review
+    assert "elles pourront encore être modifiées jusqu" in review and "ne pourront plus" not in review
     assert submit(respondent, tokens[0]).status_code == 303
 
 

@@ -167,3 +167,10 @@ def test_a_nul_character_is_refused_with_a_clear_page_and_saves_nothing(app, cli
     assert saved_answers(app, token) == before
     # In an address too (PostgreSQL would refuse the value in a query).
     assert orga.get(f"/o/rounds/{round_id}/dashboard?country=F%00R").status_code == 400
+
+
+def test_other_ticked_and_left_unspecified_is_stored_without_an_empty_text(app, client, token):
+    start(client, token)
+    data = {**section_data("profile"), "PRO_06": ["other"], "PRO_06__other": "  "}
+    assert post_section(client, token, "profile", data).status_code == 303
+    assert saved_answers(app, token)[("PRO_06", "other")] == (None, None, None, False)
