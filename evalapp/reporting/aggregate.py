@@ -267,7 +267,7 @@ def distributions(round_: Round, codes: list[str], filters: Filters = Filters(),
     return result
 
 
-#: "Other" texts listed under a choice chart, the first given; the Texts page has them all.
+#: "Other" texts listed under a choice chart, as many at most; the Texts page has them all.
 OTHERS_SHOWN = 20
 
 
@@ -277,7 +277,7 @@ class ChoiceCounts:
     #: Respondents who answered the item.
     n: int
     counts: dict[str, int]
-    #: The first OTHERS_SHOWN "other" texts; ``counts[OTHER]`` says how many there are.
+    #: Up to OTHERS_SHOWN "other" texts; ``counts[OTHER]`` says how many there are.
     others: list[str]
 
 
@@ -290,12 +290,13 @@ def choice_counts(round_: Round, codes: list[str], filters: Filters = Filters(),
             respondents[code] = n
         else:
             counts[code][value] = n
-    chosen = submitted_ids(round_.id, filters).subquery()
+    # No ORDER BY: the scan of the item's "other" answers (a partial index) stops at the last one needed.
     others = {
         code: db.session.scalars(
-            select(Answer.text_value).join(chosen, chosen.c.id == Answer.response_id)
-            .where(Answer.item_code == code, Answer.choice == OTHER, Answer.text_value.is_not(None))
-            .order_by(Answer.id).limit(OTHERS_SHOWN)
+            select(Answer.text_value)
+            .where(Answer.item_code == code, Answer.choice == OTHER, Answer.text_value.is_not(None),
+                   Answer.response_id.in_(submitted_ids(round_.id, filters)))
+            .limit(min(OTHERS_SHOWN, counts[code][OTHER]))
         ).all()
         for code in codes if counts[code].get(OTHER)
     }
