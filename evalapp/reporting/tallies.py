@@ -86,10 +86,11 @@ def recount(round_: Round) -> None:
     stamp = results_stamp(round_.id)
     if _stored_stamp(round_.id) != stamp:  # else someone counted them while we waited for the lock
         db.session.execute(delete(AnswerTally).where(AnswerTally.round_id == round_.id))
-        in_round = select(Response.id).join(Invitation).where(Invitation.round_id == round_.id)
-        db.session.execute(delete(ResponseScore).where(ResponseScore.response_id.in_(in_round)))
         db.session.execute(insert(AnswerTally).from_select(TALLY_COLUMNS, _tally_rows(round_)))
-        _insert_scores(round_, _submitted(round_.id))
+        # A submitted response's scores never change (its answers cannot), and a resubmission
+        # replaces them: only responses without any (written in bulk, or before scores existed) are scored.
+        scored = select(ResponseScore.response_id).where(ResponseScore.response_id == Response.id).exists()
+        _insert_scores(round_, _submitted(round_.id).where(~scored))
         _store_stamp(round_.id, stamp)
     db.session.commit()
 

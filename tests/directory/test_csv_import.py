@@ -74,7 +74,7 @@ def test_addresses_the_mail_library_cannot_send_to_are_refused(app, orga):
 
 
 def test_a_workbook_or_a_file_with_nul_characters_is_refused_as_not_csv(app, orga):
-    for data in ("name;type;country\r\nVille\x00 de Nantes;commune;FR\r\n".encode(), b"PK\x03\x04\x14\x00\x06\x00"):
+    for data in (b"name;type;country\r\nVille\x00 de Nantes;commune;FR\r\n", b"PK\x03\x04\x14\x00\x06\x00"):
         response = upload(orga, data)
         assert response.status_code == 200 and "ce n&#39;est pas un fichier CSV" in response.text
     assert count(app, Authority) == 0

@@ -2,7 +2,7 @@
 import re
 import threading
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from evalapp.extensions import db
 from evalapp.invitations import reissue, revoke
@@ -11,7 +11,7 @@ from evalapp.reporting import aggregate, tallies
 from evalapp.respond.answers import reopen
 from tests.factories import create_partnership_invitations
 from tests.reporting.fixtures import RECIPROCITY, build_round
-from tests.respond.helpers import csrf_token, fill_everything, submit
+from tests.respond.helpers import csrf_token, fill_everything, post_section, section_data, submit
 
 
 def kept(app, round_id) -> tuple[list, list]:
@@ -22,8 +22,10 @@ def kept(app, round_id) -> tuple[list, list]:
         counts = sorted(tuple(row) for row in db.session.execute(
             select(AnswerTally.side, AnswerTally.kind, AnswerTally.country, AnswerTally.region, AnswerTally.item_code,
                    AnswerTally.value, AnswerTally.n).where(AnswerTally.round_id == round_id)))
+        # Those of submitted responses: the others' are never read (a resubmission replaces them).
         scores = sorted(tuple(row) for row in db.session.execute(
-            select(ResponseScore.response_id, ResponseScore.theme, ResponseScore.score)))
+            select(ResponseScore.response_id, ResponseScore.theme, ResponseScore.score)
+            .where(ResponseScore.response_id.in_(aggregate.submitted_ids(round_id)))))
         return counts, scores
 
 
@@ -31,6 +33,7 @@ def recounted(app, round_id) -> tuple[list, list]:
     """The same, counted afresh from the answers."""
     with app.app_context():
         db.session.execute(update(Round).values(results_stamp=None))
+        db.session.execute(delete(ResponseScore))
         db.session.commit()
     return kept(app, round_id)
 
@@ -149,3 +152,24 @@ def test_the_dashboard_shows_a_submission_a_withdrawal_and_a_reopening_on_its_ne
         reopen(invitation.response)
         db.session.commit()
     assert submitted_on_dashboard(orga, round_id) == 3
+
+
+def test_a_response_reopened_changed_and_sent_again_is_counted_with_its_new_answers(app, round_id):
+    build_round(app, round_id)
+    token = create_partnership_invitations(app, round_id)[0]
+    client = app.test_client()
+    fill_everything(client, token)
+    submit(client, token)
+    kept(app, round_id)
+    with app.app_context():
+        db.session.get(Round, round_id).allow_reopen = True
+        db.session.commit()
+    page = client.get(f"/r/{token}")
+    assert client.post(f"/r/{token}/reopen", data={"csrf_token": csrf_token(page.text)}).status_code == 303
+    changed = {code: "1" for code in RECIPROCITY if code in section_data("reciprocity")}
+    assert post_section(client, token, "reciprocity", {**section_data("reciprocity"), **changed}).status_code == 303
+    assert submit(client, token).status_code == 303
+
+    after = kept(app, round_id)
+    assert ("home", "commune", "FR", "Auvergne-Rhône-Alpes", RECIPROCITY[0], "1", 1) in after[0]
+    assert after == recounted(app, round_id)
