@@ -8,6 +8,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from evalapp.extensions import db
 from evalapp.models import Authority, Invitation, Partnership, Response, ResponseStatus, RevokedToken, Round
 from evalapp.models.base import utcnow
+from evalapp.reporting import tallies
 
 
 def new_token() -> str:
@@ -65,6 +66,8 @@ def invite_matching(round_: Round, kind: str = "", country: str = "") -> list[In
 def revoke(invitation: Invitation) -> None:
     """Withdraw the link: it answers 410 from now on. Answers already given are kept."""
     if invitation.revoked_at is None:
+        if invitation.response is not None:
+            tallies.remove_submission(invitation.response)  # its answers leave the dashboards
         invitation.revoked_at = utcnow()
         db.session.flush()
 
@@ -73,8 +76,10 @@ def reissue(invitation: Invitation) -> str:
     """Give the invitation a new link; the old one answers 410. The response and its answers stay."""
     db.session.add(RevokedToken(token=invitation.token, invitation_id=invitation.id))
     invitation.token = new_token()
-    invitation.revoked_at = None
+    was_revoked, invitation.revoked_at = invitation.revoked_at is not None, None
     db.session.flush()
+    if was_revoked and invitation.response is not None and invitation.response.is_submitted:
+        tallies.add_submission(invitation.response)  # its answers come back to the dashboards
     return invitation.token
 
 

@@ -290,14 +290,15 @@ def choice_counts(round_: Round, codes: list[str], filters: Filters = Filters(),
             respondents[code] = n
         else:
             counts[code][value] = n
-    # No ORDER BY: the scan of the item's "other" answers (a partial index) stops at the last one needed.
+    # No ORDER BY: the scan of the item's "other" answers (a partial index) stops at the last one
+    # needed. Beyond OTHERS_SHOWN they are a sample; sorted, so that the same texts read the same.
     others = {
-        code: db.session.scalars(
+        code: sorted(db.session.scalars(
             select(Answer.text_value)
             .where(Answer.item_code == code, Answer.choice == OTHER, Answer.text_value.is_not(None),
                    Answer.response_id.in_(submitted_ids(round_.id, filters)))
             .limit(min(OTHERS_SHOWN, counts[code][OTHER]))
-        ).all()
+        ), key=str.casefold)
         for code in codes if counts[code].get(OTHER)
     }
     result = {}

@@ -4,10 +4,12 @@ Counting the answers of 100,000 responses (8.8 million rows) takes seconds; read
 thousand tallies of a round (evalapp/models/results.py) takes milliseconds. They stay right so:
 
 - a submission adds its own counts and scores, in the submit's transaction (``add_submission``);
-- anything else that changes which responses count (reopening, withdrawing or giving back a
-  link, responses written in bulk) changes the round's *results stamp*, and ``ensure_current``,
-  called before every read, counts the round again when the stamp differs from the one its
-  tallies were counted at (``recount``);
+  reopening a response or withdrawing its link takes its counts out (``remove_submission``),
+  giving the link back adds them again;
+- each of those moves the round's *results stamp* (which responses count) from the one the
+  tallies were counted at to the next; anything else that changes which responses count
+  (responses written in bulk, a step above that was skipped) leaves the stamps different, and
+  ``ensure_current``, called before every read, then counts the round again (``recount``);
 - an edit of an authority's type, country or region (the tallies' facets) clears every
   round's stamp, so the next view counts again.
 
@@ -96,23 +98,44 @@ def recount(round_: Round) -> None:
 
 
 def add_submission(response: Response) -> None:
-    """Add a response just submitted to its round's tallies and scores (flushes, in the caller's transaction)."""
+    """A response now counts (just submitted, or its link given back): add its scores and counts (flushes)."""
     round_ = response.invitation.round
     _lock(round_.id)
     db.session.execute(delete(ResponseScore).where(ResponseScore.response_id == response.id))
     _insert_scores(round_, select(Response.id).where(Response.id == response.id))
-    # Counts are added only to tallies that were right without this response; others are recounted when read.
-    if _stored_stamp(round_.id) == results_stamp(round_.id, excluding=response.id):
+    _count(round_, response, +1)
+
+
+def remove_submission(response: Response) -> None:
+    """A response is about to stop counting (reopened, its link withdrawn): take its counts out (flushes).
+
+    Call it before the change. Its scores stay: they are read only while it is submitted.
+    """
+    round_ = response.invitation.round
+    _lock(round_.id)
+    _count(round_, response, -1)
+
+
+def _count(round_: Round, response: Response, sign: int) -> None:
+    """Add (+1) or take out (-1) the response's counts, if the tallies were right the moment before.
+
+    Otherwise they are left as they are: the stamps differ, and the next read counts them again.
+    """
+    counted, uncounted = results_stamp(round_.id), results_stamp(round_.id, excluding=response.id)
+    before, after = (uncounted, counted) if sign > 0 else (counted, uncounted)
+    if counted != uncounted and _stored_stamp(round_.id) == before:
         dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-        rows = dialect.insert(AnswerTally).from_select(TALLY_COLUMNS, _tally_rows(round_, response.id))
+        rows = dialect.insert(AnswerTally).from_select(TALLY_COLUMNS, _tally_rows(round_, response.id, sign))
         db.session.execute(rows.on_conflict_do_update(index_elements=TALLY_KEY,
                                                       set_={"n": AnswerTally.n + rows.excluded.n}))
-        _store_stamp(round_.id, results_stamp(round_.id))
+        db.session.execute(delete(AnswerTally).where(AnswerTally.round_id == round_.id, AnswerTally.n == 0))
+        _store_stamp(round_.id, after)
     db.session.flush()
 
 
-def _tally_rows(round_: Round, response_id: int | None = None):
-    """SELECT (round_id, side, kind, country, region, item_code, value, n) of the round's submitted responses."""
+def _tally_rows(round_: Round, response_id: int | None = None, sign: int = 1):
+    """SELECT (round_id, side, kind, country, region, item_code, value, n) of the round's submitted responses
+    (or of one), ``n`` negated with ``sign`` = -1."""
     facets = (Invitation.round_id, Invitation.side, Authority.kind, Authority.country, func.coalesce(Authority.region, ""))
 
     def answers(*types):
@@ -130,10 +153,10 @@ def _tally_rows(round_: Round, response_id: int | None = None):
 
     value = case((Answer.dont_know, literal(DONT_KNOW)),
                  (Answer.scale_value.is_not(None), cast(Answer.scale_value, String)), else_=Answer.choice)
-    values = answers(*COUNTED_TYPES).add_columns(*facets, Answer.item_code, value, func.count()) \
+    values = answers(*COUNTED_TYPES).add_columns(*facets, Answer.item_code, value, func.count() * sign) \
         .group_by(*facets, Answer.item_code, value)
     respondents = answers("multiple").add_columns(*facets, Answer.item_code, literal(ANSWERED),
-                                                  func.count(func.distinct(Answer.response_id))) \
+                                                  func.count(func.distinct(Answer.response_id)) * sign) \
         .group_by(*facets, Answer.item_code)
     return union_all(values, respondents)
 

@@ -174,6 +174,7 @@ def submit(response: Response) -> bool:
 def reopen(response: Response) -> None:
     """Put a submitted response back in progress; its answers are kept."""
     if response.status == ResponseStatus.SUBMITTED:
+        tallies.remove_submission(response)
         response.status = ResponseStatus.IN_PROGRESS
         response.submitted_at = None
         response.updated_at = utcnow()
