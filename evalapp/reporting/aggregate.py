@@ -171,18 +171,16 @@ class ThemeSummary:
 
 def theme_summaries(round_: Round, filters: Filters = Filters(), min_n: int = 3) -> list[ThemeSummary]:
     """Mean, spread and n of each scored theme's index over the responses that have one."""
-    tallies.ensure_current(round_)
-    chosen = submitted_ids(round_.id, filters).subquery()
-    score = ResponseScore.score
-    rows = {
-        theme: (n, mean, mean_sq, low, high)
-        for theme, n, mean, mean_sq, low, high in db.session.execute(
-            select(ResponseScore.theme, func.count(), func.avg(score), func.avg(score * score), func.min(score),
-                   func.max(score))
-            .join(chosen, chosen.c.id == ResponseScore.response_id)
-            .group_by(ResponseScore.theme)
-        )
-    }
+    codes = {tallies.THEME_PREFIX + theme: theme for theme in SCORED_THEMES}
+    indices: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for code, value, n in _tallies(round_, list(codes), filters):
+        indices[codes[code]].append((float(value), n))
+    rows = {}
+    for theme, counted in indices.items():
+        n = sum(count for _, count in counted)
+        mean = sum(index * count for index, count in counted) / n
+        mean_sq = sum(index * index * count for index, count in counted) / n
+        rows[theme] = (n, mean, mean_sq, min(index for index, _ in counted), max(index for index, _ in counted))
     summaries = []
     for theme in SCORED_THEMES:
         n, mean, mean_sq, low, high = rows.get(theme, (0, None, None, None, None))

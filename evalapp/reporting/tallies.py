@@ -51,6 +51,8 @@ from evalapp.questionnaires.definition import DONT_KNOW
 COUNTED_TYPES = ("scale", "matrix_cell", "single", "multiple")
 #: The tally value that counts the respondents of a multiple-choice item.
 ANSWERED = "*"
+#: Tallies of theme indices have the item code "theme:<theme>" and the index as value.
+THEME_PREFIX = "theme:"
 TALLY_COLUMNS = ["round_id", "side", "kind", "country", "region", "item_code", "value", "n"]
 TALLY_KEY = TALLY_COLUMNS[:-1]
 FACETS = ("kind", "country", "region")
@@ -87,12 +89,12 @@ def recount(round_: Round) -> None:
     _lock(round_.id)
     stamp = results_stamp(round_.id)
     if _stored_stamp(round_.id) != stamp:  # else someone counted them while we waited for the lock
-        db.session.execute(delete(AnswerTally).where(AnswerTally.round_id == round_.id))
-        db.session.execute(insert(AnswerTally).from_select(TALLY_COLUMNS, _tally_rows(round_)))
         # A submitted response's scores never change (its answers cannot), and a resubmission
         # replaces them: only responses without any (written in bulk, or before scores existed) are scored.
         scored = select(ResponseScore.response_id).where(ResponseScore.response_id == Response.id).exists()
         _insert_scores(round_, _submitted(round_.id).where(~scored))
+        db.session.execute(delete(AnswerTally).where(AnswerTally.round_id == round_.id))
+        db.session.execute(insert(AnswerTally).from_select(TALLY_COLUMNS, _tally_rows(round_)))
         _store_stamp(round_.id, stamp)
     db.session.commit()
 
@@ -158,7 +160,22 @@ def _tally_rows(round_: Round, response_id: int | None = None, sign: int = 1):
     respondents = answers("multiple").add_columns(*facets, Answer.item_code, literal(ANSWERED),
                                                   func.count(func.distinct(Answer.response_id)) * sign) \
         .group_by(*facets, Answer.item_code)
-    return union_all(values, respondents)
+    # Theme indices take few distinct values (a mean of a few scores 1–5): counted like answers,
+    # under "theme:<theme>", they give n, mean, spread and range without reading every response.
+    score = cast(ResponseScore.score, String)
+    themes = (
+        select(*facets, THEME_PREFIX + ResponseScore.theme, score, func.count() * sign)
+        .select_from(ResponseScore)
+        .join(Response, Response.id == ResponseScore.response_id)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .join(Authority, Authority.id == Invitation.authority_id)
+        .where(Invitation.round_id == round_.id, Invitation.revoked_at.is_(None),
+               Response.status == ResponseStatus.SUBMITTED)
+        .group_by(*facets, ResponseScore.theme, score)
+    )
+    if response_id is not None:
+        themes = themes.where(Response.id == response_id)
+    return union_all(values, respondents, themes)
 
 
 def _submitted(round_id: int):
