@@ -12,6 +12,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value, decimal: str = "."):
     """Return the value as a CSV cell: text that a spreadsheet would run is made inert."""
+    if value.__class__ is int:  # most cells of a wide file: scores and 0/1 options
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -190,14 +191,27 @@ def _batches(round_: Round, options: ExportOptions) -> Iterator[list[tuple]]:
         del batch, answers
 
 
-def _answers_of(response_ids: list[int]) -> dict[int, dict[str, list]]:
+class AnswerRow(NamedTuple):
+    choice: str
+    scale_value: int | None
+    dont_know: bool
+    number_value: float | None
+    text_value: str | None
+
+
+def _answers_of(response_ids: list[int]) -> dict[int, dict[str, list[AnswerRow]]]:
     """The answers of some responses, grouped by response and item code."""
     answers: dict[int, dict[str, list]] = {i: {} for i in response_ids}
-    for row in db.session.execute(
-        select(Answer.response_id, Answer.item_code, Answer.choice, Answer.scale_value, Answer.dont_know,
-               Answer.number_value, Answer.text_value).where(Answer.response_id.in_(response_ids))
-    ):
-        answers[row.response_id].setdefault(row.item_code, []).append(row)
+    table = Answer.__table__.c
+    # Core rather than ORM rows, unpacked by position: at 100,000 responses (8.8 million answers),
+    # the ORM's row handling cost more than the rest of the export.
+    rows = db.session.connection().execute(
+        select(table.response_id, table.item_code, table.choice, table.scale_value, table.dont_know,
+               table.number_value, table.text_value).where(table.response_id.in_(response_ids))
+    )
+    make = AnswerRow._make
+    for row in rows:
+        answers[row[0]].setdefault(row[1], []).append(make(row[2:]))
     return answers
 
 
