@@ -1,6 +1,5 @@
 """The dashboards' tallies and scores stay those of the submitted responses, whatever happens to them."""
 import re
-import threading
 
 from sqlalchemy import delete, select, update
 
@@ -11,7 +10,7 @@ from evalapp.reporting import aggregate, tallies
 from evalapp.respond.answers import reopen
 from tests.factories import create_partnership_invitations
 from tests.reporting.fixtures import RECIPROCITY, build_round
-from tests.respond.helpers import csrf_token, fill_everything, post_section, section_data, submit
+from tests.respond.helpers import csrf_token, fill_everything, post_section, section_data, submit, submit_at_once
 
 
 def kept(app, round_id) -> tuple[list, list]:
@@ -104,18 +103,7 @@ def test_simultaneous_submissions_leave_the_tallies_right(app, round_id):
         client = app.test_client()
         fill_everything(client, token, side="home" if number % 2 == 0 else "partner")
         clients.append((client, token, csrf_token(client.get(f"/r/{token}/review").text)))
-    barrier = threading.Barrier(len(clients))
-    statuses = []
-
-    def send(client, token, form_token):
-        barrier.wait()
-        statuses.append(client.post(f"/r/{token}/submit", data={"csrf_token": form_token}).status_code)
-
-    threads = [threading.Thread(target=send, args=c) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = submit_at_once(clients)
 
     assert statuses == [303] * len(clients)
     assert reciprocity_n(app, round_id) == 3 + len(tokens)

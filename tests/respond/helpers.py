@@ -1,5 +1,6 @@
 """Helpers to walk the respondent's pages like a browser would."""
 import re
+import threading
 
 from evalapp.questionnaires import DEFINITIONS_DIR
 from evalapp.questionnaires.definition import Item
@@ -57,3 +58,20 @@ def fill_everything(client, token: str, side: str = "home"):
 def submit(client, token: str):
     page = client.get(f"/r/{token}/review")
     return client.post(f"/r/{token}/submit", data={"csrf_token": csrf_token(page.text)})
+
+
+def submit_at_once(tabs: list[tuple]) -> list[int]:
+    """Post (client, token, form's CSRF token) submits from threads released together; their statuses."""
+    barrier = threading.Barrier(len(tabs))
+    statuses = []
+
+    def send(client, token, form_token):
+        barrier.wait()
+        statuses.append(client.post(f"/r/{token}/submit", data={"csrf_token": form_token}).status_code)
+
+    threads = [threading.Thread(target=send, args=tab) for tab in tabs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses

@@ -1,12 +1,10 @@
 """Two submits of the same response at the same moment leave one submission, answers intact."""
-import threading
-
 from sqlalchemy import func, select
 
 from evalapp.extensions import db
 from evalapp.models import Answer, Invitation, Response
 from tests.factories import create_partnership_invitations, create_round
-from tests.respond.helpers import csrf_token, fill_everything
+from tests.respond.helpers import csrf_token, fill_everything, submit_at_once
 
 
 def test_simultaneous_submits_from_two_tabs(app):
@@ -20,18 +18,7 @@ def test_simultaneous_submits_from_two_tabs(app):
     with app.app_context():
         answers_before = db.session.scalar(select(func.count()).select_from(Answer))
 
-    start = threading.Barrier(2)
-    statuses = []
-
-    def submit(tab, form_token):
-        start.wait()
-        statuses.append(tab.post(f"/r/{token}/submit", data={"csrf_token": form_token}).status_code)
-
-    threads = [threading.Thread(target=submit, args=tab) for tab in tabs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = submit_at_once([(tab, token, form_token) for tab, form_token in tabs])
 
     assert statuses == [303, 303]
     with app.app_context():
