@@ -46,10 +46,13 @@ def _layout(fig: go.Figure, title: str, height: int | None = None, **extra) -> g
         extra = {"xaxis": {"visible": False}, "yaxis": {"visible": False}}
         height = 160
     extra.pop("empty", None)
+    title = wrap(title, 45)
+    # Room above the plot for every line of the title, so that a long one never runs into it.
+    top = 30 + 22 * (title.count("<br>") + 1)
     fig.update_layout(
-        title={"text": wrap(title, 45), "x": 0, "xanchor": "left", "font": {"size": 15}},
-        font=FONT, paper_bgcolor="white", plot_bgcolor="white", height=height,
-        **{"legend": {"orientation": "h", "y": -0.15}, "margin": {"l": 10, "r": 10, "t": 70, "b": 40}, **extra},
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        font=FONT, paper_bgcolor="white", plot_bgcolor="white", height=height and height + top - 70,
+        **{"legend": {"orientation": "h", "y": -0.15}, "margin": {"l": 10, "r": 10, "t": top, "b": 40}, **extra},
     )
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
@@ -75,15 +78,22 @@ def response_status(progress: Progress, labels: dict[str, str], title: str) -> g
 
 
 def response_rate(progress: Progress, title: str, rate_label: str, count_label: str, day_text=str) -> go.Figure:
-    """Submissions day by day and the cumulative response rate; ``day_text`` writes a day in the page's language."""
-    days = [day_text(d) for d, _, _, _ in progress.days]
+    """Submissions day by day and the cumulative response rate, on a time axis (days apart stay apart).
+
+    ``day_text`` writes a day in the page's language, for the hover labels; the axis writes
+    days as 25/11, read the same in French and British English.
+    """
+    days = [d.isoformat() for d, _, _, _ in progress.days]
+    names = [safe(day_text(d)) for d, _, _, _ in progress.days]
     fig = go.Figure()
     fig.add_bar(x=days, y=[n for _, n, _, _ in progress.days], name=safe(count_label), marker_color="#56B4E9",
-                yaxis="y2", opacity=0.6)
+                yaxis="y2", opacity=0.6, customdata=names, hovertemplate="%{customdata}: %{y}<extra></extra>")
     fig.add_scatter(x=days, y=[rate * 100 for _, _, _, rate in progress.days], name=safe(rate_label),
-                    mode="lines+markers", line={"color": "#009E73", "width": 3})
-    return _layout(fig, f"{title} ({n_label(progress.invited)})", height=360,
-                   xaxis={"type": "category", "tickangle": -45, "automargin": True},
+                    mode="lines+markers", line={"color": "#009E73", "width": 3}, customdata=names,
+                    hovertemplate="%{customdata}: %{y:.0f} %<extra></extra>")
+    return _layout(fig, f"{title} ({n_label(progress.invited)})", height=380,
+                   xaxis={"type": "date", "tickformat": "%d/%m", "automargin": True},
+                   legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
                    yaxis={"title": safe(rate_label) + " (%)", **INDEX_AXIS},
                    yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": safe(count_label),
                            "rangemode": "tozero", "tickformat": "d", "dtick": 1 if max((n for _, n, _, _ in progress.days), default=0) < 10 else None})
@@ -170,14 +180,19 @@ def choice_frequencies(counts: ChoiceCounts, options: list[tuple[str, str]], tit
     """Share of respondents who chose each option, with n."""
     if counts.n < hidden_below:
         return _layout(go.Figure(), title, empty=n_label(counts.n, hidden_below))
+    labels = [wrap(label, 32) for _, label in options]
+    shares = [100 * counts.counts.get(code, 0) / counts.n for code, _ in options]
     fig = go.Figure()
     fig.add_bar(
-        y=[wrap(label, 32) for _, label in options],
-        x=[100 * counts.counts.get(code, 0) / counts.n for code, _ in options],
-        text=[counts.counts.get(code, 0) for code, _ in options], textposition="auto", orientation="h",
-        marker_color="#0072B2", hovertemplate="%{y}: %{x:.0f} % (%{text})<extra></extra>",
+        y=labels, x=shares, orientation="h", marker_color="#0072B2", textposition="outside", textangle=0,
+        cliponaxis=False,
+        # The share the axis shows, then how many respondents it is.
+        text=[f"{share:.0f} % ({counts.counts.get(code, 0)})" for share, (code, _) in zip(shares, options, strict=True)],
+        hovertemplate="%{y}: %{text}<extra></extra>",
     )
-    return _layout(fig, f"{title} ({n_label(counts.n)})", height=120 + 40 * len(options),
+    # Every answer gets the height of the longest label (bands are equal), so that wrapped labels never overlap.
+    lines = max(label.count("<br>") + 1 for label in labels)
+    return _layout(fig, f"{title} ({n_label(counts.n)})", height=90 + len(labels) * max(40, 18 * lines + 10),
                    xaxis={"title": safe(axis), **INDEX_AXIS, "ticksuffix": " %"}, yaxis={"autorange": "reversed"})
 
 
