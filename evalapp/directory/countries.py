@@ -34,6 +34,11 @@ def country_choices(lang: str) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: fold(pair[1]))
 
 
+def countries_by_name(codes, lang: str) -> list[tuple[str, str]]:
+    """(code, name) of the given countries, sorted by name as people read them ("Bénin" before "Burkina Faso")."""
+    return sorted(((code, country_name(code, lang)) for code in set(codes)), key=lambda pair: fold(pair[1]))
+
+
 def country_name(code: str, lang: str) -> str:
     country = pycountry.countries.get(alpha_2=code)
     return _name(country, lang) if country else code

@@ -22,7 +22,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from evalapp import stories
-from evalapp.directory.countries import country_name
+from evalapp.directory.countries import countries_by_name, country_name
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
 from evalapp.models import AUTHORITY_TYPES, Authority, Invitation, Round
@@ -43,7 +43,7 @@ def _filter_choices(round_: Round) -> dict:
     lang = current_lang()
     return {
         "kinds": sorted({(k, str(AUTHORITY_TYPES[k])) for k, _, _ in rows}, key=lambda p: p[1]),
-        "countries": sorted({(c, country_name(c, lang)) for _, c, _ in rows}, key=lambda p: p[1]),
+        "countries": countries_by_name((c for _, c, _ in rows), lang),
         "regions": sorted({r for _, _, r in rows if r}),
     }
 

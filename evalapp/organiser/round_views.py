@@ -25,7 +25,7 @@ from sqlalchemy import select
 from evalapp import mailing, rounds
 from evalapp.auth.accounts import find_by_email
 from evalapp.clock import today
-from evalapp.directory.countries import country_choices, country_name
+from evalapp.directory.countries import countries_by_name, country_choices, country_name
 from evalapp.extensions import db
 from evalapp.i18n import current_lang, long_date
 from evalapp.invitations import (
@@ -121,7 +121,7 @@ def round_page(round_id):
     lang = current_lang()
     return render_template(
         "organiser/round.html", round=round_, summary=rounds.summary(round_), page=page, filters=filters,
-        countries=[(c, country_name(c, lang)) for c in rounds.countries_in_round(round_)],
+        countries=countries_by_name(rounds.countries_in_round(round_), lang),
         kinds=AUTHORITY_TYPES, today=today(), invitation_url=invitation_url, country_name=country_name,
     )
 
