@@ -5,7 +5,7 @@ Used by the organisers' views and the printable report; labels are translated he
 import html
 from dataclasses import dataclass, field
 
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 
 from evalapp.questionnaires.definition import OTHER, SCORED_THEMES, Definition
@@ -35,6 +35,11 @@ def _num(value, digits=0):
     return "—" if value is None else format_decimal(round(value, digits), format="#,##0" + ("." + "0" * digits if digits else ""))
 
 
+def _percent(share: float) -> str:
+    """0.645 → "65 %" in French, "65%" in English."""
+    return format_percent(round(share, 2))
+
+
 def theme_labels(definition: Definition, lang: str) -> dict[str, str]:
     return {t: definition.theme_label(t, lang) for t in SCORED_THEMES}
 
@@ -51,7 +56,7 @@ def overview_charts(round_, min_n: int, filters: aggregate.Filters | None = None
     rate = make_chart("rate", charts.response_rate(progress, _("Response rate over time"), _("Response rate"),
                                                    _("Submitted that day"), day_text),
                       [_("Day"), _("Submitted that day"), _("Submitted so far"), _("Response rate")],
-                 [[day_text(d), n, total, f"{_num(rate * 100)} %"] for d, n, total, rate in progress.days])
+                 [[day_text(d), n, total, _percent(rate)] for d, n, total, rate in progress.days])
     return [status, rate]
 
 
@@ -121,7 +126,7 @@ def choice_charts(round_, definition, side_text, lang, filters, min_n) -> list[C
         shown = data.n >= min_n
         result.append(make_chart(
             f"choice-{item.code}", figure, [_("Answer"), _("Respondents"), _("Share")],
-            [[label, data.counts.get(code, 0), f"{_num(100 * data.counts.get(code, 0) / data.n)} %"]
+            [[label, data.counts.get(code, 0), _percent(data.counts.get(code, 0) / data.n)]
              for code, label in options] if shown else [],
             notes=[_("Other: %(text)s", text=text) for text in data.others] + _more_others(data),
         ))

@@ -148,3 +148,10 @@ def test_other_answers_under_a_chart_are_the_first_few_and_the_rest_counted(orga
     html = orga.get(f"/o/rounds/{round_id}/dashboard").text
     assert "Autre : &lt;b&gt;Réseau" not in html
     assert "… et 1 autre réponse « Autre » : la page Textes les liste toutes." in html
+
+
+def test_shares_in_tables_are_written_the_way_of_the_page(orga, round_id, made):
+    page = orga.get(f"/o/rounds/{round_id}/dashboard")
+    assert "<td>67\u00a0%</td>" in page.text
+    orga.post("/language", data={"csrf_token": csrf_token(page.text), "lang": "en", "next": "/"})
+    assert "<td>67%</td>" in orga.get(f"/o/rounds/{round_id}/dashboard").text
