@@ -10,7 +10,7 @@ from evalapp.extensions import db
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood.")),
     403: (_l("Not allowed"), _l("You are not allowed to see this page.")),
-    404: (_l("Page not found"), _l("This page does not exist, or you may not see it. If you followed an invitation link, check that it was copied whole.")),
+    404: (_l("Page not found"), _l("This page does not exist, or you do not have access to it. If you followed an invitation link, check that it was copied whole.")),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
     410: (_l("Link withdrawn"), _l("This link has been withdrawn. Ask the organisers for a new one.")),
     413: (_l("Too much data"), _l("What was sent is too large. Nothing was saved from it.")),
