@@ -150,9 +150,15 @@ def texts(round_id):
     code = request.args.get("item", "")
     codes = [code] if code in {i.code for i in items} else [i.code for i in items]
     search = request.args.get("q", "").strip()[:200]
-    answers = aggregate.text_answers(round_, codes, ctx["filters"], search)
-    return render_template("organiser/texts.html", items=items, item_code=code, search=search, answers=answers,
+    # A page at a time: a round of 100,000 responses holds hundreds of thousands of texts.
+    texts, total, page = aggregate.text_answers_page(round_, codes, ctx["filters"], search,
+                                                     request.args.get("page", 1, type=int), TEXTS_PER_PAGE)
+    return render_template("organiser/texts.html", items=items, item_code=code, search=search, texts=texts,
+                           total=total, page=page, pages=max(1, -(-total // TEXTS_PER_PAGE)),
                            anonymous=request.args.get("anonymous") == "1", **ctx)
+
+
+TEXTS_PER_PAGE = 100
 
 
 def _stories(round_, definition):

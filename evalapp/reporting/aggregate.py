@@ -455,6 +455,21 @@ class TextAnswer:
 
 def text_answers(round_: Round, codes: list[str], filters: Filters = Filters(), search: str = "") -> list[TextAnswer]:
     """Text answers to ``codes`` (and "other" texts), optionally containing ``search``."""
+    return [TextAnswer(*row) for row in db.session.execute(text_answers_query(round_, codes, filters, search))]
+
+
+def text_answers_page(round_: Round, codes: list[str], filters: Filters, search: str, page: int,
+                      per_page: int) -> tuple[list[TextAnswer], int, int]:
+    """One page of :func:`text_answers`: (its answers, how many in all, the page number, kept in range)."""
+    query = text_answers_query(round_, codes, filters, search)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
+    return [TextAnswer(*row) for row in rows], total, page
+
+
+def text_answers_query(round_: Round, codes: list[str], filters: Filters = Filters(), search: str = ""):
+    """The SELECT behind :func:`text_answers` (rows: TextAnswer's fields)."""
     query = (
         select(Answer.response_id, Answer.item_code, Answer.text_value, Authority.name, Invitation.side)
         .join(Response, Response.id == Answer.response_id)
@@ -466,7 +481,7 @@ def text_answers(round_: Round, codes: list[str], filters: Filters = Filters(), 
     )
     if search:
         query = query.where(func.lower(Answer.text_value).contains(search.lower(), autoescape=True))
-    return [TextAnswer(*row) for row in db.session.execute(query)]
+    return query.order_by(Answer.id)
 
 
 def tag_counts(round_: Round) -> list[tuple[str, int]]:

@@ -155,3 +155,17 @@ def test_shares_in_tables_are_written_the_way_of_the_page(orga, round_id, made):
     assert "<td>67\u00a0%</td>" in page.text
     orga.post("/language", data={"csrf_token": csrf_token(page.text), "lang": "en", "next": "/"})
     assert "<td>67%</td>" in orga.get(f"/o/rounds/{round_id}/dashboard").text
+
+
+def test_texts_come_a_page_at_a_time_with_the_filters_kept(orga, round_id, made, monkeypatch):
+    from evalapp.organiser import dashboard_views
+
+    monkeypatch.setattr(dashboard_views, "TEXTS_PER_PAGE", 1)
+    first = orga.get(f"/o/rounds/{round_id}/texts?country=FR").text
+    assert "2 réponses — page 1 sur 2" in first
+    next_link = re.search(r'href="([^"]+page=2[^"]*)"', first).group(1).replace("&amp;", "&")
+    assert "country=FR" in next_link
+    second = orga.get(next_link).text
+    assert "page 2 sur 2" in second
+    shown = [re.findall(r'<blockquote class="text-answer">\s*<p>(.*?)</p>', page, re.S) for page in (first, second)]
+    assert len(shown[0]) == len(shown[1]) == 1 and shown[0] != shown[1]
