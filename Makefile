@@ -47,7 +47,7 @@ screenshots: install translations
 ## audit: known vulnerabilities in the pinned dependencies (pip-audit; needs its online database, so CI does not run it)
 audit: install
 	$(BIN)/python -m pip install --quiet pip-audit
-	$(BIN)/pip-audit -r requirements.txt
+	$(BIN)/pip-audit -r requirements.txt -r requirements-dev.txt
 
 ## lint: ruff over the code and the tests
 lint: install
@@ -55,10 +55,10 @@ lint: install
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 ## translations: compile the catalogues (.po -> .mo)
@@ -70,10 +70,11 @@ messages: install
 	$(BIN)/pybabel extract --no-wrap --sort-by-file --ignore-dirs ".*" -F babel.cfg -k _l -o evalapp/translations/messages.pot evalapp templates
 	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-obsolete -i evalapp/translations/messages.pot -d evalapp/translations -D messages
 
-## requirements: pin exact versions of requirements.in into requirements.txt
+## requirements: pin exact versions of requirements.in (the application) and requirements-dev.in (tests, tools)
 requirements: install
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.txt requirements.in
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements-dev.txt requirements-dev.in
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
