@@ -161,19 +161,22 @@ def texts(round_id):
 TEXTS_PER_PAGE = 100
 
 
+def _story_codes(definition) -> list[str]:
+    return [i.code for i in _text_items(definition) if i.type == "long_text"]
+
+
 def _stories(round_, definition):
-    codes = [i.code for i in _text_items(definition) if i.type == "long_text"]
-    return aggregate.text_answers(round_, codes)
+    return aggregate.text_answers(round_, _story_codes(definition))
 
 
 @bp.route("/rounds/<int:round_id>/stories", methods=["GET", "POST"])
 def stories_page(round_id):
     round_ = round_or_404(round_id)
     ctx = _context(round_)
-    all_stories = _stories(round_, ctx["definition"])
+    codes = _story_codes(ctx["definition"])
     if request.method == "POST":
         response_id, item_code = request.form.get("response_id", type=int), request.form.get("item_code", "")
-        if not any(s.response_id == response_id and s.item_code == item_code for s in all_stories):
+        if item_code not in codes or not aggregate.text_answers(round_, [item_code], response_id=response_id):
             abort(404)
         action = request.form.get("action")
         if action == "tag":
@@ -189,10 +192,12 @@ def stories_page(round_id):
         return redirect(url_for(".stories_page", round_id=round_id, i=request.form.get("i", 0), anonymous=anonymous),
                         code=303)
     tags, selected = aggregate.story_marks(round_)
-    index = min(max(request.args.get("i", 0, type=int), 0), max(len(all_stories) - 1, 0))
-    story = all_stories[index] if all_stories else None
+    # One story at a time, read from the database: a round of 100,000 responses holds as many stories.
+    shown, total, page = aggregate.text_answers_page(round_, codes, aggregate.Filters(), "",
+                                                     request.args.get("i", 0, type=int) + 1, per_page=1)
+    story, index = (shown[0] if shown else None), page - 1
     questions = {i.code: i.text.get(ctx["lang"]) for i in _text_items(ctx["definition"])}
-    return render_template("organiser/stories.html", stories=all_stories, story=story, index=index, tags=tags,
+    return render_template("organiser/stories.html", total=total, story=story, index=index, tags=tags,
                            selected=selected, questions=questions, tag_chart=pages.tag_chart(round_),
                            anonymous=request.args.get("anonymous") == "1", **ctx)
 

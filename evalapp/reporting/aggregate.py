@@ -453,9 +453,13 @@ class TextAnswer:
     side: str
 
 
-def text_answers(round_: Round, codes: list[str], filters: Filters = Filters(), search: str = "") -> list[TextAnswer]:
-    """Text answers to ``codes`` (and "other" texts), optionally containing ``search``."""
-    return [TextAnswer(*row) for row in db.session.execute(text_answers_query(round_, codes, filters, search))]
+def text_answers(round_: Round, codes: list[str], filters: Filters = Filters(), search: str = "",
+                 response_id: int | None = None) -> list[TextAnswer]:
+    """Text answers to ``codes`` (and "other" texts), optionally containing ``search``, or of one response."""
+    query = text_answers_query(round_, codes, filters, search)
+    if response_id is not None:
+        query = query.where(Answer.response_id == response_id)
+    return [TextAnswer(*row) for row in db.session.execute(query)]
 
 
 def text_answers_page(round_: Round, codes: list[str], filters: Filters, search: str, page: int,

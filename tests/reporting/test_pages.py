@@ -169,3 +169,21 @@ def test_texts_come_a_page_at_a_time_with_the_filters_kept(orga, round_id, made,
     assert "page 2 sur 2" in second
     shown = [re.findall(r'<blockquote class="text-answer">\s*<p>(.*?)</p>', page, re.S) for page in (first, second)]
     assert len(shown[0]) == len(shown[1]) == 1 and shown[0] != shown[1]
+
+
+def test_stories_are_read_one_at_a_time_and_only_stories_can_be_coded(app, orga, round_id, made):
+    from evalapp.models import Answer
+
+    with app.app_context():
+        db.session.add(Answer(response_id=made["Lyon"][0], item_code="STO_01", text_value="Le récit de Lyon"))
+        db.session.commit()
+    first = orga.get(f"/o/rounds/{round_id}/stories").text
+    second = orga.get(f"/o/rounds/{round_id}/stories?i=1").text
+    assert "Récit 1 sur 2" in first and "Récit 2 sur 2" in second
+    assert ("Le récit de Lyon" in first) != ("Le récit de Lyon" in second)
+    assert "Récit 2 sur 2" in orga.get(f"/o/rounds/{round_id}/stories?i=99").text
+    token = csrf_token(first)
+    not_a_story = {"csrf_token": token, "response_id": made["Lyon"][0], "item_code": "PRO_06", "action": "select"}
+    assert orga.post(f"/o/rounds/{round_id}/stories", data=not_a_story).status_code == 404
+    no_such_story = {**not_a_story, "item_code": "STO_01", "response_id": made["Ouagadougou"][0]}
+    assert orga.post(f"/o/rounds/{round_id}/stories", data=no_such_story).status_code == 404
