@@ -405,7 +405,7 @@ def record(round_: Round, kind: str, options: ExportOptions, organiser_id: int |
 
 
 def filename(round_: Round, kind: str, today: date, options: ExportOptions | None = None) -> str:
-    """evalapp-<round>-<kind>[-<filters>]-<date>.csv, ASCII only so every browser and OS keeps it."""
+    """evalapp-<round>-<kind>[-<filters>][-excel]-<date>.csv, ASCII only so every browser and OS keeps it."""
     ascii_title = unicodedata.normalize("NFKD", round_.title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-").lower()[:50] or f"round-{round_.id}"
     parts = [slug, kind]
@@ -413,6 +413,8 @@ def filename(round_: Round, kind: str, today: date, options: ExportOptions | Non
         parts += [re.sub(r"[^A-Za-z0-9]+", "-", v).lower() for v in options.filters.as_args().values()]
         if options.partial:
             parts.append("with-partial")
+        if options.delimiter == ";" and options.bom:
+            parts.append("excel")  # beside a file of the same export for other tools
     return f"evalapp-{'-'.join(parts)}-{today.isoformat()}.csv"
 
 

@@ -144,7 +144,7 @@ def test_excel_button_downloads_semicolons_with_bom_and_logs_the_export(app, org
         "csrf_token": csrf_token(page.text), "layout": "wide", "preset": "excel", "headers": "codes", "values": "codes",
         "lang": "fr", "delimiter": ",", "country": "FR"})
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="evalapp-tour-test-2026-wide-fr-{date.today().isoformat()}.csv"'
+    assert response.headers["Content-Disposition"] == f'attachment; filename="evalapp-tour-test-2026-wide-fr-excel-{date.today().isoformat()}.csv"'
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeffresponse_id;authority;")
     assert len(read(text, ";")) == 2  # the dashboard's filter applied
