@@ -20,12 +20,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 from tests.benchmarks.data import SIZES, backend, database_url, prepare
 from tests.load.server import ROOT, gunicorn
+from tests.respond.helpers import csrf_token
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 LUA = Path(__file__).with_name("latency.lua")
@@ -67,15 +69,12 @@ def session_cookie(base: str) -> str:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/o/login").read().decode()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"csrf_token": token, "email": ORGANISER[0], "password": ORGANISER[1]}).encode()
+    data = urllib.parse.urlencode({"csrf_token": csrf_token(page), "email": ORGANISER[0], "password": ORGANISER[1]}).encode()
     opener.open(base + "/o/login", data=data).read()
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 def timed_get(url: str, cookie: str) -> float:
-    import time
-
     started = time.perf_counter()
     with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie}), timeout=120) as response:
         response.read()
@@ -114,9 +113,8 @@ def locust(base: str, user: str, links: list[tuple[str, str]] = ()) -> dict:
 
 
 def main():
-    for tool in ("wrk",):
-        if not shutil.which(tool):
-            sys.exit(f"{tool} not found: apt-get install {tool}")
+    if not shutil.which("wrk"):
+        sys.exit("wrk not found: apt-get install wrk")
     print(f"HTTP benchmark ({backend()}), gunicorn 2 workers, {SECONDS} s per figure")
     for size in SIZES:
         round_id = prepare(size)
