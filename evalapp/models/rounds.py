@@ -10,8 +10,6 @@ from evalapp.models.questionnaires import QuestionnaireVersion
 
 #: Which side of a partnership an invitation answers for; it picks the questionnaire variant.
 SIDES = ("home", "partner")
-#: A round is open to answers only while its status is open and today is within its dates.
-ROUND_STATUSES = ("open", "closed")
 
 
 class Round(db.Model):

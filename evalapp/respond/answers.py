@@ -158,10 +158,11 @@ def submit(response: Response) -> bool:
     A single conditional UPDATE, so that two submits at once (double click, two tabs,
     a replayed request) leave one submission with the first time.
     """
+    now = utcnow()
     result = db.session.execute(
         update(Response)
         .where(Response.id == response.id, Response.status != ResponseStatus.SUBMITTED)
-        .values(status=ResponseStatus.SUBMITTED, submitted_at=utcnow(), updated_at=utcnow())
+        .values(status=ResponseStatus.SUBMITTED, submitted_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(response)

@@ -20,20 +20,16 @@ from evalapp.questionnaires.loader import definition_of
 from evalapp.reporting import pages
 from evalapp.respond import answers as answer_ops
 from evalapp.respond.display import answer_lines
-from evalapp.respond.forms import StartForm, number_text, section_form_class
+from evalapp.respond.forms import StartForm, number_text, other_field_name, section_form_class
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 # Guessing links: every "not found" from one address counts; the link's owner never gets one.
 limiter.limit(lambda: current_app.config["NOT_FOUND_LIMIT_PER_ADDRESS"],
               deduct_when=lambda response: response.status_code == 404)(bp)
-bp.context_processor(lambda: {"number_text": number_text})
+bp.context_processor(lambda: {"number_text": number_text, "other_field_name": other_field_name})
 
 # Tokens are URL-safe base64; anything else is refused before touching the database.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-def lang() -> str:
-    return current_lang()
-
-
 def load_invitation(token: str, lock: bool = False) -> Invitation:
     """Return the invitation of ``token`` (with its response) or answer 404, telling nothing about why.
 
@@ -82,7 +78,7 @@ def context(invitation: Invitation) -> dict:
         "definition": definition,
         "sections": sections,
         "side": invitation.side,
-        "lang": lang(),
+        "lang": current_lang(),
     }
 
 
@@ -132,7 +128,7 @@ def section(token, code):
         return closed
     action = request.form.get("action", "")
     # Numbers are read as the page they were typed on writes them, whatever the language next.
-    g.input_lang = request.form.get("page_lang") if request.form.get("page_lang") in ("fr", "en") else lang()
+    g.input_lang = request.form.get("page_lang") if request.form.get("page_lang") in ("fr", "en") else current_lang()
     if action.startswith("lang-"):
         # Switching language saves the page first, then shows it again in the new language.
         i18n.choose_language(action.removeprefix("lang-"))
@@ -144,11 +140,12 @@ def section(token, code):
     index = sections.index(current)
     items = current.items_for(invitation.side)
 
-    form_class = section_form_class(definition, current, invitation.side, lang())
+    form_class = section_form_class(definition, current, invitation.side, ctx["lang"])
     if request.method == "GET":
-        form = form_class(formdata=None, data=answer_ops.form_data(items, answer_ops.answers_by_code(response)))
+        answers = answer_ops.answers_by_code(response)
+        form = form_class(formdata=None, data=answer_ops.form_data(items, answers))
         if request.args.get("check"):
-            _mark_missing(form, items, answer_ops.answers_by_code(response))
+            _mark_missing(form, items, answers)
     else:
         form = form_class()
         if form.validate():
@@ -194,7 +191,7 @@ def _url_of(token: str, destination: str) -> str:
 def _mark_missing(form, items, answers):
     for item in items:
         if item.required and not answer_ops.is_answered(item, answers):
-            for code in item.answer_codes if item.type == "matrix" else [item.code]:
+            for code in item.answer_codes:
                 form[code].errors = [_("This question must be answered before submitting.")]
 
 

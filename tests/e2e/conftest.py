@@ -5,12 +5,13 @@ Playwright's own browser download does not work here. Without it, these tests ar
 and say why.
 """
 import os
-import socket
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.load.server import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -35,9 +36,7 @@ def live_server(tmp_path_factory):
     from evalapp.extensions import db
 
     database = tmp_path_factory.mktemp("e2e") / "evalapp-e2e.db"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "e2e", "BASE_URL": base_url,
                       "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute"})

@@ -3,7 +3,6 @@
 Serves the application with the demo on a temporary SQLite database and drives
 Debian's Chromium; writes docs/screenshots/*.png.
 """
-import socket
 import tempfile
 import threading
 from pathlib import Path
@@ -12,6 +11,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.load.server import free_port
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -24,9 +24,7 @@ def serve():
     from evalapp.models import Invitation, Response
 
     database = Path(tempfile.mkdtemp()) / "screenshots.db"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "screenshots", "BASE_URL": url})
     with app.app_context():

@@ -1,6 +1,5 @@
 """Invitations and reminders by email, against a real SMTP server started by the test."""
 import email
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -9,6 +8,7 @@ from sqlalchemy import select
 from evalapp.extensions import db
 from evalapp.models import Authority, InvitationEmail, Round
 from tests.factories import login
+from tests.load.server import free_port
 from tests.respond.helpers import csrf_token, fill_everything, submit
 
 
@@ -27,12 +27,6 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

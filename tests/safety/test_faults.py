@@ -4,7 +4,7 @@ be reached at all (both databases), respondents are asked to try again too."""
 import pytest
 
 from tests.factories import create_organiser, create_partnership_invitations, create_round, login, set_owner
-from tests.organiser.test_emails import free_port
+from tests.load.server import free_port
 from tests.respond.helpers import AICT, csrf_token, fill_everything, post_section, section_data, start
 from tests.safety.pg import (
     answer_rows,
