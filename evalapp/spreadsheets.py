@@ -7,6 +7,8 @@ import csv
 import io
 from collections.abc import Iterable
 
+from flask import Response, stream_with_context
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -46,3 +48,9 @@ def csv_text(headers: list[str], rows: Iterable[Iterable], delimiter: str = ";",
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def csv_download(text_pieces: Iterable[str], name: str) -> Response:
+    """Stream a CSV file (the pieces of :func:`csv_text`) to the browser as a download named ``name``."""
+    return Response(stream_with_context(text_pieces), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -14,7 +14,6 @@ Every page keeps its filters (type, country, region, side) in the URL.
 """
 from datetime import date
 
-from flask import Response as HttpResponse
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -31,7 +30,7 @@ from evalapp.organiser.blueprint import bp
 from evalapp.questionnaires.loader import definition_of
 from evalapp.reporting import aggregate, pages
 from evalapp.rounds import visible_rounds
-from evalapp.spreadsheets import csv_text
+from evalapp.spreadsheets import csv_download, csv_text
 
 
 def _filter_choices(round_: Round) -> dict:
@@ -93,7 +92,7 @@ def reciprocity(round_id):
 def partnership_page(round_id, partnership_id):
     round_ = round_or_404(round_id)
     ctx = _context(round_)
-    comparison = next((c for c in aggregate.partnership_comparisons(round_) if c.partnership_id == partnership_id), None)
+    comparison = next(iter(aggregate.partnership_comparisons(round_, partnership_id=partnership_id)), None)
     if comparison is None:
         abort(404)
     labels = pages.theme_labels(ctx["definition"], ctx["lang"])
@@ -165,9 +164,6 @@ def _story_codes(definition) -> list[str]:
     return [i.code for i in _text_items(definition) if i.type == "long_text"]
 
 
-def _stories(round_, definition):
-    return aggregate.text_answers(round_, _story_codes(definition))
-
 
 @bp.route("/rounds/<int:round_id>/stories", methods=["GET", "POST"])
 def stories_page(round_id):
@@ -205,13 +201,12 @@ def stories_page(round_id):
 @bp.get("/rounds/<int:round_id>/stories.csv")
 def stories_csv(round_id):
     round_ = round_or_404(round_id)
-    definition = definition_of(round_.questionnaire_version)
-    tags, selected = aggregate.story_marks(round_)
+    codes = _story_codes(definition_of(round_.questionnaire_version))
+    tags, _selected = aggregate.story_marks(round_)
     rows = ([s.response_id, s.authority, s.side, s.item_code, ", ".join(tags.get((s.response_id, s.item_code), [])), s.text]
-            for s in _stories(round_, definition) if (s.response_id, s.item_code) in selected)
+            for s in aggregate.text_answers(round_, codes, selected_only=True))
     filename = f"evalapp-round-{round_.id}-selected-stories-{date.today().isoformat()}.csv"
-    return HttpResponse("".join(csv_text(["response_id", "authority", "side", "item_code", "tags", "story"], rows)),
-                        mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_download(csv_text(["response_id", "authority", "side", "item_code", "tags", "story"], rows), filename)
 
 
 @bp.get("/rounds/<int:round_id>/report")

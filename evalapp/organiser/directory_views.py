@@ -8,11 +8,11 @@
     /o/import                           import a CSV (checked first; all or nothing)
     /o/import/<kind>-template.csv       a template to fill in Excel
 """
-from flask import Response as HttpResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from evalapp.directory import csv_import
 from evalapp.directory.countries import countries_named_like, country_choices, country_code, country_name, fold
@@ -21,6 +21,7 @@ from evalapp.i18n import current_lang
 from evalapp.models import AUTHORITY_TYPES, Authority, Partnership
 from evalapp.organiser.blueprint import bp
 from evalapp.organiser.forms import AuthorityForm, ImportForm, PartnershipForm, kind_choices
+from evalapp.spreadsheets import csv_download
 
 PAGE_SIZE = 100
 
@@ -81,7 +82,10 @@ def edit_authority(authority_id):
 
 @bp.get("/partnerships")
 def partnerships():
-    listed = db.session.scalars(select(Partnership).order_by(Partnership.id)).all()
+    listed = db.session.scalars(
+        select(Partnership).order_by(Partnership.id)
+        .options(selectinload(Partnership.home_authority), selectinload(Partnership.partner_authority))
+    ).all()
     return render_template("organiser/partnerships.html", partnerships=listed, country_name=country_name)
 
 
@@ -132,8 +136,7 @@ def import_template(kind):
     if kind not in csv_import.TEMPLATES:
         abort(404)
     text = csv_import.template_csv(kind, current_lang())
-    return HttpResponse(text, mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="evalapp-{kind}-template.csv"'})
+    return csv_download([text], f"evalapp-{kind}-template.csv")
 
 
 

@@ -4,8 +4,7 @@
 """
 from datetime import date
 
-from flask import Response as HttpResponse
-from flask import render_template, request, stream_with_context
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,12 +18,7 @@ from evalapp.organiser.blueprint import bp
 from evalapp.organiser.forms import ExportForm
 from evalapp.reporting import export as exports
 from evalapp.reporting.aggregate import Filters
-
-
-def csv_download(text_pieces, name: str) -> HttpResponse:
-    """Stream a CSV file to the browser as a download."""
-    return HttpResponse(stream_with_context(text_pieces), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+from evalapp.spreadsheets import csv_download
 
 
 @bp.route("/rounds/<int:round_id>/export", methods=["GET", "POST"])

@@ -15,7 +15,6 @@
 """
 from datetime import date, timedelta
 
-from flask import Response as HttpResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -57,7 +56,7 @@ from evalapp.organiser.forms import (
     SendForm,
     kind_choices,
 )
-from evalapp.spreadsheets import csv_text
+from evalapp.spreadsheets import csv_download, csv_text
 
 PAGE_SIZE = 100
 
@@ -242,10 +241,7 @@ def links_csv(round_id):
         for i in open_invitations(round_)
     )
     filename = f"evalapp-round-{round_.id}-links-{date.today().isoformat()}.csv"
-    return HttpResponse(
-        "".join(csv_text(headers, rows)), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(csv_text(headers, rows), filename)
 
 
 @bp.get("/rounds/<int:round_id>/partnerships")

@@ -294,8 +294,8 @@ class PartnershipComparison:
         return sum(gaps.values()) / len(gaps) if gaps else None
 
 
-def answered_pairs(round_: Round, filters: Filters = Filters()):
-    """(partnership_id, home response id, partner response id) where both sides submitted."""
+def answered_pairs(round_: Round, filters: Filters = Filters(), partnership_id: int | None = None):
+    """(partnership_id, home response id, partner response id) where both sides submitted (of one partnership)."""
     home_inv, partner_inv = db.aliased(Invitation), db.aliased(Invitation)
     home_resp, partner_resp = db.aliased(Response), db.aliased(Response)
     home_auth = db.aliased(Authority)
@@ -311,12 +311,15 @@ def answered_pairs(round_: Round, filters: Filters = Filters()):
                home_inv.partnership_id.is_not(None),
                home_resp.status == ResponseStatus.SUBMITTED, partner_resp.status == ResponseStatus.SUBMITTED)
     )
+    if partnership_id is not None:
+        query = query.where(home_inv.partnership_id == partnership_id)
     return db.session.execute(filters.apply(query, authority=home_auth, side=False)).all()
 
 
-def partnership_comparisons(round_: Round, filters: Filters = Filters()) -> list[PartnershipComparison]:
-    """Both sides' theme indices for each partnership answered by both, largest mean gap first."""
-    pairs = answered_pairs(round_, filters)
+def partnership_comparisons(round_: Round, filters: Filters = Filters(),
+                            partnership_id: int | None = None) -> list[PartnershipComparison]:
+    """Both sides' theme indices for each partnership answered by both (or one), largest mean gap first."""
+    pairs = answered_pairs(round_, filters, partnership_id)
     indices = indices_of(round_, [r for _, home, partner in pairs for r in (home, partner)])
     partnerships = {p.id: p for p in db.session.scalars(
         select(Partnership).where(Partnership.id.in_([p for p, _, _ in pairs]))
@@ -415,11 +418,15 @@ class TextAnswer:
 
 
 def text_answers(round_: Round, codes: list[str], filters: Filters = Filters(), search: str = "",
-                 response_id: int | None = None) -> list[TextAnswer]:
-    """Text answers to ``codes`` (and "other" texts), optionally containing ``search``, or of one response."""
+                 response_id: int | None = None, selected_only: bool = False) -> list[TextAnswer]:
+    """Text answers to ``codes`` (and "other" texts), optionally containing ``search``, of one response,
+    or those the panel selected."""
     query = text_answers_query(round_, codes, filters, search)
     if response_id is not None:
         query = query.where(Answer.response_id == response_id)
+    if selected_only:
+        query = query.join(StorySelection, and_(StorySelection.response_id == Answer.response_id,
+                                                StorySelection.item_code == Answer.item_code))
     return [TextAnswer(*row) for row in db.session.execute(query)]
 
 
@@ -440,10 +447,10 @@ def text_answers_query(round_: Round, codes: list[str], filters: Filters = Filte
         .join(Response, Response.id == Answer.response_id)
         .join(Invitation, Invitation.id == Response.invitation_id)
         .join(Authority, Authority.id == Invitation.authority_id)
-        .where(Answer.response_id.in_(submitted_ids(round_.id, filters)), Answer.item_code.in_(codes),
-               Answer.text_value.is_not(None))
+        .where(*tallies.counted(round_.id), Answer.item_code.in_(codes), Answer.text_value.is_not(None))
         .order_by(Answer.item_code, Authority.name)
     )
+    query = filters.apply(query)
     if search:
         query = query.where(func.lower(Answer.text_value).contains(search.lower(), autoescape=True))
     return query.order_by(Answer.id)
