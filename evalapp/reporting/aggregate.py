@@ -90,20 +90,23 @@ class Progress:
 
 def progress(round_id: int, filters: Filters = Filters()) -> Progress:
     """Invitations by status, and submissions day by day with the cumulative response rate."""
-    active = and_(Invitation.round_id == round_id, Invitation.revoked_at.is_(None),
-                  Invitation.authority_id.in_(_matching_authorities(filters)) if filters.as_args() else True)
-    if filters.side:
-        active = and_(active, Invitation.side == filters.side)
+    def of_active_invitations(query):
+        return filters.apply(
+            query.join(Invitation, Invitation.id == Response.invitation_id)
+            .join(Authority, Authority.id == Invitation.authority_id)
+            .where(Invitation.round_id == round_id, Invitation.revoked_at.is_(None))
+        )
+
     counts = {status.value: 0 for status in ResponseStatus}
     for status, n in db.session.execute(
-        select(Response.status, func.count()).join(Invitation).where(active).group_by(Response.status)
+        of_active_invitations(select(Response.status, func.count())).group_by(Response.status)
     ):
         counts[status] = n
     invited = sum(counts.values())
     day = func.date(Response.submitted_at)
     rows = db.session.execute(
-        select(day, func.count()).join(Invitation)
-        .where(active, Response.status == ResponseStatus.SUBMITTED).group_by(day).order_by(day)
+        of_active_invitations(select(day, func.count())).where(Response.status == ResponseStatus.SUBMITTED)
+        .group_by(day).order_by(day)
     ).all()
     days, total = [], 0
     for value, n in rows:
@@ -111,10 +114,6 @@ def progress(round_id: int, filters: Filters = Filters()) -> Progress:
         as_date = value if isinstance(value, date) else date.fromisoformat(str(value))
         days.append((as_date, n, total, total / invited if invited else 0.0))
     return Progress(invited=invited, counts=counts, days=days)
-
-
-def _matching_authorities(filters: Filters):
-    return filters.apply(select(Authority.id), side=False)
 
 
 # --- Theme indices ---------------------------------------------------------------------
