@@ -148,9 +148,18 @@ def cell_value(definition: Definition, column: Column, rows: list, options: Expo
             return item.option_label(row.choice, options.lang) or _("Other")
         return row.choice
     if item.type == "number":
-        value = row.number_value
-        return int(value) if item.integer and value is not None and value == int(value) else value
+        return _number(item, row.number_value)
     return row.text_value
+
+
+def _number(item: Item, value: float | None):
+    """A number answer as exported: 12500, not 12500.0, for whole-number items."""
+    return int(value) if item.integer and value is not None and value == int(value) else value
+
+
+def _side(row) -> str:
+    """home or partner, for responses of a partnership only."""
+    return row.side if row.partnership_id else ""
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -216,7 +225,7 @@ def _answers_of(response_ids: list[int]) -> dict[int, dict[str, list[AnswerRow]]
 
 
 def _fixed_values(row, options: ExportOptions) -> list:
-    side = row.side if row.partnership_id else ""
+    side = _side(row)
     if options.values == "labels":
         return [
             row.id, row.name, str(AUTHORITY_TYPES[row.kind]), row.country, row.region, row.partnership_id,
@@ -269,13 +278,13 @@ def long(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[lis
         for batch in _batches(round_, options):
             with force_locale(options.lang):
                 for response, answers in batch:
+                    side = _side(response)
                     for code in sorted(answers, key=lambda c: order.get(c, len(order))):
                         item = items.get(code)
                         if item is None:
                             continue
                         for row in answers[code]:
                             value, label = _long_value(definition, item, row, label_options)
-                            side = response.side if response.partnership_id else ""
                             yield [response.id, response.name, side, code, item.theme, value, label]
 
     return headers, rows()
@@ -289,8 +298,7 @@ def _long_value(definition, item, row, label_options):
             return OTHER, row.text_value or _("Other")
         return row.choice, item.option_label(row.choice, label_options.lang)
     if item.type == "number":
-        value = row.number_value
-        return (int(value) if item.integer and value == int(value) else value), None
+        return _number(item, row.number_value), None
     return row.text_value, None
 
 
