@@ -12,7 +12,7 @@ import time
 
 from sqlalchemy import text
 
-from tests.benchmarks.data import SIZES, backend, database_url, prepare
+from tests.benchmarks.data import SIZES, backend, bench_app, prepare
 
 RAW_SQL = {
     "progress": """
@@ -109,14 +109,13 @@ def best_of(runs, function):
 
 
 def main():
-    from evalapp import create_app
     from evalapp.extensions import db
     from evalapp.models import Round
 
     print(f"Dashboard aggregation benchmark ({backend()}); best of 3 runs")
     for size in SIZES:
         round_id = prepare(size)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(size), "SECRET_KEY": "bench"})
+        app = bench_app(size)
         with app.app_context():
             round_ = db.session.get(Round, round_id)
             params = {"round": round_.id, "version": round_.questionnaire_version_id}

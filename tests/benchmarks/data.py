@@ -39,6 +39,13 @@ def database_url(size: int) -> str:
     return url.set(database=f"{url.database}_{size}").render_as_string(hide_password=False)
 
 
+def bench_app(size: int):
+    """The application on the database of ``size`` responses."""
+    from evalapp import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url(size), "SECRET_KEY": "bench"})
+
+
 def _create_database(url: str) -> None:
     parsed = make_url(url)
     engine = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -66,7 +73,6 @@ def prepare(size: int) -> int:
     """A database with one round of ``size`` submitted responses (reused if there); the round's id."""
     from flask_migrate import upgrade
 
-    from evalapp import create_app
     from evalapp.clock import today
     from evalapp.extensions import db
     from evalapp.models import Round
@@ -80,7 +86,7 @@ def prepare(size: int) -> int:
             Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     else:
         _create_database(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = bench_app(size)
     with app.app_context():
         logging.disable(logging.INFO)  # alembic's "Running upgrade" lines
         existing = None if os.environ.get("BENCH_RESEED") else _existing_round(size)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from tests.benchmarks.data import SIZES, backend, database_url, prepare
+from tests.benchmarks.data import SIZES, backend, bench_app, database_url, prepare
 
 
 def measure(size: int, round_id: int) -> dict:
@@ -81,12 +81,11 @@ def pivot_sql(definition, round_id: int) -> str:
 
 
 def round_definition(size: int, round_id: int):
-    from evalapp import create_app
     from evalapp.extensions import db
     from evalapp.models import Round
     from evalapp.questionnaires.loader import definition_of
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(size), "SECRET_KEY": "bench"})
+    app = bench_app(size)
     with app.app_context():
         definition = definition_of(db.session.get(Round, round_id).questionnaire_version)
         db.engine.dispose()

@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.benchmarks.data import SIZES, backend, database_url, prepare
+from tests.benchmarks.data import SIZES, backend, bench_app, database_url, prepare
 from tests.load.server import ROOT, gunicorn
 from tests.respond.helpers import csrf_token
 
@@ -38,7 +38,6 @@ ORGANISER = ("bench@example.org", "benchmark password")
 
 def fixtures(size: int) -> list[tuple[str, str]]:
     """The organiser account (once) and a round of fresh invitation links for the load; their (token, side)."""
-    from evalapp import create_app
     from evalapp.auth.accounts import create_organiser
     from evalapp.clock import today
     from evalapp.extensions import db
@@ -46,7 +45,7 @@ def fixtures(size: int) -> list[tuple[str, str]]:
     from evalapp.models import Authority, Organiser, Partnership, Round
     from evalapp.questionnaires.loader import load_all
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(size), "SECRET_KEY": "bench"})
+    app = bench_app(size)
     with app.app_context():
         if not db.session.query(Organiser).filter_by(email=ORGANISER[0]).first():
             create_organiser(*ORGANISER, is_admin=True)
