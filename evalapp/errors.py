@@ -1,8 +1,9 @@
-"""Error pages in the interface's language; never a stack trace."""
-from flask import abort, render_template, request
+"""Error pages in the interface's language; never a stack trace, never the server's bare page."""
+from flask import abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from markupsafe import escape
+from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from evalapp.extensions import db
@@ -18,11 +19,39 @@ MESSAGES = {
     500: (_l("Something went wrong"), _l("An unexpected error occurred. Answers saved earlier are safe. Please try again.")),
     503: (_l("Please try again"), _l("The service is briefly unavailable. Answers saved earlier are safe; what you just sent was not saved. Please go back and send it again.")),
 }
+#: A page that was only read sent nothing that could be lost.
+READ_MESSAGES = {
+    503: _l("The service is briefly unavailable. Answers saved earlier are safe. Please reload this page in a moment."),
+}
+
+#: The last resort, when even the error page cannot be drawn (the database went away while drawing it).
+BARE_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · evalapp</title></head>
+<body><main><h1>{title}</h1><p>{message}</p></main></body></html>
+"""
 
 
 def render_error(code: int, message=None):
     title, default = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+    if message is None:
+        message = READ_MESSAGES.get(code, default) if request.method in ("GET", "HEAD") else default
+    try:
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+    except Exception:  # noqa: BLE001 - the page saying that something went wrong must not fail in turn
+        current_app.logger.exception("error page not drawn")
+        from evalapp.i18n import current_lang
+
+        page = BARE_PAGE.format(lang=current_lang(), title=escape(title), message=escape(message))
+        return page, code, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def discard_session() -> None:
+    """Roll the request's work back; when the connection itself is gone, throw it away instead of raising."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session().invalidate()
 
 
 def register(app):
@@ -35,11 +64,31 @@ def register(app):
 
     @app.before_request
     def refuse_nul_characters():
-        """No keyboard types a NUL character and PostgreSQL cannot store one: 400 before any view reads it."""
+        """No keyboard types a NUL character and PostgreSQL cannot store one: 400 before any view reads it.
+
+        The respondent's pages say so at the field instead, keeping the rest of the page.
+        """
+        if request.blueprint == "respond" and request.method == "POST":
+            return None
         sent = [*request.args.listvalues(), *(request.form.listvalues() if request.method == "POST" else ())]
         if any("\x00" in value for values in sent for value in values):
             return render_error(400, _l("This request contains a character that cannot be stored (NUL). "
                                         "Go back, remove it and send again."))
+
+    @app.teardown_appcontext
+    def close_session(error):
+        """Close the request's session before Flask-SQLAlchemy does (teardowns run last registered first).
+
+        Closing rolls back; when the connection died after the page was drawn (a restart, a failover),
+        that rollback raises outside every error handler, and the server would send its bare 500 in
+        place of the page already drawn.
+        """
+        try:
+            db.session.remove()
+        except SQLAlchemyError:
+            app.logger.warning("database connection lost at the end of a request")
+            db.session().invalidate()
+            db.session.remove()
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -50,13 +99,16 @@ def register(app):
         return render_error(error.code if error.code in MESSAGES else 500)
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(PendingRollbackError)
     def database_unavailable(error):
-        db.session.rollback()
+        discard_session()
         app.logger.warning("database unavailable: %s", error.__class__.__name__)
         return render_error(503)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
-        db.session.rollback()
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return database_unavailable(error)
+        discard_session()
         app.logger.exception("unexpected error")
         return render_error(500)

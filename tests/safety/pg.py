@@ -99,3 +99,41 @@ def assert_try_again_page(response):
     """503: what was just sent was not saved, send it again."""
     assert_error_page(response, 503)
     assert "momentanément indisponible" in response.text and "envoyez-le de nouveau" in response.text
+
+
+@contextmanager
+def statements_run(app):
+    """Yield the list of the statements the app runs inside the block, filled as they run."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+
+
+@contextmanager
+def connection_cut_after_statement(app, index: int):
+    """Terminate the app's connection right after its ``index``-th statement (from 0) inside the block.
+    Yields the list of statements cut after, to check that the cut happened."""
+    count, cut = [0], []
+
+    def cut_connection(conn, cursor, statement, parameters, context, executemany):
+        if count[0] == index:
+            cut.append(statement)
+            terminate(app, "pid = :pid", pid=cursor.connection.info.backend_pid)
+        count[0] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", cut_connection)
+    try:
+        yield cut
+    finally:
+        event.remove(engine, "after_cursor_execute", cut_connection)
