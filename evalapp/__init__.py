@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     mail.init_app(app)
     _init_login(app)
+    app.after_request(_never_stored)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -91,6 +92,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
     return app
+
+
+def _never_stored(response):
+    """Pages and files hold answers, names and links: no shared cache keeps them, and the back button of a
+    shared computer does not show them to the next person. Static files say how they may be cached."""
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _init_login(app: Flask) -> None:

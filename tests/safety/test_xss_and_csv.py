@@ -395,6 +395,7 @@ def walk(app, clients, s: Seed, submitted: bool) -> set[str]:
         response = client.get(path, query_string=query)
         where = (endpoint, path, query)
         assert response.status_code == 200, where
+        assert response.headers["Cache-Control"] == "no-store", where
         html = response.get_data(as_text=True)
         assert_inert(html, where)
         if first:
