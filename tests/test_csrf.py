@@ -1,7 +1,17 @@
-"""Every state-changing request is a POST that needs a valid CSRF token."""
-import pytest
+"""Every state-changing request is a POST that needs a valid CSRF token.
 
+Organisers' forms carry Flask-WTF's token, bound to their session: without it, 400. The
+respondent's forms carry a token bound to the invitation link instead (evalapp/respond/csrf.py),
+so that a page sent after the cookie was lost still saves; without it, nothing is saved and the
+page comes back.
+"""
+import pytest
+from sqlalchemy import func, select
+
+from evalapp.extensions import db
+from evalapp.models import Answer, Response, ResponseStatus
 from tests.factories import create_organiser, login
+from tests.respond.helpers import section_data
 
 
 @pytest.fixture
@@ -18,14 +28,42 @@ def post_rules(app):
             yield rule
 
 
-def test_every_post_without_or_with_a_wrong_token_is_refused(app, admin, round_id, tokens):
+FORGED = ({}, {"csrf_token": "forged"})
+
+
+def test_every_organiser_post_without_or_with_a_wrong_token_is_refused(app, admin, round_id, tokens):
     values = {"round_id": round_id, "invitation_id": 1, "organiser_id": 1, "authority_id": 1,
-              "token": tokens[0], "code": "profile", "kind": "authorities", "partnership_id": 1}
+              "code": "profile", "kind": "authorities", "partnership_id": 1}
     checked = 0
     for rule in post_rules(app):
+        if rule.endpoint.startswith("respond."):
+            continue
         path = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
-        for data in ({}, {"csrf_token": "forged"}):
+        for data in FORGED:
             response = admin.post(path, data=data)
             assert response.status_code == 400, (rule.rule, data)
         checked += 1
     assert checked >= 20
+
+
+def test_every_respondent_post_without_the_pages_token_saves_nothing(app, round_id, tokens):
+    """From another site, or forged: whatever is sent, the response stays as it was."""
+    client = app.test_client()
+    cross_site = {"Origin": "https://elsewhere.example", "Sec-Fetch-Site": "cross-site"}
+    checked = 0
+    for rule in post_rules(app):
+        if not rule.endpoint.startswith("respond."):
+            continue
+        path = rule.build({"token": tokens[0], "code": "profile"})[1]
+        for data in FORGED:
+            sent = {**data, **section_data("profile"), "respondent_role": "elected", "action": "next", "lang": "en"}
+            response = client.post(path, data=sent, headers=cross_site)
+            assert response.status_code in (303, 403, 422), (rule.rule, response.status_code)
+            assert "Traceback" not in response.text
+        checked += 1
+    assert checked >= 5
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+        assert {(r.status, r.respondent_role) for r in db.session.scalars(select(Response))} == {
+            (ResponseStatus.NOT_STARTED, None)}
+    assert '<html lang="fr">' in client.get(f"/r/{tokens[0]}").text

@@ -2,6 +2,8 @@
 
 The functions here only flush; the view that calls them commits.
 """
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -60,22 +62,22 @@ def _scale_value(rows: list[Answer] | None) -> str | None:
     return DONT_KNOW if rows[0].dont_know else str(rows[0].scale_value)
 
 
-def rows_from_form(items: list[Item], form) -> list[dict]:
-    """Turn a validated section form into answer rows (as column mappings)."""
+def rows_from_data(items: list[Item], data: dict) -> list[dict]:
+    """Turn a page's values (shaped as :func:`form_data` gives them) into answer rows (as column mappings)."""
     rows = []
     for item in items:
         if item.type == "matrix":
             for cell in item.cells:
-                rows += _scale_rows(cell.code, form[cell.code].data)
+                rows += _scale_rows(cell.code, data.get(cell.code))
         elif item.type == "scale":
-            rows += _scale_rows(item.code, form[item.code].data)
+            rows += _scale_rows(item.code, data.get(item.code))
         elif item.type in ("single", "multiple"):
-            rows += _choice_rows(item, form)
+            rows += _choice_rows(item, data)
         elif item.type == "number":
-            if form[item.code].data is not None:
-                rows.append({"item_code": item.code, "number_value": form[item.code].data})
-        elif form[item.code].data:
-            rows.append({"item_code": item.code, "text_value": form[item.code].data})
+            if data.get(item.code) is not None:
+                rows.append({"item_code": item.code, "number_value": data[item.code]})
+        elif data.get(item.code):
+            rows.append({"item_code": item.code, "text_value": data[item.code]})
     return rows
 
 
@@ -87,10 +89,10 @@ def _scale_rows(code: str, value: str | None) -> list[dict]:
     return [{"item_code": code, "scale_value": int(value)}]
 
 
-def _choice_rows(item: Item, form) -> list[dict]:
-    chosen = form[item.code].data
+def _choice_rows(item: Item, data: dict) -> list[dict]:
+    chosen = data.get(item.code)
     chosen = [c for c in (chosen if isinstance(chosen, list) else [chosen]) if c]
-    other_text = form[other_field_name(item)].data if item.other else None
+    other_text = data.get(other_field_name(item)) if item.other else None
     if other_text and OTHER not in chosen:
         # Writing in "other" is choosing it.
         chosen.append(OTHER)
@@ -101,8 +103,86 @@ def _choice_rows(item: Item, form) -> list[dict]:
     ]
 
 
-def save_section(response: Response, section: Section, side: str, form) -> None:
-    """Replace the response's answers to one section with what the form holds.
+def page_values(form) -> dict:
+    """The values of a validated section form, by field name, shaped as :func:`form_data` gives them."""
+    return {field.name: field.data for field in form if field.type != "CSRFTokenField"}
+
+
+# --- Two copies of one page -------------------------------------------------------------------
+# A page carries a fingerprint of each of its values as they were when it was drawn. When it is
+# saved, a value equal to its fingerprint was not changed on this copy: the answer saved since by
+# another copy (another tab, a colleague with the same link) stays. A value changed both here and
+# there is a conflict: the respondent is shown both and chooses.
+
+
+def fingerprint(value) -> str:
+    """A short digest of one field's value; equal values (None, "" and [] alike) give equal digests."""
+    if value in (None, "", []):
+        value = None
+    elif isinstance(value, list):
+        value = sorted(value)
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    canonical = json.dumps(value, ensure_ascii=False)
+    return hashlib.blake2b(canonical.encode(), digest_size=8).hexdigest()
+
+
+def fingerprints(names, values: dict) -> str:
+    """The fingerprints of a page's values, as the page carries them (a hidden field)."""
+    return json.dumps({name: fingerprint(values.get(name)) for name in names}, separators=(",", ":"))
+
+
+def read_fingerprints(sent: str | None) -> dict[str, str] | None:
+    """The fingerprints a page came back with; None for a page that carries none (or a broken one)."""
+    try:
+        loaded = json.loads(sent or "")
+    except ValueError:
+        return None
+    if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
+        return None
+    return loaded
+
+
+@dataclass
+class Merge:
+    #: What the page's answers become: this copy's changes over what is saved now.
+    values: dict
+    #: The fields this copy and another save both changed, differently: the saved answer stays for now.
+    conflicts: list[str]
+
+
+def merge(mine: dict, saved: dict, loaded: dict[str, str] | None, keep_saved=frozenset()) -> Merge:
+    """Combine a copy's values with the answers saved since it was drawn (see above).
+
+    ``keep_saved``: fields where the respondent, told of a conflict, chose the saved answer.
+    A page without fingerprints writes all its values, as every page did before they existed.
+    """
+    values, conflicts = {}, []
+    for name, value in mine.items():
+        base, theirs = (loaded or {}).get(name), saved.get(name)
+        if base is None:
+            values[name] = value
+        elif fingerprint(value) == base or name in keep_saved:
+            values[name] = theirs
+        elif fingerprint(theirs) in (base, fingerprint(value)):
+            values[name] = value
+        else:
+            values[name] = theirs
+            conflicts.append(name)
+    return Merge(values, conflicts)
+
+
+def save_page(response: Response, section: Section, side: str, mine: dict, loaded: dict[str, str] | None,
+              keep_saved=frozenset()) -> tuple[Merge, AnswerMap]:
+    """Save what this copy of a page changed (see :func:`merge`); return the merge and the answers saved before."""
+    before = answers_by_code(response)
+    merged = merge(mine, form_data(section.items_for(side), before), loaded, keep_saved)
+    save_section(response, section, side, merged.values)
+    return merged, before
+
+
+def save_section(response: Response, section: Section, side: str, values: dict) -> None:
+    """Replace the response's answers to one section with ``values`` (shaped as :func:`form_data` gives them).
 
     Answers to other sections are untouched, so two tabs on two pages both keep theirs.
     """
@@ -111,7 +191,7 @@ def save_section(response: Response, section: Section, side: str, form) -> None:
     db.session.execute(
         delete(Answer).where(Answer.response_id == response.id, Answer.item_code.in_(codes))
     )
-    db.session.add_all(Answer(response_id=response.id, **row) for row in rows_from_form(items, form))
+    db.session.add_all(Answer(response_id=response.id, **row) for row in rows_from_data(items, values))
     now = utcnow()
     if response.status == ResponseStatus.NOT_STARTED:
         response.status = ResponseStatus.IN_PROGRESS

@@ -1,11 +1,11 @@
 """WTForms built from a questionnaire definition: one form per section, fields named by item code."""
 import re
 
+from babel.numbers import format_decimal
 from flask import g
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     FloatField,
     RadioField,
@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from evalapp.questionnaires.definition import DONT_KNOW, OTHER, Definition, Item, Section
+from evalapp.respond.csrf import RespondentForm
 
 OTHER_SUFFIX = "__other"
 OTHER_MAX_LENGTH = 200
@@ -36,7 +37,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class StartForm(FlaskForm):
+class StartForm(RespondentForm):
     """The welcome page's form: who answers, then start or continue."""
 
     respondent_role = RadioField(
@@ -48,6 +49,12 @@ class StartForm(FlaskForm):
 
 def other_field_name(item: Item) -> str:
     return item.code + OTHER_SUFFIX
+
+
+def answer_field_names(items: list[Item]) -> list[str]:
+    """The names of the fields that answer ``items``: item or matrix cell codes, and "other" texts."""
+    return [name for item in items
+            for name in [*item.answer_codes, *([other_field_name(item)] if item.other else [])]]
 
 
 def _choices(item: Item, lang: str) -> list[SelectChoice]:
@@ -112,7 +119,7 @@ def fields_for(item: Item, definition: Definition, side: str, lang: str) -> dict
         if item.other:
             fields[other_field_name(item)] = StringField(
                 _l("Other, please specify"),
-                validators=[Optional(), Length(max=OTHER_MAX_LENGTH), _other_needs_choice(item)],
+                validators=[Optional(), Length(max=OTHER_MAX_LENGTH), _no_nul, _other_needs_choice(item)],
                 filters=[_strip],
             )
         return fields
@@ -123,58 +130,82 @@ def fields_for(item: Item, definition: Definition, side: str, lang: str) -> dict
         return {item.code: NumberAnswerField(label, integer=item.integer, validators=[Optional(), bounds],
                                              description=description)}
     field_class = StringField if item.type == "short_text" else TextAreaField
-    return {item.code: field_class(label, validators=[Optional(), Length(max=item.text_limit)],
+    return {item.code: field_class(label, validators=[Optional(), Length(max=item.text_limit), _no_nul],
                                    filters=[_strip], description=description)}
+
+
+#: A number as typed once spaces and thousands separators are gone: Latin digits, one decimal mark.
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+#: A double keeps 15 significant digits: more would be stored as another number than the one typed.
+MAX_DIGITS = 15
+SPACES = (" ", "\u00a0", "\u202f", "\u2009")
+
+
+class NumberError(ValueError):
+    """A text that is not a number we can store exactly; ``message``, if any, says why."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message)
+        self.message = message
 
 
 def parse_number(text: str, lang: str) -> float:
     """Read a number as people type it in ``lang``: "12 500", "2,5" in French; "12,500", "2.5" in English.
 
-    Raise ValueError for anything else.
+    Raise NumberError for anything else: letters, exponents, "NaN", digits of other scripts, or
+    more significant digits than can be stored as typed.
     """
     compact = text.strip()
-    for space in (" ", "\u00a0", "\u202f"):
+    for space in SPACES:
         compact = compact.replace(space, "")
-    if lang == "en" and re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", compact):
+    if lang == "en" and re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", compact):
         compact = compact.replace(",", "")
     elif lang != "en":
         compact = compact.replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", compact):
-        raise ValueError(text)
-    return float(compact)
+    if not NUMBER.fullmatch(compact):
+        raise NumberError()
+    if len(re.sub(r"[^0-9]", "", compact).lstrip("0")) > MAX_DIGITS:
+        raise NumberError(_("Enter a number of at most %(count)s digits.", count=MAX_DIGITS))
+    return float(compact) + 0.0  # -0 is 0
 
 
 class NumberAnswerField(FloatField):
-    """A number answer typed as people write numbers in the interface's language."""
+    """A number answer typed as people write numbers in the language of the page it was typed on."""
 
     def __init__(self, *args, integer: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.integer = integer
 
     def process_formdata(self, valuelist):
+        self.data = None
         if not valuelist or not valuelist[0].strip():
-            self.data = None
             return
+        example = (_("Enter a whole number, for example 12500.") if self.integer
+                   else _("Enter a number, for example 2.5."))
         try:
             value = parse_number(valuelist[0], g.get("input_lang") or str(get_locale().language))
-        except ValueError:
-            self.data = None
-            raise ValueError(_("Enter a whole number, for example 12500.") if self.integer
-                             else _("Enter a number, for example 2.5.")) from None
-        if self.integer and value != int(value):
-            self.data = None
+        except NumberError as error:
+            raise ValueError(error.message or example) from None
+        if self.integer and not value.is_integer():
             raise ValueError(_("Enter a whole number, for example 12500."))
         self.data = int(value) if self.integer else value
 
 
 def number_text(item: Item, value: float) -> str:
-    """A number answer or bound as the interface's language writes it (1 234,5 / 1,234.5)."""
+    """A number answer or bound as the interface's language writes it (1 234,5 / 1,234.5), every digit kept."""
     if item.integer:
         value = int(value)
         if 1000 <= item.min and item.max <= 9999:
             # A year: 1967, not 1 967.
             return str(value)
-    return format_decimal(value)
+    # Babel rounds to three decimals by default: a value shown rounded would be saved rounded.
+    return format_decimal(value, locale=get_locale(), decimal_quantization=False)
+
+
+def _no_nul(form, field):
+    """No keyboard types a NUL character and the database cannot store one: say so at the field."""
+    if field.data and "\x00" in field.data:
+        raise ValidationError(_l("This answer contains a character that cannot be stored (NUL): remove it."))
 
 
 def _strip(value):
@@ -193,5 +224,5 @@ def section_form_class(definition: Definition, section: Section, side: str, lang
         attrs = {}
         for item in section.items_for(side):
             attrs.update(fields_for(item, definition, side, lang))
-        _form_classes[key] = (definition, type("SectionForm", (FlaskForm,), attrs))
+        _form_classes[key] = (definition, type("SectionForm", (RespondentForm,), attrs))
     return _form_classes[key][1]

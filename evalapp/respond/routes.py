@@ -12,21 +12,31 @@ from sqlalchemy.orm import joinedload
 
 from evalapp import i18n
 from evalapp.clock import today
-from evalapp.extensions import db, limiter
+from evalapp.extensions import csrf, db, limiter
 from evalapp.i18n import current_lang
 from evalapp.invitations import is_revoked_token
 from evalapp.models import Invitation, Response, Round
 from evalapp.questionnaires.loader import definition_of
 from evalapp.reporting import pages
 from evalapp.respond import answers as answer_ops
+from evalapp.respond.csrf import RespondentForm, for_invitation, form_token
 from evalapp.respond.display import answer_lines
-from evalapp.respond.forms import StartForm, number_text, other_field_name, section_form_class
+from evalapp.respond.forms import (
+    StartForm,
+    answer_field_names,
+    number_text,
+    other_field_name,
+    section_form_class,
+)
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
+# Its forms carry a token bound to the invitation (respond/csrf.py), not to the session cookie.
+csrf.exempt(bp)
 # Guessing links: every "not found" from one address counts; the link's owner never gets one.
 limiter.limit(lambda: current_app.config["NOT_FOUND_LIMIT_PER_ADDRESS"],
               deduct_when=lambda response: response.status_code == 404)(bp)
-bp.context_processor(lambda: {"number_text": number_text, "other_field_name": other_field_name})
+bp.context_processor(lambda: {"number_text": number_text, "other_field_name": other_field_name,
+                              "respondent_form_token": form_token})
 
 # Tokens are URL-safe base64; anything else is refused before touching the database.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -88,12 +98,12 @@ def welcome(token):
     response = invitation.response
     ctx = context(invitation)
     if response.is_submitted:
-        return render_template("respond/submitted.html", response=response,
+        return render_template("respond/submitted.html", response=response, form=for_invitation(RespondentForm, token),
                                answers=_all_lines(ctx, response), can_reopen=_can_reopen(invitation), **ctx)
     closed = closed_page(invitation)
     if closed:
         return closed
-    form = StartForm(data={"respondent_role": response.respondent_role})
+    form = for_invitation(StartForm, token, data={"respondent_role": response.respondent_role})
     return render_template("respond/welcome.html", form=form, response=response, **ctx)
 
 
@@ -106,8 +116,16 @@ def start(token):
     closed = closed_page(invitation)
     if closed:
         return closed
+    action = request.form.get("action", "")
+    if action.startswith("lang-"):
+        i18n.choose_language(action.removeprefix("lang-"))
     ctx = context(invitation)
-    form = StartForm()
+    form = for_invitation(StartForm, token)
+    if action.startswith("lang-"):
+        # The welcome page again in the other language, with the role ticked still ticked.
+        form.validate()
+        form.respondent_role.errors = []
+        return render_template("respond/welcome.html", form=form, response=response, **ctx)
     if not form.validate():
         return render_template("respond/welcome.html", form=form, response=response, **ctx), 422
     answer_ops.start(response, form.respondent_role.data, ctx["sections"][0].code)
@@ -141,28 +159,57 @@ def section(token, code):
     items = current.items_for(invitation.side)
 
     form_class = section_form_class(definition, current, invitation.side, ctx["lang"])
+    names = answer_field_names(items)
+    conflicts = {}
     if request.method == "GET":
         answers = answer_ops.answers_by_code(response)
-        form = form_class(formdata=None, data=answer_ops.form_data(items, answers))
+        saved = answer_ops.form_data(items, answers)
+        form = for_invitation(form_class, token, formdata=None, data=saved)
+        loaded = answer_ops.fingerprints(names, saved)
         if request.args.get("check"):
             _mark_missing(form, items, answers)
+        status = 200
     else:
-        form = form_class()
+        form = for_invitation(form_class, token)
+        # With errors, the page comes back with the fingerprints it was drawn with.
+        loaded, status = request.form.get("loaded", ""), 422
         if form.validate():
-            answer_ops.save_section(response, current, invitation.side, form)
-            destination = _destination(action, sections, index)
-            if destination != SAVED:
-                # Coming back later resumes where the respondent was going.
-                response.current_section = destination
+            mine = answer_ops.page_values(form)
+            keep_saved = {name for name in names if request.form.get(f"resolve-{name}") == "saved"}
+            merged, before = answer_ops.save_page(response, current, invitation.side, mine,
+                                                  answer_ops.read_fingerprints(loaded), keep_saved)
+            if not merged.conflicts:
+                destination = _destination(action, sections, index)
+                if destination != SAVED:
+                    # Coming back later resumes where the respondent was going.
+                    response.current_section = destination
+                db.session.commit()
+                return redirect(_url_of(token, destination), code=303)
             db.session.commit()
-            return redirect(_url_of(token, destination), code=303)
+            # What this copy changed is saved, except where another copy changed the same answer
+            # since: the page again, with this copy's answer there and the saved one beside it.
+            form = for_invitation(form_class, token, formdata=None,
+                                  data={**merged.values, **{name: mine[name] for name in merged.conflicts}})
+            loaded, status = answer_ops.fingerprints(names, merged.values), 409
+            conflicts = _saved_answers_of(ctx, items, merged.conflicts, before)
 
     return render_template(
         "respond/section.html",
         form=form, section=current, items=items, step=index + 1, steps=len(sections) + 1,
-        previous=sections[index - 1] if index else None,
-        response=response, **ctx,
-    ), 200 if request.method == "GET" else 422
+        previous=sections[index - 1] if index else None, loaded=loaded, conflicts=conflicts,
+        focus=request.args.get("focus"), response=response, **ctx,
+    ), status
+
+
+def _saved_answers_of(ctx, items, names, answers) -> dict[str, str]:
+    """The saved answer of each field in ``names``, as the respondent reads it."""
+    texts = {}
+    for item in items:
+        for line in answer_lines(ctx["definition"], item, ctx["side"], answers, ctx["lang"]):
+            texts[line.code] = line.answer
+            if item.other:
+                texts[other_field_name(item)] = line.answer
+    return {name: texts[name] for name in names}
 
 
 REVIEW, SAVED = "review", "saved"
@@ -216,12 +263,13 @@ def review(token):
     return _render_review(ctx, response, problems=None)
 
 
-def _render_review(ctx, response, problems, status=200):
+def _render_review(ctx, response, problems, status=200, form=None):
     answers = answer_ops.answers_by_code(response)
     return render_template(
         "respond/review.html", response=response, answers=_all_lines(ctx, response, answers),
         problems=problems, step=len(ctx["sections"]) + 1, steps=len(ctx["sections"]) + 1,
-        can_reopen=_can_reopen(ctx["invitation"]), **ctx,
+        can_reopen=_can_reopen(ctx["invitation"]), form=form or for_invitation(RespondentForm, response.invitation.token),
+        **ctx,
     ), status
 
 
@@ -246,6 +294,9 @@ def submit(token):
     if closed:
         return closed
     ctx = context(invitation)
+    form = for_invitation(RespondentForm, token)
+    if not form.validate():
+        return _render_review(ctx, response, problems=None, status=422, form=form)
     problems = answer_ops.missing_required(ctx["definition"], invitation.side, answer_ops.answers_by_code(response))
     if problems:
         return _render_review(ctx, response, problems, status=422)
@@ -265,10 +316,24 @@ def reopen(token):
     invitation = load_invitation(token, lock=True)
     if not _can_reopen(invitation):
         abort(403)
+    if not for_invitation(RespondentForm, token).validate():
+        flash(_("Your answers were not reopened: the page was not sent as expected. Please try again."), "warning")
+        return redirect(url_for(".welcome", token=token), code=303)
     answer_ops.reopen(invitation.response)
     db.session.commit()
     flash(_("Your answers are open again. Submit them again once changed."), "success")
     return redirect(url_for(".review", token=token), code=303)
+
+
+@bp.post("/<token>/language")
+def language(token):
+    """The language switch of the pages without answers to send (review, saved, submitted...)."""
+    load_invitation(token)
+    if for_invitation(RespondentForm, token).validate():
+        i18n.choose_language(request.form.get("lang", ""))
+    back = i18n.safe_next(request.form.get("next"), "")
+    here = url_for(".welcome", token=token)
+    return redirect(back if back.startswith(here) else here, code=303)
 
 
 @bp.get("/<token>/results")

@@ -75,3 +75,27 @@ def submit_at_once(tabs: list[tuple]) -> list[int]:
     for thread in threads:
         thread.join()
     return statuses
+
+
+def form_as_shown(html: str) -> dict:
+    """What a browser would send back from the answer form as it is shown: hidden and text inputs,
+    ticked boxes and buttons, text areas (a little browser, for tests that send a page again)."""
+    from html import unescape
+
+    form = html[html.index('<form id="answers"'):]
+    form = form[:form.index("</form>")]
+    sent: dict = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        kind = re.search(r'type="([^"]+)"', tag).group(1)
+        if not name or (kind in ("radio", "checkbox") and not re.search(r"\bchecked\b", tag)):
+            continue
+        value = unescape(value.group(1)) if value else ""
+        if kind == "checkbox":
+            sent.setdefault(name.group(1), []).append(value)
+        else:
+            sent[name.group(1)] = value
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        sent[name] = unescape(text)
+    return sent

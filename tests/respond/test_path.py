@@ -1,11 +1,22 @@
 """An authority answers through its invitation link: welcome, pages, review, submit."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from evalapp.extensions import db
 from evalapp.models import Answer, Invitation, Response
 from tests.factories import create_partnership_invitations, create_round
-from tests.respond.helpers import AICT, csrf_token, fill_everything, post_section, section_data, start, submit
+from tests.respond.helpers import (
+    AICT,
+    csrf_token,
+    fill_everything,
+    form_as_shown,
+    post_section,
+    section_data,
+    start,
+    submit,
+)
 
 
 @pytest.fixture
@@ -122,15 +133,19 @@ def test_submit_with_required_items_missing_points_to_each_page_and_field(app, c
     post_section(client, token, "profile", data)
     response = submit(client, token)
     assert response.status_code == 422
-    missing = [i.code for s in AICT.sections_for("home") for i in s.items_for("home")
+    missing = [i.answer_codes[0] for s in AICT.sections_for("home") for i in s.items_for("home")
                if i.required and (s.code != "profile" or i.code == "PRO_01")]
     assert len(missing) > 2 and "PRO_03" not in missing
     for code in missing:
-        assert f"#q-{code}" in response.text
-    assert "#q-PRO_03" not in response.text
-    assert "/p/profile?check=1#q-PRO_01" in response.text
-    page = client.get(f"/r/{token}/p/profile?check=1")
+        assert f"focus={code}" in response.text
+    assert "focus=PRO_03" not in response.text
+    link = re.search(r'href="(/r/[^"]+/p/profile\?[^"]+focus=PRO_01)"', response.text).group(1).replace("&amp;", "&")
+    page = client.get(link)
     assert 'id="PRO_01-error"' in page.text and "Cette question doit recevoir une réponse" in page.text
+    # The link moves the focus to the question, not only the scroll: its first choice has autofocus,
+    # and nothing else on the page does.
+    assert re.findall(r'<[^>]*\bautofocus\b[^>]*>', page.text) == [
+        re.search(r'<input type="radio" id="PRO_01-0"[^>]*>', page.text).group(0)]
     stored, _ = response_of(app, token)
     assert stored.status == "in_progress"
 
@@ -229,12 +244,63 @@ def test_switching_language_reads_numbers_as_the_page_wrote_them(app, client, to
     assert 'value="4\u202f311\u202f425"' in client.get(f"/r/{token}/p/profile").text
 
 
-def test_language_switch_after_a_refused_start_comes_back_to_the_welcome_page(client, token):
+def test_the_welcome_pages_language_switch_keeps_the_role_ticked(app, client, token):
     page = client.get(f"/r/{token}")
-    refused = client.post(f"/r/{token}/start", data={"csrf_token": csrf_token(page.text)},
-                          headers={"Referer": f"http://localhost/r/{token}"})
+    # The switch's buttons belong to the welcome page's form.
+    assert re.search(r'<button type="submit" form="start" name="action" value="lang-en"', page.text)
+    switched = client.post(f"/r/{token}/start", data={"csrf_token": csrf_token(page.text), "action": "lang-en",
+                                                      "respondent_role": "elected"})
+    assert switched.status_code == 200 and '<html lang="en">' in switched.text
+    assert re.search(r'<input type="radio" id="respondent_role-0" name="respondent_role" value="elected" checked',
+                     switched.text)
+    assert "field-error" not in switched.text
+    # Nothing is started by a switch; starting then goes on in English.
+    assert response_of(app, token)[0].status == "not_started"
+    started = client.post(f"/r/{token}/start", data={"csrf_token": csrf_token(switched.text),
+                                                     "respondent_role": "elected"})
+    assert started.status_code == 303 and "Your authority" in client.get(started.location).text
+
+
+def test_language_switch_after_a_refused_start_shows_the_welcome_page_in_the_other_language(client, token):
+    page = client.get(f"/r/{token}")
+    refused = client.post(f"/r/{token}/start", data={"csrf_token": csrf_token(page.text)})
     assert refused.status_code == 422
-    assert f'name="next" value="http://localhost/r/{token}"' in refused.text
-    switched = client.post("/language", data={"csrf_token": csrf_token(refused.text), "lang": "en",
-                                               "next": f"http://localhost/r/{token}"})
-    assert switched.location == f"/r/{token}"
+    switched = client.post(f"/r/{token}/start", data={"csrf_token": csrf_token(refused.text), "action": "lang-en"})
+    assert switched.status_code == 200 and "Start the questionnaire" in switched.text
+
+
+def switch_to(client, token, lang):
+    review = client.get(f"/r/{token}/review").text
+    form = re.search(r'action="(/r/[^"]+/language)">\s*<input type="hidden" name="csrf_token" value="([^"]+)"', review)
+    client.post(form.group(1), data={"csrf_token": form.group(2), "lang": lang})
+
+
+@pytest.mark.parametrize("first, typed, then, shown, stored", [
+    ("en", "250,000", "fr", "250\u202f000", 250000),
+    ("fr", "250 000", "en", "250,000", 250000),
+    ("fr", "2,5", "en", "2.5", 2.5),
+    ("en", "2.5", "fr", "2,5", 2.5),
+    ("fr", "0,12345", "en", "0.12345", 0.12345),
+])
+def test_a_number_is_read_in_the_language_it_was_typed_in_whatever_happens_next(
+        app, client, token, first, typed, then, shown, stored):
+    """Typed on one language's page with an error elsewhere, then the language switched: the number
+    is shown the new language's way and saved as typed, with no error on a field nobody touched."""
+    start(client, token)
+    switch_to(client, token, first)
+    code = "PRO_02" if isinstance(stored, int) else "PRO_05"
+    page = client.get(f"/r/{token}/p/profile").text
+    sent = {**form_as_shown(page), **section_data("profile"), code: typed, "PRO_03": "1800"}
+    switched = client.post(f"/r/{token}/p/profile", data={**sent, "action": f"lang-{then}"})
+    assert switched.status_code == 422 and f'<html lang="{then}">' in switched.text
+    again = form_as_shown(switched.text)
+    assert again[code] == shown and f'id="{code}-error"' not in switched.text
+    # Corrected and saved: the number stored is the one typed.
+    assert client.post(f"/r/{token}/p/profile", data={**again, "PRO_03": "1990", "action": "save"}).status_code == 303
+    assert response_of(app, token)[1][code][0].number_value == stored
+    # Shown again, resumed and saved unchanged, in either language: still the same number.
+    for lang in (then, first):
+        switch_to(client, token, lang)
+        resumed = form_as_shown(client.get(f"/r/{token}/p/profile").text)
+        assert client.post(f"/r/{token}/p/profile", data={**resumed, "action": "save"}).status_code == 303
+        assert response_of(app, token)[1][code][0].number_value == stored
