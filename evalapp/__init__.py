@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask, render_template
 
-from evalapp import config
+from evalapp import config, urls
 from evalapp.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate, talisman
 
 #: No inline script anywhere (charts are JSON blocks drawn by static/js/charts.js); Plotly and
@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    urls.register(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

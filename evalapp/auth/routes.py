@@ -109,7 +109,7 @@ def organisers():
     return render_template("auth/organisers.html", form=form, organisers=everyone)
 
 
-@bp.post("/admin/organisers/<int:organiser_id>/active")
+@bp.post("/admin/organisers/<id:organiser_id>/active")
 @admin_required
 def toggle_active(organiser_id):
     organiser = db.get_or_404(Organiser, organiser_id)

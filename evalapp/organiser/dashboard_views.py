@@ -31,6 +31,7 @@ from evalapp.questionnaires.loader import definition_of
 from evalapp.reporting import aggregate, pages
 from evalapp.rounds import visible_rounds
 from evalapp.spreadsheets import csv_download, csv_text
+from evalapp.urls import page_number, whole_number
 
 
 def _filter_choices(round_: Round) -> dict:
@@ -73,14 +74,14 @@ def _dashboard_charts(round_, ctx):
     }
 
 
-@bp.get("/rounds/<int:round_id>/dashboard")
+@bp.get("/rounds/<id:round_id>/dashboard")
 def dashboard(round_id):
     round_ = round_or_404(round_id)
     ctx = _context(round_)
     return render_template("organiser/dashboard.html", charts=_dashboard_charts(round_, ctx), **ctx)
 
 
-@bp.get("/rounds/<int:round_id>/reciprocity")
+@bp.get("/rounds/<id:round_id>/reciprocity")
 def reciprocity(round_id):
     round_ = round_or_404(round_id)
     ctx = _context(round_)
@@ -88,7 +89,7 @@ def reciprocity(round_id):
     return render_template("organiser/reciprocity.html", charts=charts, comparisons=comparisons, **ctx)
 
 
-@bp.get("/rounds/<int:round_id>/partnerships/<int:partnership_id>")
+@bp.get("/rounds/<id:round_id>/partnerships/<id:partnership_id>")
 def partnership_page(round_id, partnership_id):
     round_ = round_or_404(round_id)
     ctx = _context(round_)
@@ -114,7 +115,7 @@ def _question(items_by_code, code, lang):
     return code
 
 
-@bp.get("/rounds/<int:round_id>/authorities/<int:invitation_id>")
+@bp.get("/rounds/<id:round_id>/authorities/<id:invitation_id>")
 def authority_page(round_id, invitation_id):
     round_ = round_or_404(round_id)
     invitation = invitation_or_404(round_, invitation_id)
@@ -123,7 +124,7 @@ def authority_page(round_id, invitation_id):
     return render_template("organiser/authority_results.html", invitation=invitation, main_chart=chart, **ctx)
 
 
-@bp.get("/rounds/<int:round_id>/compare")
+@bp.get("/rounds/<id:round_id>/compare")
 def compare_rounds(round_id):
     round_ = round_or_404(round_id)
     ctx = _context(round_)
@@ -131,7 +132,7 @@ def compare_rounds(round_id):
         r for r in db.session.scalars(visible_rounds(current_user))
         if r.questionnaire_version.code == round_.questionnaire_version.code
     ]
-    chosen_ids = {int(v) for v in request.args.getlist("with") if v.isdigit()} | {round_.id}
+    chosen_ids = {whole_number(v) for v in request.args.getlist("with")} | {round_.id}
     chosen = sorted((r for r in same_questionnaire if r.id in chosen_ids), key=lambda r: (r.opens_on, r.id))
     chart = pages.rounds_chart(chosen, ctx["definition"], ctx["lang"], ctx["min_n"]) if len(chosen) > 1 else None
     return render_template("organiser/compare.html", candidates=same_questionnaire, chosen=chosen, main_chart=chart, **ctx)
@@ -141,7 +142,7 @@ def _text_items(definition):
     return [i for s in definition.sections for i in s.items if i.type in ("short_text", "long_text")]
 
 
-@bp.get("/rounds/<int:round_id>/texts")
+@bp.get("/rounds/<id:round_id>/texts")
 def texts(round_id):
     round_ = round_or_404(round_id)
     ctx = _context(round_)
@@ -151,7 +152,7 @@ def texts(round_id):
     search = request.args.get("q", "").strip()[:200]
     # A page at a time: a round of 100,000 responses holds hundreds of thousands of texts.
     texts, total, page = aggregate.text_answers_page(round_, codes, ctx["filters"], search,
-                                                     request.args.get("page", 1, type=int), TEXTS_PER_PAGE)
+                                                     page_number(), TEXTS_PER_PAGE)
     return render_template("organiser/texts.html", items=items, item_code=code, search=search, texts=texts,
                            total=total, page=page, pages=max(1, -(-total // TEXTS_PER_PAGE)),
                            anonymous=request.args.get("anonymous") == "1", **ctx)
@@ -165,14 +166,15 @@ def _story_codes(definition) -> list[str]:
 
 
 
-@bp.route("/rounds/<int:round_id>/stories", methods=["GET", "POST"])
+@bp.route("/rounds/<id:round_id>/stories", methods=["GET", "POST"])
 def stories_page(round_id):
     round_ = round_or_404(round_id)
     ctx = _context(round_)
     codes = _story_codes(ctx["definition"])
     if request.method == "POST":
-        response_id, item_code = request.form.get("response_id", type=int), request.form.get("item_code", "")
-        if item_code not in codes or not aggregate.text_answers(round_, [item_code], response_id=response_id):
+        response_id, item_code = whole_number(request.form.get("response_id")), request.form.get("item_code", "")
+        if response_id is None or item_code not in codes \
+                or not aggregate.text_answers(round_, [item_code], response_id=response_id):
             abort(404)
         action = request.form.get("action")
         if action == "tag":
@@ -190,7 +192,7 @@ def stories_page(round_id):
     tags, selected = aggregate.story_marks(round_)
     # One story at a time, read from the database: a round of 100,000 responses holds as many stories.
     shown, total, page = aggregate.text_answers_page(round_, codes, aggregate.Filters(), "",
-                                                     request.args.get("i", 0, type=int) + 1, per_page=1)
+                                                     whole_number(request.args.get("i"), 0) + 1, per_page=1)
     story, index = (shown[0] if shown else None), page - 1
     questions = {i.code: i.text.get(ctx["lang"]) for i in _text_items(ctx["definition"])}
     return render_template("organiser/stories.html", total=total, story=story, index=index, tags=tags,
@@ -198,7 +200,7 @@ def stories_page(round_id):
                            anonymous=request.args.get("anonymous") == "1", **ctx)
 
 
-@bp.get("/rounds/<int:round_id>/stories.csv")
+@bp.get("/rounds/<id:round_id>/stories.csv")
 def stories_csv(round_id):
     round_ = round_or_404(round_id)
     codes = _story_codes(definition_of(round_.questionnaire_version))
@@ -209,7 +211,7 @@ def stories_csv(round_id):
     return csv_download(csv_text(["response_id", "authority", "side", "item_code", "tags", "story"], rows), filename)
 
 
-@bp.get("/rounds/<int:round_id>/report")
+@bp.get("/rounds/<id:round_id>/report")
 def report(round_id):
     round_ = round_or_404(round_id)
     ctx = _context(round_)

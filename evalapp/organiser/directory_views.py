@@ -22,6 +22,7 @@ from evalapp.models import AUTHORITY_TYPES, Authority, Partnership
 from evalapp.organiser.blueprint import bp
 from evalapp.organiser.forms import AuthorityForm, ImportForm, PartnershipForm, kind_choices
 from evalapp.spreadsheets import csv_download
+from evalapp.urls import paginate
 
 PAGE_SIZE = 100
 
@@ -41,7 +42,7 @@ def authorities():
         query = query.where(or_(*conditions))
     if kind:
         query = query.where(Authority.kind == kind)
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    page = paginate(query, per_page=PAGE_SIZE)
     return render_template("organiser/authorities.html", page=page, q=q, kind=kind, kinds=AUTHORITY_TYPES,
                            country_name=country_name)
 
@@ -68,7 +69,7 @@ def new_authority():
     return render_template("organiser/authority_form.html", form=form, authority=None)
 
 
-@bp.route("/authorities/<int:authority_id>/edit", methods=["GET", "POST"])
+@bp.route("/authorities/<id:authority_id>/edit", methods=["GET", "POST"])
 def edit_authority(authority_id):
     authority = db.get_or_404(Authority, authority_id)
     form = _authority_form(authority)

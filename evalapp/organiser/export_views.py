@@ -21,7 +21,7 @@ from evalapp.reporting.aggregate import Filters
 from evalapp.spreadsheets import csv_download
 
 
-@bp.route("/rounds/<int:round_id>/export", methods=["GET", "POST"])
+@bp.route("/rounds/<id:round_id>/export", methods=["GET", "POST"])
 def export_page(round_id):
     round_ = round_or_404(round_id)
     form = ExportForm()

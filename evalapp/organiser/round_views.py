@@ -57,6 +57,7 @@ from evalapp.organiser.forms import (
     kind_choices,
 )
 from evalapp.spreadsheets import csv_download, csv_text
+from evalapp.urls import paginate
 
 PAGE_SIZE = 100
 
@@ -92,7 +93,7 @@ def new_round():
     return render_template("organiser/round_form.html", form=form, round=None)
 
 
-@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@bp.route("/rounds/<id:round_id>/edit", methods=["GET", "POST"])
 def edit_round(round_id):
     round_ = round_or_404(round_id)
     form = RoundForm(obj=round_)
@@ -112,11 +113,11 @@ def edit_round(round_id):
     return render_template("organiser/round_form.html", form=form, round=round_, answered=answered)
 
 
-@bp.get("/rounds/<int:round_id>")
+@bp.get("/rounds/<id:round_id>")
 def round_page(round_id):
     round_ = round_or_404(round_id)
     filters = rounds.InvitationFilters(**{k: request.args.get(k, "") for k in ("status", "kind", "country", "side")})
-    page = db.paginate(rounds.invitations_query(round_, filters), per_page=PAGE_SIZE, error_out=False)
+    page = paginate(rounds.invitations_query(round_, filters), per_page=PAGE_SIZE)
     lang = current_lang()
     return render_template(
         "organiser/round.html", round=round_, summary=rounds.summary(round_), page=page, filters=filters,
@@ -125,7 +126,7 @@ def round_page(round_id):
     )
 
 
-@bp.post("/rounds/<int:round_id>/close")
+@bp.post("/rounds/<id:round_id>/close")
 def close_round(round_id):
     round_ = round_or_404(round_id)
     round_.status = "closed"
@@ -134,7 +135,7 @@ def close_round(round_id):
     return redirect(url_for(".round_page", round_id=round_id), code=303)
 
 
-@bp.post("/rounds/<int:round_id>/open")
+@bp.post("/rounds/<id:round_id>/open")
 def open_round(round_id):
     round_ = round_or_404(round_id)
     round_.status = "open"
@@ -146,7 +147,7 @@ def open_round(round_id):
     return redirect(url_for(".round_page", round_id=round_id), code=303)
 
 
-@bp.post("/rounds/<int:round_id>/delete")
+@bp.post("/rounds/<id:round_id>/delete")
 def delete_round(round_id):
     round_ = round_or_404(round_id)
     try:
@@ -159,7 +160,7 @@ def delete_round(round_id):
     return redirect(url_for(".rounds"), code=303)
 
 
-@bp.route("/rounds/<int:round_id>/members", methods=["GET", "POST"])
+@bp.route("/rounds/<id:round_id>/members", methods=["GET", "POST"])
 def members(round_id):
     round_ = round_or_404(round_id)
     form = MemberForm()
@@ -176,7 +177,7 @@ def members(round_id):
     return render_template("organiser/members.html", round=round_, form=form)
 
 
-@bp.post("/rounds/<int:round_id>/members/<int:organiser_id>/remove")
+@bp.post("/rounds/<id:round_id>/members/<id:organiser_id>/remove")
 def remove_member(round_id, organiser_id):
     round_ = round_or_404(round_id)
     round_.members = [m for m in round_.members if m.id != organiser_id]
@@ -202,7 +203,7 @@ def _invite_forms(round_):
     return by_authority, by_filter, by_partnership
 
 
-@bp.route("/rounds/<int:round_id>/invite", methods=["GET", "POST"])
+@bp.route("/rounds/<id:round_id>/invite", methods=["GET", "POST"])
 def invite_page(round_id):
     round_ = round_or_404(round_id)
     by_authority, by_filter, by_partnership = _invite_forms(round_)
@@ -223,7 +224,7 @@ def invite_page(round_id):
                            by_filter=by_filter, by_partnership=by_partnership)
 
 
-@bp.get("/rounds/<int:round_id>/links.csv")
+@bp.get("/rounds/<id:round_id>/links.csv")
 def links_csv(round_id):
     round_ = round_or_404(round_id)
     lang = current_lang()
@@ -244,7 +245,7 @@ def links_csv(round_id):
     return csv_download(csv_text(headers, rows), filename)
 
 
-@bp.get("/rounds/<int:round_id>/partnerships")
+@bp.get("/rounds/<id:round_id>/partnerships")
 def partnerships_status(round_id):
     round_ = round_or_404(round_id)
     statuses = rounds.partnership_statuses(round_)
@@ -252,7 +253,7 @@ def partnerships_status(round_id):
     return render_template("organiser/partnership_status.html", round=round_, statuses=statuses, counts=counts)
 
 
-@bp.route("/rounds/<int:round_id>/send", methods=["GET", "POST"])
+@bp.route("/rounds/<id:round_id>/send", methods=["GET", "POST"])
 def send(round_id):
     round_ = round_or_404(round_id)
     form = SendForm()
@@ -279,7 +280,7 @@ def send(round_id):
                            report=report, log=log, counts=counts)
 
 
-@bp.post("/rounds/<int:round_id>/invitations/<int:invitation_id>/revoke")
+@bp.post("/rounds/<id:round_id>/invitations/<id:invitation_id>/revoke")
 def revoke_invitation(round_id, invitation_id):
     invitation = invitation_or_404(round_or_404(round_id), invitation_id)
     revoke(invitation)
@@ -289,7 +290,7 @@ def revoke_invitation(round_id, invitation_id):
     return redirect(url_for(".round_page", round_id=round_id), code=303)
 
 
-@bp.post("/rounds/<int:round_id>/invitations/<int:invitation_id>/reissue")
+@bp.post("/rounds/<id:round_id>/invitations/<id:invitation_id>/reissue")
 def reissue_invitation(round_id, invitation_id):
     invitation = invitation_or_404(round_or_404(round_id), invitation_id)
     reissue(invitation)
