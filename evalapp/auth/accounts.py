@@ -1,11 +1,18 @@
 """Organiser accounts: the functions that create, find and change them. They flush only."""
+import secrets
+
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from evalapp.extensions import db
 from evalapp.models import Organiser
 from evalapp.models.base import utcnow
 
 MIN_PASSWORD_LENGTH = 10
+
+#: Checked instead of an account's hash when the address has no account: computed once per process
+#: with the method and cost of every new hash, so that a login takes as long whatever the address.
+NO_ACCOUNT_HASH = generate_password_hash(secrets.token_urlsafe(32))
 
 
 class AccountError(ValueError):
@@ -37,9 +44,14 @@ def create_organiser(email: str, password: str, name: str | None = None, is_admi
 
 
 def authenticate(email: str, password: str) -> Organiser | None:
-    """Return the active organiser with these credentials, or None."""
+    """Return the active organiser with these credentials, or None.
+
+    An unknown address, an inactive account and a wrong password all check one password hash of
+    the same cost: the time taken does not tell which addresses have an account.
+    """
     organiser = find_by_email(email)
-    if organiser is None or not organiser.active or not organiser.check_password(password):
+    matches = check_password_hash(organiser.password_hash if organiser else NO_ACCOUNT_HASH, password)
+    if organiser is None or not organiser.active or not matches:
         return None
     organiser.last_login_at = utcnow()
     return organiser
