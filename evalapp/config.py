@@ -80,6 +80,8 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute"),
+        # An organiser's session ends at logout, and at the latest this many hours after login.
+        "ORGANISER_SESSION_HOURS": float(os.environ.get("ORGANISER_SESSION_HOURS", "12")),
         # Unknown invitation links asked from one address (someone guessing tokens).
         "NOT_FOUND_LIMIT_PER_ADDRESS": os.environ.get("NOT_FOUND_LIMIT_PER_ADDRESS", "30 per minute"),
         # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto.

@@ -35,6 +35,7 @@ def login():
     if form.validate_on_submit():
         organiser = accounts.authenticate(form.email.data, form.password.data)
         if organiser is not None:
+            accounts.start_session(organiser, request.user_agent.string)
             db.session.commit()
             login_user(organiser)
             return redirect(safe_next(request.args.get("next"), url_for("organiser.rounds")), code=303)
@@ -52,13 +53,15 @@ def too_many_attempts(error):
 @bp.post("/logout")
 @login_required
 def logout():
+    accounts.end_session(current_user)
+    db.session.commit()
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("auth.login"), code=303)
 
 
 def _organiser_key() -> str:
-    return f"password-change:{current_user.get_id()}"
+    return f"password-change:{current_user.id}"
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -71,10 +74,8 @@ def change_password():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors = [_("This is not your current password.")]
         else:
-            current_user.set_password(form.new_password.data)
+            accounts.change_password(current_user, form.new_password.data)
             db.session.commit()
-            # The session token changed with the password: every other session is over; keep this one.
-            login_user(current_user)
             flash(_("Your password is changed. Other sessions are logged out."), "success")
             return redirect(url_for("organiser.rounds"), code=303)
     return render_template("auth/password.html", form=form)
@@ -116,6 +117,6 @@ def toggle_active(organiser_id):
     if organiser.id == current_user.id:
         flash(_("You cannot deactivate your own account."), "warning")
     else:
-        organiser.active = not organiser.active
+        accounts.set_active(organiser, not organiser.active)
         db.session.commit()
     return redirect(url_for(".organisers"), code=303)
