@@ -73,13 +73,17 @@ def from_environment(instance_path: str) -> dict:
         "MAX_FORM_PARTS": 2000,
         # Values in one form post: the longest questionnaire page sends about a hundred.
         "MAX_FORM_VALUES": 1000,
-        # Failed logins: per account and per address. The counts live in
+        # Failed logins: from browsers without a device cookie for the account (evalapp/auth/devices.py),
+        # per account and per address; from a browser with one, per browser. The counts live in
         # RATELIMIT_STORAGE_URI: memory:// serves one process only; with several
         # gunicorn workers use redis://host:6379 so that every worker sees the same counts.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute"),
+        "LOGIN_LIMIT_PER_DEVICE": os.environ.get("LOGIN_LIMIT_PER_DEVICE", "10 per minute"),
+        # An organiser's session ends at logout, and at the latest this many hours after login.
+        "ORGANISER_SESSION_HOURS": float(os.environ.get("ORGANISER_SESSION_HOURS", "12")),
         # Unknown invitation links asked from one address (someone guessing tokens).
         "NOT_FOUND_LIMIT_PER_ADDRESS": os.environ.get("NOT_FOUND_LIMIT_PER_ADDRESS", "30 per minute"),
         # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto.

@@ -1,7 +1,7 @@
 """The data model. Import models from here: ``from evalapp.models import Round``."""
 from evalapp.models.authorities import AUTHORITY_TYPES, Authority, Partnership
 from evalapp.models.exports import ExportRecord
-from evalapp.models.organisers import Organiser, round_members
+from evalapp.models.organisers import Organiser, OrganiserSession, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
 from evalapp.models.responses import Answer, Response, ResponseStatus
 from evalapp.models.results import AnswerTally, ResponseScore
@@ -18,6 +18,7 @@ __all__ = [
     "Invitation",
     "InvitationEmail",
     "Organiser",
+    "OrganiserSession",
     "RevokedToken",
     "round_members",
     "Partnership",

@@ -1,8 +1,7 @@
-import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,10 +15,6 @@ round_members = Table(
     Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
     Column("organiser_id", ForeignKey("organisers.id", ondelete="CASCADE"), primary_key=True),
 )
-
-
-def new_session_token() -> str:
-    return secrets.token_hex(16)
 
 
 class Organiser(UserMixin, db.Model):
@@ -37,24 +32,47 @@ class Organiser(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     #: A deactivated account cannot log in.
     active: Mapped[bool] = mapped_column(default=True)
-    #: Part of the session cookie's identity: changing it (password change) ends every session.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+
+    #: The secret of the session this request runs in (set at login and by the session loader, never
+    #: stored): Flask-Login keeps it in the signed session cookie as the user's id.
+    session_secret = None
 
     def __repr__(self):
         return f"<Organiser {self.id} {self.email}>"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
-        self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    def get_id(self) -> str | None:
+        return self.session_secret
 
     @property
     def is_active(self) -> bool:
         return self.active
+
+
+class OrganiserSession(db.Model):
+    """One login of an organiser. The session cookie carries its secret; logging out, a password change
+    made elsewhere or the account's deactivation ends it for good, whoever holds a copy of the cookie."""
+
+    __tablename__ = "organiser_sessions"
+    __table_args__ = (CheckConstraint("ended_at IS NULL OR ended_at >= created_at", name="ends_after_it_starts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the secret in the cookie: the database alone opens no session.
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The login; the session also ends ORGANISER_SESSION_HOURS later.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When it was ended (logout, password change, deactivation); empty while it is open.
+    ended_at: Mapped[datetime | None]
+    #: The browser's User-Agent at login (its first 200 characters), to tell one's sessions apart.
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    def __repr__(self):
+        return f"<OrganiserSession {self.id} organiser={self.organiser_id} {'ended' if self.ended_at else 'open'}>"
