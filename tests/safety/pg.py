@@ -96,9 +96,16 @@ def assert_error_page(response, status: int):
 
 
 def assert_try_again_page(response):
-    """503: what was just sent was not saved, send it again."""
+    """503 after a post: what was just sent was not saved, send it again."""
     assert_error_page(response, 503)
     assert "momentanément indisponible" in response.text and "envoyez-le de nouveau" in response.text
+
+
+def assert_reload_page(response):
+    """503 after a page was only read: nothing sent was lost, reload the page."""
+    assert_error_page(response, 503)
+    assert "momentanément indisponible" in response.text and "Rechargez cette page" in response.text
+    assert "envoyez-le de nouveau" not in response.text
 
 
 @contextmanager

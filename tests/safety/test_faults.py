@@ -8,6 +8,7 @@ from tests.load.server import free_port
 from tests.respond.helpers import AICT, csrf_token, fill_everything, post_section, section_data, start
 from tests.safety.pg import (
     answer_rows,
+    assert_reload_page,
     assert_try_again_page,
     connection_cut_after,
     named_url,
@@ -77,7 +78,8 @@ def test_while_the_database_is_down_respondents_are_asked_to_try_again(app, app_
     else:
         unreachable = f"sqlite:///{tmp_path}/no-such-directory/evalapp.db"
     down = app_with(SQLALCHEMY_DATABASE_URI=unreachable).test_client()
-    assert_try_again_page(down.get("/r/" + "A" * 43))
+    assert_reload_page(down.get("/r/" + "A" * 43))
+    assert_try_again_page(down.post("/r/" + "A" * 43 + "/p/profile", data={"PRO_03": "1990"}))
 
 
 @pytest.mark.parametrize("statement", ["DELETE FROM answers", "INSERT INTO answers"],
