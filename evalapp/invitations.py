@@ -28,6 +28,7 @@ def existing_invitation(round_: Round, authority: Authority, partnership: Partne
 def invite(round_: Round, authority: Authority, partnership: Partnership | None = None) -> Invitation:
     """Invite ``authority`` to ``round_``, for its side of ``partnership`` if given.
 
+    The invitation takes the directory's address of the day (see :attr:`Invitation.email`).
     Inviting again the same authority for the same partnership returns the existing invitation.
     """
     side = "home"
@@ -38,9 +39,8 @@ def invite(round_: Round, authority: Authority, partnership: Partnership | None 
     existing = existing_invitation(round_, authority, partnership)
     if existing is not None:
         return existing
-    invitation = Invitation(
-        round=round_, authority=authority, partnership=partnership, side=side, token=new_token()
-    )
+    invitation = Invitation(round=round_, authority=authority, partnership=partnership, side=side,
+                            token=new_token(), email=authority.email)
     invitation.response = Response()
     db.session.add(invitation)
     db.session.flush()

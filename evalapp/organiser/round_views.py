@@ -235,7 +235,7 @@ def links_csv(round_id):
     deadline = long_date(round_.closes_on)
     rows = (
         [i.authority.name, str(AUTHORITY_TYPES[i.authority.kind]), country_name(i.authority.country, lang),
-         i.authority.email, i.authority.language, i.partner.name if i.partner else "",
+         i.email, i.authority.language, i.partner.name if i.partner else "",
          sides[i.side] if i.partner else "", statuses.get(i.response.status, i.response.status), deadline,
          invitation_url(i)]
         for i in open_invitations(round_)
