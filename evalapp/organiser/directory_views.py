@@ -84,9 +84,18 @@ def edit_authority(authority_id):
     authority = db.get_or_404(Authority, authority_id)
     form = _authority_form(authority)
     if form.validate_on_submit():
-        operations.update_authority(authority, _authority_values(form), current_user)
+        readdressed = operations.update_authority(authority, _authority_values(form), current_user)
         db.session.commit()
         flash(_("%(name)s is saved.", name=authority.name), "success")
+        if readdressed and readdressed.followed:
+            flash(ngettext("The new address is used in your rounds: %(num)s invitation not yet submitted now uses it.",
+                           "The new address is used in your rounds: %(num)s invitations not yet submitted now use it.",
+                           readdressed.followed), "success")
+        if readdressed and readdressed.kept:
+            flash(ngettext("%(num)s invitation of other rounds keeps the address its organisers chose; "
+                           "they see your change on their round's page.",
+                           "%(num)s invitations of other rounds keep the address their organisers chose; "
+                           "they see your change on their round's page.", readdressed.kept), "warning")
         return redirect(url_for(".authorities"), code=303)
     changes = db.session.scalars(history.changes_query(authority.id).limit(HISTORY_SIZE + 1)).all()
     return render_template("organiser/authority_form.html", form=form, authority=authority,
