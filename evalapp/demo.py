@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from evalapp.auth.accounts import create_organiser, find_by_email
 from evalapp.clock import today
+from evalapp.directory import operations
 from evalapp.directory.countries import fold
 from evalapp.extensions import db
 from evalapp.invitations import invitation_url, invite
-from evalapp.models import Answer, Authority, Partnership, ResponseStatus, Round
+from evalapp.models import Answer, Authority, ResponseStatus, Round
 from evalapp.models.base import utcnow
 from evalapp.questionnaires.definition import OTHER, Definition, Item
 from evalapp.questionnaires.loader import definition_of, load_all
@@ -90,9 +91,9 @@ def _authority(spec) -> Authority:
     name, kind, country, region, population, language = spec
     authority = db.session.scalar(select(Authority).filter_by(name=name))
     if authority is None:
-        authority = Authority(name=name, kind=kind, country=country, region=region,
-                              population=population, language=language, email=_demo_email(name))
-        db.session.add(authority)
+        authority = operations.create_authority(
+            {"name": name, "kind": kind, "country": country, "region": region, "population": population,
+             "language": language, "email": _demo_email(name)}, by=None)
     return authority
 
 
@@ -121,10 +122,9 @@ def seed(rng_seed: int = 2026) -> tuple[Round, bool]:
     invitations = []
     for home_spec, partner_spec, year in PARTNERSHIPS:
         home, partner = _authority(home_spec), _authority(partner_spec)
-        partnership = Partnership(home_authority=home, partner_authority=partner, start_year=year,
-                                  name=f"{home.name} – {partner.name}")
-        db.session.add(partnership)
-        db.session.flush()
+        partnership = operations.create_partnership(
+            {"home_authority_id": home.id, "partner_authority_id": partner.id, "start_year": year,
+             "name": f"{home.name} – {partner.name}"}, by=None)
         invitations += [invite(round_, home, partnership), invite(round_, partner, partnership)]
     for spec in ALONE:
         authority = _authority(spec)

@@ -1,12 +1,26 @@
-"""Invitations: the only place tokens are made, revoked and replaced. Functions flush only."""
+"""Invitations: the only place tokens are made, revoked and replaced, and where their addresses change.
+
+Functions flush only.
+"""
 import secrets
+from dataclasses import dataclass
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from evalapp.directory.history import latest_changes
 from evalapp.extensions import db
-from evalapp.models import Authority, Invitation, Partnership, Response, ResponseStatus, RevokedToken, Round
+from evalapp.models import (
+    Authority,
+    DirectoryChange,
+    Invitation,
+    Partnership,
+    Response,
+    ResponseStatus,
+    RevokedToken,
+    Round,
+)
 from evalapp.models.base import utcnow
 from evalapp.reporting import tallies
 
@@ -28,6 +42,7 @@ def existing_invitation(round_: Round, authority: Authority, partnership: Partne
 def invite(round_: Round, authority: Authority, partnership: Partnership | None = None) -> Invitation:
     """Invite ``authority`` to ``round_``, for its side of ``partnership`` if given.
 
+    The invitation takes the directory's address of the day (see :attr:`Invitation.email`).
     Inviting again the same authority for the same partnership returns the existing invitation.
     """
     side = "home"
@@ -38,9 +53,8 @@ def invite(round_: Round, authority: Authority, partnership: Partnership | None 
     existing = existing_invitation(round_, authority, partnership)
     if existing is not None:
         return existing
-    invitation = Invitation(
-        round=round_, authority=authority, partnership=partnership, side=side, token=new_token()
-    )
+    invitation = Invitation(round=round_, authority=authority, partnership=partnership, side=side,
+                            token=new_token(), email=authority.email)
     invitation.response = Response()
     db.session.add(invitation)
     db.session.flush()
@@ -61,6 +75,73 @@ def invite_matching(round_: Round, kind: str = "", country: str = "") -> list[In
     if country:
         query = query.where(Authority.country == country)
     return [invite(round_, authority) for authority in db.session.scalars(query)]
+
+
+def not_submitted_query():
+    """Invitations whose answers are not submitted: the ones an address change may still concern."""
+    return select(Invitation).join(Invitation.response).where(Response.status != ResponseStatus.SUBMITTED)
+
+
+@dataclass
+class Readdressed:
+    """What a new address in the directory did to an authority's invitations not yet submitted."""
+
+    #: Invitations of the rounds the editor may see, now sent to the new address.
+    followed: int
+    #: Invitations of other rounds, which keep the address their organisers invited.
+    kept: int
+
+
+def readdress(authority: Authority, rounds) -> Readdressed:
+    """Send the authority's links in ``rounds`` (a query of rounds, or None for none) to its new address.
+
+    Its invitations not yet submitted in those rounds take the directory's address; those of other
+    rounds keep theirs until their own organisers take it (:func:`use_directory_addresses`).
+    """
+    pending = not_submitted_query().where(Invitation.authority_id == authority.id)
+    followed = []
+    if rounds is not None:
+        round_ids = rounds.with_only_columns(Round.id).order_by(None)
+        followed = db.session.scalars(pending.where(Invitation.round_id.in_(round_ids))).all()
+        for invitation in followed:
+            invitation.email = authority.email
+        db.session.flush()
+    kept = db.session.scalar(select(func.count()).select_from(
+        pending.where(Invitation.email.is_distinct_from(authority.email)).subquery()))
+    return Readdressed(followed=len(followed), kept=kept)
+
+
+@dataclass
+class AddressDifference:
+    """An invitation sent to another address than the directory now gives, and the change that did it."""
+
+    invitation: Invitation
+    #: The directory's last change of the authority's address (who, when), if the history has one.
+    change: DirectoryChange | None
+
+
+def _differing_query(round_: Round):
+    return (
+        not_submitted_query().join(Invitation.authority).options(contains_eager(Invitation.authority))
+        .where(Invitation.round_id == round_.id, Invitation.email.is_distinct_from(Authority.email))
+        .order_by(Authority.sort_name, Invitation.id)
+    )
+
+
+def address_differences(round_: Round) -> list[AddressDifference]:
+    """The round's invitations not yet submitted whose address is no longer the directory's."""
+    invitations = db.session.scalars(_differing_query(round_)).all()
+    changes = latest_changes((i.authority_id for i in invitations), "email")
+    return [AddressDifference(i, changes.get(i.authority_id)) for i in invitations]
+
+
+def use_directory_addresses(round_: Round) -> int:
+    """Send the round's links not yet submitted to the directory's addresses; return how many changed."""
+    invitations = db.session.scalars(_differing_query(round_)).all()
+    for invitation in invitations:
+        invitation.email = invitation.authority.email
+    db.session.flush()
+    return len(invitations)
 
 
 def revoke(invitation: Invitation) -> None:

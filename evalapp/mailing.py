@@ -58,7 +58,7 @@ def compose(invitation: Invitation, kind: str) -> EmailMessage:
         subject = (_("Reminder: %(title)s", title=title) if kind == "reminder"
                    else _("Invitation: %(title)s", title=title))
         body = render_template("email/invitation.txt", **context)
-    return EmailMessage(subject=subject, body=body, to=[invitation.authority.email])
+    return EmailMessage(subject=subject, body=body, to=[invitation.email])
 
 
 @dataclass
@@ -75,7 +75,7 @@ def send(round_: Round, target: str) -> SendReport:
     connection = mail.get_connection(fail_silently=False)
     try:
         for invitation in recipients(round_, target):
-            if not invitation.authority.email:
+            if not invitation.email:
                 report.without_email.append(invitation)
                 continue
             error = None
@@ -90,7 +90,7 @@ def send(round_: Round, target: str) -> SendReport:
                 connection.close()
             else:
                 report.sent += 1
-            db.session.add(InvitationEmail(invitation=invitation, kind=kind, recipient=invitation.authority.email,
+            db.session.add(InvitationEmail(invitation=invitation, kind=kind, recipient=invitation.email,
                                            ok=error is None, error=error))
     finally:
         connection.close()

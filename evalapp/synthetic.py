@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 
 from evalapp.demo import demo_answer_rows
+from evalapp.directory import history
 from evalapp.directory.countries import fold
 from evalapp.extensions import db
 from evalapp.models import Answer, Authority, Invitation, Response, ResponseStatus, Round
@@ -50,6 +51,9 @@ def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1) -
                     answers.append({"response_id": response_id, "choice": "", "scale_value": None, "dont_know": False,
                                     "number_value": None, "text_value": None, **row})
         db.session.execute(insert(Authority), authorities)
+        history.record((row for values in authorities for row in history.changes(
+            "created", {}, {name: values.get(name) for name in history.AUTHORITY_FIELDS}, authority_id=values["id"])),
+            by=None)
         db.session.execute(insert(Invitation), invitations)
         db.session.execute(insert(Response), responses)
         _insert_answers(answers)

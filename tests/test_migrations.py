@@ -1,7 +1,8 @@
 """The migrations build the whole schema, and match the models exactly."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, inspect, text
 
 from evalapp.extensions import db
 
@@ -17,3 +18,49 @@ def test_no_pending_autogenerate_diff(app):
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, db.metadata) == []
+
+
+@pytest.fixture
+def empty_database(database_url, tmp_path):
+    """A database with no schema yet: a new SQLite file, or a PostgreSQL schema of its own."""
+    if database_url.startswith("sqlite"):
+        yield "sqlite:///" + str(tmp_path / "empty.db")
+        return
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+        conn.execute(text("CREATE SCHEMA migration_check"))
+    yield database_url + ("&" if "?" in database_url else "?") + "options=-csearch_path%3Dmigration_check"
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA migration_check CASCADE"))
+    engine.dispose()
+
+
+def test_existing_invitations_keep_the_address_they_were_sent_to(empty_database):
+    from flask_migrate import upgrade
+
+    from tests.conftest import make_app
+
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade(revision="2f6012ca75a3")  # before invitations kept their address
+        db.session.execute(text(
+            "INSERT INTO questionnaire_versions (id, code, version, definition, checksum, loaded_at) "
+            "VALUES (1, 'aict', 1, '{}', 'x', '2026-01-01')"))
+        db.session.execute(text(
+            "INSERT INTO rounds (id, questionnaire_version_id, title, opens_on, closes_on, status, allow_reopen, "
+            "results_visible, created_at) VALUES (1, 1, 'Tour', '2026-01-01', '2026-02-01', 'open', false, false, "
+            "'2026-01-01')"))
+        db.session.execute(text(
+            "INSERT INTO authorities (id, name, sort_name, kind, country, language, email, created_at) VALUES "
+            "(1, 'Ville de Lyon', 'ville de lyon', 'commune', 'FR', 'fr', 'intl@lyon.example', '2026-01-01'), "
+            "(2, 'Ville de Caen', 'ville de caen', 'commune', 'FR', 'fr', NULL, '2026-01-01')"))
+        db.session.execute(text(
+            "INSERT INTO invitations (id, round_id, authority_id, side, token, created_at) VALUES "
+            "(1, 1, 1, 'home', 'a', '2026-01-01'), (2, 1, 2, 'home', 'b', '2026-01-01')"))
+        db.session.commit()
+        upgrade()
+        emails = db.session.execute(text("SELECT id, email FROM invitations ORDER BY id")).all()
+        assert [tuple(row) for row in emails] == [(1, "intl@lyon.example"), (2, None)]
+        db.session.remove()
+        db.engine.dispose()

@@ -14,9 +14,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from evalapp.directory import history
 from evalapp.directory.countries import country_code, fold
 from evalapp.extensions import db
-from evalapp.models import AUTHORITY_TYPES, Authority, Partnership
+from evalapp.models import AUTHORITY_TYPES, Authority, Organiser, Partnership
 
 MAX_ROWS = 20_000
 
@@ -252,22 +253,34 @@ def check_partnerships(data: bytes) -> CheckResult:
     return result
 
 
-def import_authorities(result: CheckResult) -> int:
-    """Write the rows of a valid check; flushes only, so the caller's commit makes it all or nothing."""
+def import_authorities(result: CheckResult, by: Organiser | None) -> int:
+    """Write the rows of a valid check, each recorded in the directory's history as imported by ``by``.
+
+    Flushes only, so the caller's commit makes it all or nothing. An import only adds: an authority
+    already in the directory is refused by the check, so no address changes here.
+    """
     assert result.ok
-    db.session.add_all(Authority(**values) for values in result.rows)
+    authorities = [Authority(**values) for values in result.rows]
+    db.session.add_all(authorities)
     db.session.flush()
+    history.record((row for authority in authorities for row in history.changes(
+        "imported", {}, history.authority_values(authority), authority_id=authority.id)), by)
     return len(result.rows)
 
 
-def import_partnerships(result: CheckResult) -> int:
+def import_partnerships(result: CheckResult, by: Organiser | None) -> int:
     assert result.ok
-    db.session.add_all(
+    partnerships = [
         Partnership(home_authority_id=v["home_authority_id"], partner_authority_id=v["partner_authority_id"],
                     start_year=v.get("start_year"), name=v.get("name"))
         for v in result.rows
-    )
+    ]
+    db.session.add_all(partnerships)
     db.session.flush()
+    # The history names each side: every name read in one query, not one query a partnership.
+    names = dict(db.session.execute(select(Authority.id, Authority.name)).all())
+    history.record((row for partnership in partnerships for row in history.changes(
+        "imported", {}, history.partnership_values(partnership, names), partnership_id=partnership.id)), by)
     return len(result.rows)
 
 

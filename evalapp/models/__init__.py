@@ -1,5 +1,5 @@
 """The data model. Import models from here: ``from evalapp.models import Round``."""
-from evalapp.models.authorities import AUTHORITY_TYPES, Authority, Partnership
+from evalapp.models.authorities import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, DirectoryChange, Partnership
 from evalapp.models.exports import ExportRecord
 from evalapp.models.organisers import Organiser, OrganiserSession, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
@@ -10,10 +10,12 @@ from evalapp.models.stories import StorySelection, StoryTag
 
 __all__ = [
     "AUTHORITY_TYPES",
+    "DIRECTORY_ACTIONS",
     "SIDES",
     "Answer",
     "AnswerTally",
     "Authority",
+    "DirectoryChange",
     "ExportRecord",
     "Invitation",
     "InvitationEmail",

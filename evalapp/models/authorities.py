@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from evalapp.extensions import db
@@ -16,6 +16,14 @@ AUTHORITY_TYPES = {
     "foreign_municipality": _l("Foreign municipality"),
     "foreign_regional": _l("Foreign regional authority"),
     "other": _l("Other"),
+}
+
+
+#: What happened to an authority or a partnership of the directory, as its history says it.
+DIRECTORY_ACTIONS = {
+    "created": _l("creation"),
+    "imported": _l("import"),
+    "changed": _l("change"),
 }
 
 
@@ -91,3 +99,43 @@ class Partnership(db.Model):
         if authority_id == self.home_authority_id:
             return self.partner_authority
         return self.home_authority
+
+
+class DirectoryChange(db.Model):
+    """One field of an authority or a partnership set or changed: by whom, when, from what to what.
+
+    Written by :func:`evalapp.directory.history.record` alone, which every path that writes the
+    directory calls; shown as an authority's history and as the directory's recent changes.
+    """
+
+    __tablename__ = "directory_changes"
+    __table_args__ = (
+        CheckConstraint(_in("action", DIRECTORY_ACTIONS), name="action_known"),
+        CheckConstraint("(authority_id IS NULL) <> (partnership_id IS NULL)", name="one_subject"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: When; the fields of one change share the same moment.
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The organiser who made the change; empty for the command line.
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
+    #: The authority changed (or else the partnership).
+    authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"), index=True)
+    #: The partnership changed (or else the authority).
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    #: One of :data:`DIRECTORY_ACTIONS`: created by hand or by a command, imported from a CSV file, changed.
+    action: Mapped[str] = mapped_column(String(10))
+    #: The field, by the name the history gives it (evalapp/directory/history.py: ``email``, ``home_authority``...).
+    field: Mapped[str] = mapped_column(String(30))
+    #: The value before, as text; empty when created, or when the field was empty.
+    old_value: Mapped[str | None] = mapped_column(Text)
+    #: The value after, as text; empty when the field was emptied.
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+    organiser: Mapped["Organiser | None"] = relationship()  # noqa: F821
+    authority: Mapped[Authority | None] = relationship()
+    partnership: Mapped[Partnership | None] = relationship()
+
+    def __repr__(self):
+        subject = f"authority={self.authority_id}" if self.authority_id else f"partnership={self.partnership_id}"
+        return f"<DirectoryChange {self.id} {self.action} {subject} {self.field}>"

@@ -76,6 +76,10 @@ class Invitation(db.Model):
     side: Mapped[str] = mapped_column(String(10), default="home")
     #: The secret in the link: 256 random bits, URL-safe base64.
     token: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Where the link is sent (emails, the links for a mail merge): the directory's address when invited.
+    #: It changes only for the round's organisers: by an edit of theirs in the directory, or when they
+    #: take the directory's address (evalapp/invitations.py); an organiser who cannot see the round never moves it.
+    email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Set when the organisers withdraw the link; it then answers 410 until a new one is issued.
     revoked_at: Mapped[datetime | None]

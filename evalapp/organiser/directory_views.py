@@ -2,29 +2,33 @@
 
     /o/authorities                      list and search
     /o/authorities/new                  create
-    /o/authorities/<id>/edit            edit
+    /o/authorities/<id>/edit            edit, and its history
     /o/partnerships                     list
     /o/partnerships/new                 create
     /o/import                           import a CSV (checked first; all or nothing)
     /o/import/<kind>-template.csv       a template to fill in Excel
+    /o/directory/changes                who changed what, and when (?authority=<id>: one authority's)
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from evalapp.directory import csv_import
+from evalapp.directory import csv_import, history, operations
 from evalapp.directory.countries import countries_named_like, country_choices, country_code, country_name, fold
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
-from evalapp.models import AUTHORITY_TYPES, Authority, Partnership
+from evalapp.models import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, Partnership
 from evalapp.organiser.blueprint import bp
 from evalapp.organiser.forms import AuthorityForm, ImportForm, PartnershipForm, kind_choices
 from evalapp.spreadsheets import csv_download
 from evalapp.urls import paginate
 
 PAGE_SIZE = 100
+#: The latest changes shown on an authority's page; the rest are a link away.
+HISTORY_SIZE = 20
 
 
 @bp.get("/authorities")
@@ -56,13 +60,20 @@ def _authority_form(authority=None):
     return form
 
 
+def _authority_values(form) -> dict:
+    """The form's fields as the directory keeps them: an empty text is no value."""
+    return {name: None if form[name].data == "" else form[name].data for name in history.AUTHORITY_FIELDS}
+
+
+def _history_helpers() -> dict:
+    return {"actions": DIRECTORY_ACTIONS, "field_label": history.field_label, "shown_value": history.shown_value}
+
+
 @bp.route("/authorities/new", methods=["GET", "POST"])
 def new_authority():
     form = _authority_form()
     if form.validate_on_submit():
-        authority = Authority()
-        form.populate_obj(authority)
-        db.session.add(authority)
+        authority = operations.create_authority(_authority_values(form), current_user)
         db.session.commit()
         flash(_("%(name)s is in the directory.", name=authority.name), "success")
         return redirect(url_for(".authorities"), code=303)
@@ -74,11 +85,23 @@ def edit_authority(authority_id):
     authority = db.get_or_404(Authority, authority_id)
     form = _authority_form(authority)
     if form.validate_on_submit():
-        form.populate_obj(authority)
+        readdressed = operations.update_authority(authority, _authority_values(form), current_user)
         db.session.commit()
         flash(_("%(name)s is saved.", name=authority.name), "success")
+        if readdressed and readdressed.followed:
+            flash(ngettext("The new address is used in your rounds: %(num)s invitation not yet submitted now uses it.",
+                           "The new address is used in your rounds: %(num)s invitations not yet submitted now use it.",
+                           readdressed.followed), "success")
+        if readdressed and readdressed.kept:
+            flash(ngettext("%(num)s invitation of other rounds keeps the address its organisers chose; "
+                           "they see your change on their round's page.",
+                           "%(num)s invitations of other rounds keep the address their organisers chose; "
+                           "they see your change on their round's page.", readdressed.kept), "warning")
         return redirect(url_for(".authorities"), code=303)
-    return render_template("organiser/authority_form.html", form=form, authority=authority)
+    changes = db.session.scalars(history.changes_query(authority.id).limit(HISTORY_SIZE + 1)).all()
+    return render_template("organiser/authority_form.html", form=form, authority=authority,
+                           changes=changes[:HISTORY_SIZE], more_changes=len(changes) > HISTORY_SIZE,
+                           **_history_helpers())
 
 
 @bp.get("/partnerships")
@@ -104,9 +127,9 @@ def new_partnership():
         if exists:
             form.partner_authority_id.errors = [_("This partnership is already in the directory.")]
         else:
-            partnership = Partnership()
-            form.populate_obj(partnership)
-            db.session.add(partnership)
+            values = {"home_authority_id": pair[0], "partner_authority_id": pair[1],
+                      "start_year": form.start_year.data, "name": form.name.data or None}
+            operations.create_partnership(values, current_user)
             db.session.commit()
             flash(_("Partnership created."), "success")
             return redirect(url_for(".partnerships"), code=303)
@@ -124,7 +147,7 @@ def import_csv():
         result = check(data)
         if result.ok and not form.check_only.data:
             write = csv_import.import_authorities if kind == "authorities" else csv_import.import_partnerships
-            count = write(result)
+            count = write(result, current_user)
             db.session.commit()
             flash(ngettext("%(num)s row imported.", "%(num)s rows imported.", count), "success")
             return redirect(url_for(".authorities" if kind == "authorities" else ".partnerships"), code=303)
@@ -140,4 +163,12 @@ def import_template(kind):
     return csv_download([text], f"evalapp-{kind}-template.csv")
 
 
-
+@bp.get("/directory/changes")
+def directory_changes():
+    authority = None
+    authority_id = request.args.get("authority", type=int)
+    if authority_id is not None:
+        authority = db.get_or_404(Authority, authority_id)
+    page = db.paginate(history.changes_query(authority_id), per_page=PAGE_SIZE, error_out=False)
+    return render_template("organiser/directory_changes.html", page=page, authority=authority,
+                           **_history_helpers())

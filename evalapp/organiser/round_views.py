@@ -10,6 +10,7 @@
     /o/rounds/<id>/links.csv                    open links for a mail merge
     /o/rounds/<id>/partnerships                 both sides answered, one, neither
     /o/rounds/<id>/send                         invitations and reminders by email
+    /o/rounds/<id>/addresses                    POST: send the links to the directory's addresses
     /o/rounds/<id>/invitations/<id>/revoke      POST
     /o/rounds/<id>/invitations/<id>/reissue     POST
 """
@@ -28,6 +29,7 @@ from evalapp.directory.countries import countries_by_name, country_choices, coun
 from evalapp.extensions import db
 from evalapp.i18n import current_lang, long_date
 from evalapp.invitations import (
+    address_differences,
     invitation_url,
     invite,
     invite_matching,
@@ -35,6 +37,7 @@ from evalapp.invitations import (
     open_invitations,
     reissue,
     revoke,
+    use_directory_addresses,
 )
 from evalapp.models import (
     AUTHORITY_TYPES,
@@ -123,6 +126,7 @@ def round_page(round_id):
         "organiser/round.html", round=round_, summary=rounds.summary(round_), page=page, filters=filters,
         countries=countries_by_name(rounds.countries_in_round(round_), lang),
         kinds=AUTHORITY_TYPES, today=today(), invitation_url=invitation_url, country_name=country_name,
+        differences=address_differences(round_),
     )
 
 
@@ -236,7 +240,7 @@ def links_csv(round_id):
     deadline = long_date(round_.closes_on)
     rows = (
         [i.authority.name, str(AUTHORITY_TYPES[i.authority.kind]), country_name(i.authority.country, lang),
-         i.authority.email, i.authority.language, i.partner.name if i.partner else "",
+         i.email, i.authority.language, i.partner.name if i.partner else "",
          sides[i.side] if i.partner else "", statuses.get(i.response.status, i.response.status), deadline,
          invitation_url(i)]
         for i in open_invitations(round_)
@@ -277,7 +281,17 @@ def send(round_id):
     ).all()
     counts = mailing.recipient_counts(round_)
     return render_template("organiser/send.html", round=round_, form=form, configured=configured,
-                           report=report, log=log, counts=counts)
+                           report=report, log=log, counts=counts, differences=address_differences(round_))
+
+
+@bp.post("/rounds/<id:round_id>/addresses", endpoint="use_directory_addresses")
+def use_addresses(round_id):
+    round_ = round_or_404(round_id)
+    count = use_directory_addresses(round_)
+    db.session.commit()
+    flash(ngettext("%(num)s invitation now uses the directory's address.",
+                   "%(num)s invitations now use the directory's address.", count), "success")
+    return redirect(url_for(".round_page", round_id=round_id), code=303)
 
 
 @bp.post("/rounds/<id:round_id>/invitations/<id:invitation_id>/revoke")

@@ -6,7 +6,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from evalapp.extensions import db
-from evalapp.models import Authority, InvitationEmail, Round
+from evalapp.models import Authority, Invitation, InvitationEmail, Round
 from tests.factories import login
 from tests.load.server import free_port
 from tests.respond.helpers import csrf_token, fill_everything, submit
@@ -48,9 +48,12 @@ def mail_orga(app_with, smtp, organiser_id, round_id):
 
 
 def set_emails(app, **by_name):
+    """Give the authorities these addresses, as if they had them when invited."""
     with app.app_context():
         for authority in db.session.scalars(select(Authority)):
             authority.email = by_name.get(authority.name.split()[-1])
+        for invitation in db.session.scalars(select(Invitation)):
+            invitation.email = invitation.authority.email
         db.session.commit()
 
 

@@ -305,6 +305,7 @@ SHOWN = {
     "organiser.partnerships": [HOME, PARTNER, PAIR_NAME],
     "organiser.new_partnership": [HOME, PARTNER],
     "organiser.import_csv": [],
+    "organiser.directory_changes": [HOME, PARTNER, HOME_REGION, PARTNER_REGION, PAIR_NAME],
     # A respondent sees their own answers and names, never the other side's answers.
     "respond.welcome": lambda a: [TITLE, NAMES[a["side"]], *(
         answers_of(a["side"]) if a["submitted"] else [NAMES[OTHER_SIDE[a["side"]]], DESCRIPTION])],
