@@ -325,7 +325,8 @@ def _long_value(definition, item, row, label_options):
 
 
 def codebook(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[list]]:
-    """One row per column of the wide file: code, section, theme, type, question in French and English, values."""
+    """One row per column of the wide file: code, section, theme, type, question in French and English, values,
+    and how the column differs in files for a spreadsheet (free texts get an apostrophe before a formula)."""
     definition = definition_of(round_.questionnaire_version)
     sections = {i.code: s.code for s in definition.sections for i in s.items}
     headers = ["column", "section", "theme", "type", "question_fr", "question_en", "values", "spreadsheet_files"]
