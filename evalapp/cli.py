@@ -8,6 +8,7 @@ from evalapp.backup import BackupError, backup, restore
 from evalapp.extensions import db
 from evalapp.questionnaires import DEFINITIONS_DIR
 from evalapp.questionnaires.loader import DefinitionError, load_all, read_definition
+from evalapp.reporting import export as exports
 
 questionnaire_cli = AppGroup("questionnaire", help="Questionnaire definitions.")
 
@@ -99,9 +100,12 @@ def create_organiser_command(email, password, name, admin):
 
 @click.command("export")
 @click.argument("round_id", type=int)
-@click.option("--kind", type=click.Choice(["wide", "long", "codebook", "pairs"]), default="wide", show_default=True)
+@click.option("--kind", type=click.Choice(exports.KINDS), default="wide", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File to write; standard output if omitted.")
-@click.option("--excel", is_flag=True, help='As the "Excel" button: semicolons and a BOM.')
+@click.option("--excel", is_flag=True, help='As the "Excel" button: semicolons and a BOM, for a spreadsheet.')
+@click.option("--for", "target", type=click.Choice(list(exports.TARGETS)), default="spreadsheet", show_default=True,
+              help="spreadsheet: formulas neutralised with an apostrophe; analysis: every value exactly as typed, "
+                   "for R, Python, SPSS, Stata (not to be opened in a spreadsheet).")
 @click.option("--headers", type=click.Choice(["codes", "text"]), default="codes", show_default=True)
 @click.option("--values", type=click.Choice(["codes", "labels"]), default="codes", show_default=True)
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
@@ -113,19 +117,23 @@ def create_organiser_command(email, password, name, admin):
 @click.option("--region", default="")
 @click.option("--side", type=click.Choice(["", "home", "partner"]), default="")
 @with_appcontext
-def export_command(round_id, kind, output, excel, headers, values, lang, sep, bom, partial, kind_filter, country,
-                   region, side):
+def export_command(round_id, kind, output, excel, target, headers, values, lang, sep, bom, partial, kind_filter,
+                   country, region, side):
     """Export a round's answers as CSV, the same files as the organisers' export page."""
     from evalapp.models import Round
-    from evalapp.reporting import export as exports
     from evalapp.reporting.aggregate import Filters
 
+    if excel and target != "spreadsheet":
+        raise click.UsageError("--excel makes a file for a spreadsheet; leave it out with --for analysis")
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         raise click.ClickException(f"no round {round_id}")
     filters = Filters(kind=kind_filter, country=country.upper(), region=region, side=side)
     common = {"headers": headers, "values": values, "lang": lang, "partial": partial, "filters": filters}
-    options = exports.ExportOptions.excel(**common) if excel else exports.ExportOptions(delimiter=sep, bom=bom, **common)
+    if excel:
+        options = exports.ExportOptions.excel(**common)
+    else:
+        options = exports.ExportOptions(delimiter=sep, bom=bom, target=target, **common)
     exports.record(round_, kind, options, organiser_id=None)
     db.session.commit()
     pieces = exports.export(round_, kind, options)

@@ -1,17 +1,22 @@
 """Import authorities and partnerships from CSV: check everything first, write all or nothing.
 
-Files come from Excel as often as not: UTF-8 with or without BOM (or Windows-1252 from
-an older "CSV" save), separated by commas or, in a French Excel, by semicolons. Headers
-may be in English or in French.
+Files come from Excel as often as not: UTF-8 with or without BOM, UTF-16 (Excel's "Unicode
+text"), or Windows-1252 or Mac Roman from an older "CSV" save; separated by commas, by
+semicolons (a French Excel) or by tabs. Headers may be in English or in French. A file is
+imported with the characters it was typed with, or refused with the line and the reason.
 """
+import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
+import charset_normalizer
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import force_locale
+from flask_babel import force_locale, format_number
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from evalapp.directory import history
@@ -87,38 +92,194 @@ class CheckResult:
 
     rows: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: The encoding the file was read in ("UTF-8", "Mac Roman"...), once it could be read.
+    encoding: str | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def decode(data: bytes) -> str:
+#: What a spreadsheet saves a "CSV" in when not in UTF-8, for the people who send us files: Excel for
+#: Windows in Western and Central Europe and in Cyrillic, old Mac Excel, Latin-1 and -9 from other
+#: tools. The detector chooses among these (as shown to people); more would only add wrong readings.
+LEGACY_ENCODINGS = {"cp1252": "Windows-1252", "mac_roman": "Mac Roman", "latin_1": "ISO-8859-1",
+                    "iso8859_15": "ISO-8859-15", "cp1250": "Windows-1250", "cp1251": "Windows-1251"}
+#: A French Excel on Windows and on an old Mac: when the detector finds readings in several
+#: encodings equally likely, the one reading in these wins, and two such readings refuse the file.
+USUAL_ENCODINGS = {"cp1252", "mac_roman"}
+#: Readings of the file at most this much more garbled than the best one (charset-normalizer's
+#: "chaos": the share of odd characters) count as just as likely.
+CHAOS_MARGIN = 0.01
+#: Unicode files are known by their byte order mark (Excel's "Unicode text" is UTF-16).
+UNICODE_BOMS = [(codecs.BOM_UTF32_LE, "utf_32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf_32", "UTF-32"),
+                (codecs.BOM_UTF16_LE, "utf_16", "UTF-16"), (codecs.BOM_UTF16_BE, "utf_16", "UTF-16")]
+DELIMITERS = (",", ";", "\t")
+SAVE_AS_UTF8 = _l("save it from your spreadsheet as “CSV UTF-8” and import that file")
+
+
+class Unreadable(Exception):
+    """A file that cannot be read as rows, with the problems that say why."""
+
+    def __init__(self, *problems: Problem):
+        super().__init__(*problems)
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    #: The encoding the file was read in, as people know it: "UTF-8", "Mac Roman"...
+    encoding: str
+
+
+def decode(data: bytes) -> Decoded:
+    """Read the file's bytes as text, in the one encoding they were saved in, or raise Unreadable.
+
+    UTF-8, with or without BOM, comes first, and UTF-16 and -32 by their BOM. A file partly in
+    UTF-8 and partly not was pasted together from files saved differently: it is refused,
+    naming the lines unlike the rest. Otherwise charset-normalizer reads it in the encodings
+    spreadsheets save in; a file it cannot tell is refused rather than stored garbled.
+    """
+    for bom, codec, name in UNICODE_BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                raise Unreadable(Problem(1, "", _("the file says it is in %(encoding)s but is damaged: %(how)s",
+                                                  encoding=name, how=SAVE_AS_UTF8))) from None
+            if "\x00" in text:
+                raise _not_csv()
+            return Decoded(text, name)
+    if b"\x00" in data:
+        raise _not_csv()  # an Excel workbook (.xlsx) or another binary file
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        return data.decode("utf-8-sig")
+        return Decoded(data.decode("utf-8"), "UTF-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    lines = data.splitlines()  # at \r\n, \n or \r, as the csv module counts lines
+    utf8, other = [], []
+    for number, line in enumerate(lines, 1):
+        if not line.isascii():
+            (utf8 if _is_utf8(line) else other).append(number)
+    if utf8:
+        odd, message = (other, _("this line is not in the same encoding as the rest of the file (UTF-8): the file "
+                                 "was pasted together from files saved differently; %(how)s", how=SAVE_AS_UTF8))
+        if len(utf8) < len(other):
+            odd, message = (utf8, _("this line is in UTF-8, unlike the rest of the file: the file was pasted "
+                                    "together from files saved differently; %(how)s", how=SAVE_AS_UTF8))
+        raise Unreadable(*(Problem(number, "", message) for number in odd))
+    return _detect(data, {number: lines[number - 1] for number in other})
 
 
-def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
-    """Return the header as written and (line number, row by column name) pairs, blank lines skipped."""
-    text = decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _is_utf8(line: bytes) -> bool:
     try:
-        header = next(reader)
-    except StopIteration:
-        return [], []
-    names = [_column_name(h) for h in header]
-    rows = []
-    for values in reader:
-        if not any(v.strip() for v in values):
-            continue
-        rows.append((reader.line_num, dict(zip(names, (v.strip() for v in values), strict=False))))
-        if len(rows) > MAX_ROWS:
-            break
-    return [h.strip() for h in header], rows
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _not_csv(line: int = 1) -> Unreadable:
+    return Unreadable(Problem(line, "", _("this is not a CSV file: %(how)s", how=SAVE_AS_UTF8)))
+
+
+def _detect(data: bytes, accented: dict[int, bytes]) -> Decoded:
+    """Decode a file that is not UTF-8 in the encoding charset-normalizer finds for its accented lines."""
+    # Lines in ASCII read the same in every encoding, so they tell nothing; the accented ones are
+    # read whole, not sampled, so that a single odd letter anywhere counts.
+    sample = b"\n".join(accented.values())
+    matches = charset_normalizer.from_bytes(sample, steps=1, chunk_size=len(sample),
+                                            cp_isolation=list(LEGACY_ENCODINGS))
+    best = matches.best()
+    if best is None:
+        raise _not_csv(next(iter(accented)))  # no encoding reads it as text
+    readings: dict[str, set[str]] = {}
+    for match in matches:
+        if match.chaos <= best.chaos + CHAOS_MARGIN:
+            readings.setdefault(str(match), set()).update(match.could_be_from_charset)
+    usual = [text for text, encodings in readings.items() if encodings & USUAL_ENCODINGS]
+    if len(readings) == 1:
+        [reading] = readings
+    elif len(usual) == 1:
+        [reading] = usual
+    else:
+        one, other = (usual if len(usual) > 1 else list(readings))[:2]
+        index, words = _first_difference(one, other)
+        raise Unreadable(Problem(list(accented)[index], "", _(
+            "cannot tell which encoding the file was saved in: on this line, “%(one)s” or “%(other)s”; %(how)s",
+            one=words[0], other=words[1], how=SAVE_AS_UTF8)))
+    codec = next(codec for codec in LEGACY_ENCODINGS if codec in readings[reading])
+    # Every line that is not ASCII was in the sample, so the whole file decodes as the sample did.
+    return Decoded(data.decode(codec), LEGACY_ENCODINGS[codec])
+
+
+def _first_difference(one: str, other: str) -> tuple[int, tuple[str, str]]:
+    """The first line where two readings of the same bytes differ, and the word that differs in each."""
+    for index, (line_one, line_other) in enumerate(zip(one.split("\n"), other.split("\n"), strict=True)):
+        if line_one != line_other:
+            at = next(i for i, (a, b) in enumerate(zip(line_one, line_other, strict=True)) if a != b)
+            return index, (_word_at(line_one, at), _word_at(line_other, at))
+    raise ValueError("the readings are the same")
+
+
+def _word_at(line: str, at: int) -> str:
+    return next(word.group() for word in re.finditer(r'[^\s,;"]+|.', line) if word.start() <= at < word.end())
+
+
+@dataclass
+class Table:
+    """A file read as CSV: the encoding it was read in, its header as written, its rows."""
+
+    encoding: str
+    header: list[str]
+    #: The line of the header (blank lines before it are skipped).
+    header_line: int
+    #: (line number, values) of every row that is not blank; the line is that of the row's end.
+    rows: list[tuple[int, list[str]]]
+
+
+def read_rows(data: bytes) -> Table:
+    """Read the file as CSV; raise Unreadable, naming the line, when it is not well-formed.
+
+    The delimiter is the one of comma, semicolon or tab that the header uses most. Quotes are
+    read strictly: a quote closed in the middle of a value or never closed is an error, not text
+    silently dropped or swallowed.
+    """
+    decoded = decode(data)
+    first_line = next((line for line in decoded.text.splitlines() if line.strip()), "")
+    delimiter = max(DELIMITERS, key=first_line.count)
+    reader = csv.reader(io.StringIO(decoded.text, newline=""), delimiter=delimiter, strict=True)
+    header, header_line, rows = [], 1, []
+    start = 1  # the line where the row being read starts
+    try:
+        for values in reader:
+            if any(value.strip() for value in values):
+                if header:
+                    rows.append((reader.line_num, values))
+                else:
+                    header, header_line = values, reader.line_num
+            if len(rows) > MAX_ROWS:
+                break
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise Unreadable(_csv_problem(str(error), start, reader.line_num)) from None
+    return Table(decoded.encoding, [h.strip() for h in header], header_line, rows)
+
+
+def _csv_problem(error: str, start: int, end: int) -> Problem:
+    """A problem, at its line, for an error of the csv module (known by its message, which has no code)."""
+    if "unexpected end of data" in error or (end > start and "field larger than field limit" in error):
+        return Problem(start, "", _("a quotation mark opened on this line is never closed, so the rest of the file "
+                                    "would be one value; close it, or double it (\"\") inside a value"))
+    if "field larger than field limit" in error:
+        return Problem(start, "", _("a value longer than %(count)s characters",
+                                    count=format_number(csv.field_size_limit())))
+    if "expected after" in error:
+        return Problem(end, "", _("text after a closing quotation mark; put the whole value in quotation marks and "
+                                  "double those inside it (\"\")"))
+    return Problem(end, "", _("this line cannot be read as CSV (%(error)s)", error=error))
 
 
 def _column_name(header: str) -> str:
@@ -126,30 +287,43 @@ def _column_name(header: str) -> str:
     return HEADER_ALIASES.get(key, key)
 
 
-def _header_problems(header: list[str], expected: list[str], required: set[str]) -> list[Problem]:
+def _header_problems(table: Table, expected: list[str], required: set[str]) -> list[Problem]:
+    header, line = table.header, table.header_line
     names = [_column_name(h) for h in header]
+    if len(header) == 1 and names[0] not in expected:
+        return [Problem(line, "", _("the columns are not separated by commas, semicolons or tabs"))]
     missing = [c for c in expected if c in required and c not in names]
     unknown = [h for h, c in zip(header, names, strict=True) if c and c not in expected]
-    problems = [Problem(1, c, _("required column missing")) for c in missing]
-    problems += [Problem(1, h, _("unknown column")) for h in unknown]
+    twice = [h for n, (h, c) in enumerate(zip(header, names, strict=True)) if c and c in names[:n]]
+    problems = [Problem(line, c, _("required column missing")) for c in missing]
+    problems += [Problem(line, h, _("unknown column")) for h in unknown]
+    problems += [Problem(line, h, _("column given twice")) for h in twice]
     return problems
 
 
 def _start(data: bytes, expected: list[str], required: set[str]) -> tuple[CheckResult, dict, list]:
     """Read the file and check its header; returns the result so far, the header as written, the rows."""
-    if b"\x00" in data:
-        # An Excel workbook (.xlsx) or another binary file: nothing in it can be read as rows.
-        return CheckResult(problems=[Problem(1, "", _("this is not a CSV file: save it from your spreadsheet "
-                                                      "as “CSV UTF-8” and import that file"))]), {}, []
-    header, rows = read_rows(data)
-    result = CheckResult(problems=_header_problems(header, expected, required))
-    if not header:
+    try:
+        table = read_rows(data)
+    except Unreadable as unreadable:
+        return CheckResult(problems=unreadable.problems), {}, []
+    result = CheckResult(problems=_header_problems(table, expected, required), encoding=table.encoding)
+    if not table.header:
         result.problems.append(Problem(1, "", _("the file is empty")))
-    elif not rows and not result.problems:
-        result.problems.append(Problem(2, "", _("the file has a header but no rows")))
-    if len(rows) > MAX_ROWS:
-        result.problems.append(Problem(rows[-1][0], "", _("more than %(count)s rows", count=MAX_ROWS)))
-    as_written = {_column_name(h): h for h in header}
+    elif not table.rows and not result.problems:
+        result.problems.append(Problem(table.header_line + 1, "", _("the file has a header but no rows")))
+    if len(table.rows) > MAX_ROWS:
+        result.problems.append(Problem(table.rows[-1][0], "", _("more than %(count)s rows", count=MAX_ROWS)))
+    names = [_column_name(h) for h in table.header]
+    rows = []
+    for line, values in table.rows:
+        while values and not values[-1].strip():
+            values = values[:-1]  # empty cells past the last column, as spreadsheets write them
+        if len(values) > len(names):
+            result.problems.append(Problem(line, "", _("%(count)s values, but the header has only %(columns)s columns",
+                                                       count=len(values), columns=len(names))))
+        rows.append((line, dict(zip(names, (v.strip() for v in values), strict=False))))
+    as_written = {_column_name(h): h for h in table.header}
     return result, as_written, rows
 
 

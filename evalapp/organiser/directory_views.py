@@ -149,7 +149,9 @@ def import_csv():
             write = csv_import.import_authorities if kind == "authorities" else csv_import.import_partnerships
             count = write(result, current_user)
             db.session.commit()
-            flash(ngettext("%(num)s row imported.", "%(num)s rows imported.", count), "success")
+            flash(ngettext("%(num)s row imported (file read as %(encoding)s).",
+                           "%(num)s rows imported (file read as %(encoding)s).", count, encoding=result.encoding),
+                  "success")
             return redirect(url_for(".authorities" if kind == "authorities" else ".partnerships"), code=303)
         db.session.rollback()
     return render_template("organiser/import.html", form=form, result=result)

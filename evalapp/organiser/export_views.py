@@ -1,6 +1,6 @@
 """Exports of a round as CSV, and their log.
 
-    /o/rounds/<id>/export           the options, the "Excel" button, the log; POST downloads
+    /o/rounds/<id>/export           the options, the "Excel" and "analysis tools" buttons, the log; POST downloads
 """
 from datetime import date
 
@@ -29,13 +29,16 @@ def export_page(round_id):
         form.lang.data = current_lang()
     filters = Filters.from_args(request.values)
     if form.validate_on_submit():
-        if request.form.get("preset") == "excel":
-            options = exports.ExportOptions.excel(lang=form.lang.data, filters=filters, headers=form.headers.data,
-                                                  values=form.values.data, partial=form.partial.data)
+        chosen = {"lang": form.lang.data, "filters": filters, "headers": form.headers.data, "values": form.values.data,
+                  "partial": form.partial.data}
+        preset = request.form.get("preset")
+        if preset == "excel":
+            options = exports.ExportOptions.excel(**chosen)
+        elif preset == "analysis":
+            options = exports.ExportOptions.analysis(**chosen)
         else:
-            options = exports.ExportOptions(headers=form.headers.data, values=form.values.data, lang=form.lang.data,
-                                            delimiter=form.delimiter.data, bom=form.bom.data,
-                                            partial=form.partial.data, filters=filters)
+            options = exports.ExportOptions(delimiter=form.delimiter.data, bom=form.bom.data, target=form.target.data,
+                                            **chosen)
         kind = form.layout.data
         exports.record(round_, kind, options, current_user.id)
         db.session.commit()
@@ -49,8 +52,10 @@ def export_page(round_id):
 
 
 def describe_options(options: dict) -> str:
-    """An export's options as the log shows them: "semicolon, BOM, labels (en), filters: country FR"."""
-    parts = [_("semicolon") if options.get("delimiter") == ";" else _("comma")]
+    """An export's options as the log shows them: "for a spreadsheet, semicolon, BOM, labels (en), filters: country FR"."""
+    # Exports logged before there were two kinds of file were all for a spreadsheet.
+    parts = [_("for analysis tools") if options.get("target") == "analysis" else _("for a spreadsheet")]
+    parts.append(_("semicolon") if options.get("delimiter") == ";" else _("comma"))
     if options.get("bom"):
         parts.append("BOM")
     parts.append(_("question text") if options.get("headers") == "text" else _("item codes"))

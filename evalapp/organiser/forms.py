@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from evalapp.models import AUTHORITY_TYPES
+from evalapp.reporting.export import TARGETS
 
 
 def kind_choices(blank=None):
@@ -108,3 +109,6 @@ class ExportForm(FlaskForm):
         SelectChoice(",", _l("Comma (R, Python, SPSS)")), SelectChoice(";", _l("Semicolon (Excel in French)"))])
     bom = BooleanField(_l("Byte order mark (BOM), for Excel to read accents"))
     partial = BooleanField(_l("Include responses in progress"))
+    # A file for a spreadsheet unless asked: it is the one that is safe to open anywhere.
+    target = RadioField(_l("File for"), default="spreadsheet",
+                        choices=[SelectChoice(code, label) for code, label in TARGETS.items()])

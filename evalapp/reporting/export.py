@@ -2,7 +2,8 @@
 
 Each export is two steps, as in indico: columns and rows come from here as plain
 values, read from the database in batches; evalapp.spreadsheets writes them,
-neutralising formulas. Memory stays flat whatever the number of responses.
+neutralising formulas in files for a spreadsheet and leaving every value as typed in
+files for analysis tools. Memory stays flat whatever the number of responses.
 """
 import re
 import unicodedata
@@ -38,6 +39,17 @@ BATCH = 500
 KINDS = ("wide", "long", "codebook", "pairs")
 #: The respondent roles, as exported.
 ROLES = ("elected", "international_staff", "other_staff", "other")
+#: Who a file is for. A spreadsheet runs a text starting with = + - @ (or a tab or carriage
+#: return) as a formula, so there such text gets a leading apostrophe; analysis tools run
+#: nothing, so their files give every value exactly as typed.
+TARGETS = {
+    "spreadsheet": _l("For a spreadsheet (Excel, LibreOffice): a text that would run as a formula "
+                      "(starting with = + - @) starts with an apostrophe"),
+    "analysis": _l("For analysis tools (R, Python, SPSS, Stata): every value exactly as typed; "
+                   "not to be opened in a spreadsheet"),
+}
+#: What the codebook says of a column whose texts get an apostrophe in files for a spreadsheet.
+IN_SPREADSHEET_FILES = "a ' is put before a text starting with = + - @, tab or CR; files for analysis tools give it as typed"
 
 
 @dataclass(frozen=True)
@@ -49,11 +61,21 @@ class ExportOptions:
     bom: bool = False
     partial: bool = False         # include responses not submitted
     filters: Filters = field(default_factory=Filters)
+    target: str = "spreadsheet"   # a key of TARGETS: spreadsheet (formulas neutralised) | analysis (exact)
 
     @classmethod
     def excel(cls, lang: str = "fr", **overrides) -> "ExportOptions":
         """What the "Excel" button gives: semicolons and a BOM, so accents survive in a French Excel."""
-        return cls(delimiter=";", bom=True, lang=lang, **overrides)
+        return cls(delimiter=";", bom=True, lang=lang, target="spreadsheet", **overrides)
+
+    @classmethod
+    def analysis(cls, lang: str = "fr", **overrides) -> "ExportOptions":
+        """What the button for analysis tools gives: commas, UTF-8 without BOM, every value exact."""
+        return cls(delimiter=",", bom=False, lang=lang, target="analysis", **overrides)
+
+    @property
+    def for_spreadsheet(self) -> bool:
+        return self.target == "spreadsheet"
 
     def as_record(self) -> dict:
         record = asdict(self)
@@ -303,10 +325,11 @@ def _long_value(definition, item, row, label_options):
 
 
 def codebook(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[list]]:
-    """One row per column of the wide file: code, section, theme, type, question in French and English, values."""
+    """One row per column of the wide file: code, section, theme, type, question in French and English, values,
+    and how the column differs in files for a spreadsheet (free texts get an apostrophe before a formula)."""
     definition = definition_of(round_.questionnaire_version)
     sections = {i.code: s.code for s in definition.sections for i in s.items}
-    headers = ["column", "section", "theme", "type", "question_fr", "question_en", "values"]
+    headers = ["column", "section", "theme", "type", "question_fr", "question_en", "values", "spreadsheet_files"]
 
     def rows():
         for code in FIXED:
@@ -314,7 +337,9 @@ def codebook(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator
                 fr = fixed_header(code)
             with force_locale("en"):
                 en = fixed_header(code)
-            yield [code, "", "", "response", fr, en, _fixed_values_doc(code)]
+            typed = code in ("authority", "region")  # typed by organisers
+            yield [code, "", "", "response", fr, en, _fixed_values_doc(code),
+                   IN_SPREADSHEET_FILES if typed else "unchanged"]
         for column in item_columns(definition):
             item = column.item
             kind = "matrix_cell" if column.cell else ("choice_0_1" if column.option else ("other_text" if column.other else item.type))
@@ -322,7 +347,9 @@ def codebook(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator
             for lang in ("fr", "en"):
                 with force_locale(lang):
                     questions.append(column_header(column, ExportOptions(headers="text", lang=lang)))
-            yield [column.code, sections[item.code], item.theme, kind, *questions, _allowed_values(definition, column)]
+            typed = column.other or item.type in ("short_text", "long_text")
+            yield [column.code, sections[item.code], item.theme, kind, *questions, _allowed_values(definition, column),
+                   IN_SPREADSHEET_FILES if typed else "unchanged"]
 
     return headers, rows()
 
@@ -396,12 +423,14 @@ EXPORTERS = {"wide": wide, "long": long, "codebook": codebook, "pairs": pairs}
 def export(round_: Round, kind: str, options: ExportOptions) -> Iterator[str]:
     """The CSV text of an export, piece by piece.
 
-    With semicolons (the French convention), decimals take a comma, so that a French
-    spreadsheet reads them as numbers: 2,5 rather than 2.5.
+    In a file for a spreadsheet with semicolons (the French convention), decimals take a
+    comma, so that a French spreadsheet reads them as numbers: 2,5 rather than 2.5. Files
+    for analysis tools always take a point, as those tools read numbers.
     """
     headers, rows = EXPORTERS[kind](round_, options)
     return csv_text(headers, rows, delimiter=options.delimiter, bom=options.bom,
-                    decimal="," if options.delimiter == ";" else ".")
+                    decimal="," if options.delimiter == ";" and options.for_spreadsheet else ".",
+                    neutralise=options.for_spreadsheet)
 
 
 def record(round_: Round, kind: str, options: ExportOptions, organiser_id: int | None) -> ExportRecord:
@@ -413,7 +442,7 @@ def record(round_: Round, kind: str, options: ExportOptions, organiser_id: int |
 
 
 def filename(round_: Round, kind: str, today: date, options: ExportOptions | None = None) -> str:
-    """evalapp-<round>-<kind>[-<filters>][-excel]-<date>.csv, ASCII only so every browser and OS keeps it."""
+    """evalapp-<round>-<kind>[-<filters>][-excel|-analysis]-<date>.csv, ASCII only so every browser and OS keeps it."""
     ascii_title = unicodedata.normalize("NFKD", round_.title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-").lower()[:50] or f"round-{round_.id}"
     parts = [slug, kind]
@@ -421,7 +450,9 @@ def filename(round_: Round, kind: str, today: date, options: ExportOptions | Non
         parts += [re.sub(r"[^A-Za-z0-9]+", "-", v).lower() for v in options.filters.as_args().values()]
         if options.partial:
             parts.append("with-partial")
-        if options.delimiter == ";" and options.bom:
+        if not options.for_spreadsheet:
+            parts.append("analysis")  # exact values: the name warns before anyone opens it in Excel
+        elif options.delimiter == ";" and options.bom:
             parts.append("excel")  # beside a file of the same export for other tools
     return f"evalapp-{'-'.join(parts)}-{today.isoformat()}.csv"
 

@@ -139,3 +139,151 @@ def test_the_report_names_columns_as_the_file_does(orga):
 
 def test_a_header_without_rows_is_reported(orga):
     assert "aucune ligne de données" in upload(orga, b"nom;type;pays\r\n").text
+
+
+# --- Encodings: every file imports with its own characters, or is refused naming the line -------
+
+#: French as people type it: accents, œ, « », the typographic apostrophe, capitals with accents.
+FRENCH_NAMES = [
+    ("Ville de Saint-Étienne", "Commune", "France", "Auvergne-Rhône-Alpes"),
+    ("Région Île-de-France", "Région", "France", "Île-de-France"),
+    ("Communauté d’agglomération « Cœur d’Essonne »", "Intercommunalité", "France", "Île-de-France"),
+    ("Ville de Besançon", "commune", "FR", "Bourgogne-Franche-Comté"),
+    ("Commune de Ouahigouya", "Collectivité locale étrangère", "Burkina Faso", "Nord"),
+    ("Conseil départemental de l’Hérault", "Département", "France", "Occitanie"),
+]
+
+
+def french_file(delimiter=";", newline="\r\n", names=FRENCH_NAMES):
+    lines = [delimiter.join(["nom", "type", "pays", "région"])] + [delimiter.join(row) for row in names]
+    return newline.join(lines) + newline
+
+
+def stored_names(app):
+    with app.app_context():
+        return sorted(db.session.scalars(select(Authority.name)))
+
+
+def problems(html):
+    """The report's rows: (line, column, problem), as the page shows them."""
+    import re
+    from html import unescape
+
+    return [tuple(unescape(cell) for cell in row)
+            for row in re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td><td>(.*?)</td></tr>", html, re.S)]
+
+
+@pytest.mark.parametrize("encoding, delimiter, newline, shown", [
+    ("utf-8", ";", "\r\n", "UTF-8"),
+    ("utf-8-sig", ",", "\n", "UTF-8"),
+    # Excel's "Unicode text": UTF-16 with a BOM, tab-separated.
+    ("utf-16", "\t", "\r\n", "UTF-16"),
+    # Old Mac Excel: Mac Roman, lines ended by a carriage return alone.
+    ("mac_roman", ";", "\r", "Mac Roman"),
+    ("mac_roman", ";", "\r\n", "Mac Roman"),
+    # Excel for Windows, "CSV (separator: semicolon)".
+    ("cp1252", ";", "\r\n", "Windows-1252"),
+])
+def test_french_text_imports_exactly_from_every_encoding_a_spreadsheet_saves(app, orga, encoding, delimiter, newline,
+                                                                              shown):
+    data = french_file(delimiter, newline).encode(encoding)
+    check = upload(orga, data, check_only=True)
+    assert "Le fichier est valide : 6 lignes" in check.text, problems(check.text)
+    assert f"lu en {shown}" in check.text
+    response = upload(orga, data)
+    assert response.status_code == 303
+    assert stored_names(app) == sorted(row[0] for row in FRENCH_NAMES)
+    with app.app_context():
+        regions = set(db.session.scalars(select(Authority.region)))
+    assert regions == {row[3] for row in FRENCH_NAMES}
+
+
+def test_a_latin_1_file_imports_exactly(app, orga):
+    names = [row for row in FRENCH_NAMES if not set("œ’") & set("".join(row))]  # Latin-1 has neither
+    assert len(names) == 4
+    assert upload(orga, french_file(names=names).encode("latin-1")).status_code == 303
+    assert stored_names(app) == sorted(row[0] for row in names)
+
+
+@pytest.mark.parametrize("odd_lines, rest, other, said", [
+    ([3, 6], "utf-8", "cp1252", "n'est pas dans le même encodage que le reste du fichier (UTF-8)"),
+    ([2], "utf-8", "mac_roman", "n'est pas dans le même encodage que le reste du fichier (UTF-8)"),
+    ([4], "cp1252", "utf-8", "est en UTF-8, contrairement au reste du fichier"),
+])
+def test_a_file_pasted_together_from_two_encodings_is_refused_naming_the_odd_lines(app, orga, odd_lines, rest, other,
+                                                                                    said):
+    lines = french_file().split("\r\n")[:-1]
+    data = b"".join((line + "\r\n").encode(other if n in odd_lines else rest) for n, line in enumerate(lines, 1))
+    response = upload(orga, data)
+    assert response.status_code == 200 and "rien n'a été importé" in response.text
+    reported = problems(response.text)
+    assert [int(line) for line, _, _ in reported] == odd_lines
+    assert all(said in message and "« CSV UTF-8 »" in message for _, _, message in reported)
+    assert count(app, Authority) == 0
+
+
+@pytest.mark.parametrize("encoding", ["mac_roman", "cp1252"])
+def test_a_file_whose_encoding_cannot_be_told_is_refused_with_how_to_save_it(app, orga, encoding):
+    # One accented letter: in Windows-1252 and Mac Roman both readings look like text.
+    data = "nom;type;pays\r\nVille de Saint-Étienne;commune;FR\r\n".encode(encoding)
+    response = upload(orga, data)
+    assert response.status_code == 200
+    [(line, _, message)] = problems(response.text)
+    assert line == "2" and "« CSV UTF-8 »" in message and "Saint-Étienne" in message
+    assert count(app, Authority) == 0
+
+
+# --- Files that are not well-formed CSV: a problem naming the line, never a 500 ----------------
+
+def test_a_value_over_the_csv_limit_is_reported_at_its_line(app, orga):
+    data = ("nom;type;pays\r\nVille de Lyon;commune;FR\r\nVille de Nantes;commune;FR;" + "x" * 200_000 + "\r\n").encode()
+    response = upload(orga, data)
+    assert response.status_code == 200
+    [(line, _, message)] = problems(response.text)
+    assert line == "3" and "plus de 131\u202f072 caractères" in message
+    assert count(app, Authority) == 0
+
+
+@pytest.mark.parametrize("rows_after", [2, 3000])
+def test_a_quote_never_closed_is_reported_at_the_line_it_opens(app, orga, rows_after):
+    data = ("nom;type;pays\r\nVille de Lyon;commune;FR\r\n\"Ville de Nantes;commune;FR\r\n"
+            + "Ville de Paris;commune;FR\r\n" * rows_after).encode()
+    response = upload(orga, data)
+    assert response.status_code == 200
+    [(line, _, message)] = problems(response.text)
+    assert line == "3" and "guillemet ouvert à cette ligne n'est jamais fermé" in message
+    assert count(app, Authority) == 0
+
+
+def test_a_quote_closed_in_the_middle_of_a_value_is_reported_rather_than_dropped(app, orga):
+    data = b'nom;type;pays\r\nVille de Lyon;commune;FR\r\n"Ville" de Nantes;commune;FR\r\n'
+    [(line, _, message)] = problems(upload(orga, data).text)
+    assert line == "3" and "guillemet" in message
+    assert count(app, Authority) == 0
+
+
+def test_values_beyond_the_header_and_repeated_columns_are_reported_rather_than_dropped(app, orga):
+    data = "nom;type;pays\r\nVille de Lyon;commune;FR;Rhône\r\nVille de Nantes;commune;FR;;\r\n".encode()
+    assert problems(upload(orga, data).text) == [("2", "", "4 valeurs, mais l'en-tête n'a que 3 colonnes")]
+    data = b"nom;type;pays;nom\r\nVille de Lyon;commune;FR;Lyon\r\n"
+    assert problems(upload(orga, data).text) == [("1", "nom", "colonne en double")]
+    assert count(app, Authority) == 0
+
+
+@pytest.mark.parametrize("data, expected", [
+    (b"", "le fichier est vide"),
+    (b"\xef\xbb\xbf", "le fichier est vide"),
+    (b"\xff\xfe", "le fichier est vide"),
+    (b"\r\n\r\n  \r\n", "le fichier est vide"),
+    (b"nom;type;pays\r\n", "aucune ligne de données"),
+    (b"nom;type;pays\r\n;;\r\n\r\n", "aucune ligne de données"),
+    (bytes(range(1, 256)) * 40, "ce n'est pas un fichier CSV"),
+    (b"\xff\xfe" + "nom;type;pays\r\n".encode("utf-16-le") + b"\x00\xd8", "UTF-16"),
+    (b"nom|type|pays\r\nVille de Lyon|commune|FR\r\n", "séparées par des virgules, des points-virgules"),
+    (("nom;type;pays\r\n" + "x" * 100_000 + ";commune;FR\r\n").encode(), "200 caractères au plus"),
+])
+def test_no_file_makes_the_import_fail(app, orga, data, expected):
+    response = upload(orga, data)
+    assert response.status_code == 200 and "import-report" in response.text
+    assert expected in " ".join(message for _, _, message in problems(response.text)), problems(response.text)
+    assert count(app, Authority) == 0

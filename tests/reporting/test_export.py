@@ -146,7 +146,7 @@ def test_excel_button_downloads_semicolons_with_bom_and_logs_the_export(app, org
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == f'attachment; filename="evalapp-tour-test-2026-wide-fr-excel-{date.today().isoformat()}.csv"'
     text = response.get_data(as_text=True)
-    assert text.startswith("\ufeffresponse_id;authority;")
+    assert text.startswith('\ufeff"response_id";"authority";')
     assert len(read(text, ";")) == 2  # the dashboard's filter applied
     log = orga.get(f"/o/rounds/{round_id}/export").text
     assert "orga@example.org" in log and "country FR" in log and "point-virgule, BOM" in log
@@ -205,3 +205,106 @@ def test_the_excel_button_keeps_the_in_progress_option(app, orga, round_id, made
         "csrf_token": csrf_token(page.text), "layout": "wide", "preset": "excel", "headers": "codes",
         "values": "codes", "lang": "fr", "delimiter": ",", "partial": "y"}).get_data(as_text=True)
     assert len(read(text, ";")) == 4
+
+
+# --- Two variants: for a spreadsheet (formulas neutralised) and for analysis tools (exact) -------
+
+#: What researchers' respondents type, that a spreadsheet would run as a formula.
+TYPED = {"STO_01": "-1+2", "STO_02": "+33 1 23 45 67 89", "PRO_06__other_text": "@SUM(A1)"}
+
+
+@pytest.fixture
+def typed(app, round_id, made):
+    """Lyon's texts start like formulas: its name, its region, two answers and its "other" text."""
+    from evalapp.models import Authority
+
+    with app.app_context():
+        authority = db.session.scalar(select(Authority).where(Authority.name == "Ville de Lyon"))
+        authority.name, authority.region = "=Ville de Lyon", "\tRhône"
+        db.session.execute(db.delete(Answer).where(Answer.response_id == made["Lyon"][0], Answer.text_value.is_not(None)))
+        db.session.add_all([
+            Answer(response_id=made["Lyon"][0], item_code="STO_01", text_value=TYPED["STO_01"]),
+            Answer(response_id=made["Lyon"][0], item_code="STO_02", text_value=TYPED["STO_02"]),
+            Answer(response_id=made["Lyon"][0], item_code="PRO_06", choice="other", text_value=TYPED["PRO_06__other_text"]),
+        ])
+        db.session.commit()
+    return {"authority": "=Ville de Lyon", "region": "\tRhône", **TYPED}
+
+
+def test_files_for_analysis_tools_give_every_value_exactly_as_typed(app, round_id, typed):
+    lyon = next(r for r in read(run(app, round_id, target="analysis")) if r["authority"].endswith("Ville de Lyon"))
+    assert {column: lyon[column] for column in typed} == typed
+    assert lyon["PRO_02"] == "12500" and lyon["PRO_05"] == "2.5"
+    long_cells = {cell for r in read(run(app, round_id, "long", target="analysis")) for cell in (r["value"], r["label"])}
+    assert set(TYPED.values()) <= long_cells
+    pairs = read(run(app, round_id, "pairs", target="analysis"))
+    assert next(r for r in pairs if r["A__authority"] == typed["authority"])["A__STO_02"] == TYPED["STO_02"]
+    # The same export for a spreadsheet neutralises them, as before.
+    lyon = next(r for r in read(run(app, round_id)) if r["authority"].endswith("Ville de Lyon"))
+    assert {column: lyon[column] for column in typed} == {column: "'" + value for column, value in typed.items()}
+
+
+def test_analysis_files_keep_a_decimal_point_with_semicolons(app, round_id, made):
+    lyon = by_authority(read(run(app, round_id, target="analysis", delimiter=";"), ";"))["Ville de Lyon"]
+    assert lyon["PRO_05"] == "2.5"
+
+
+@pytest.mark.parametrize("target", ["spreadsheet", "analysis"])
+@pytest.mark.parametrize("delimiter, bom", [(",", False), (";", False), (";", True), (",", True)])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_pandas_guesses_the_separator_of_files_with_question_text_headers(app, round_id, made, tmp_path, target,
+                                                                          delimiter, bom, lang):
+    """As the README says to read them: pandas.read_csv(path, sep=None, engine="python", encoding="utf-8-sig")."""
+    chosen = {"headers": "text", "lang": lang, "delimiter": delimiter, "bom": bom, "target": target}
+    with app.app_context():
+        headers, _ = exports.wide(db.session.get(Round, round_id), ExportOptions(**chosen))
+        codes, _ = exports.wide(db.session.get(Round, round_id), ExportOptions())
+    assert sum("," in h for h in headers) > 10  # question texts with commas: the trap for the guess
+    path = tmp_path / "export.csv"
+    path.write_text(run(app, round_id, **chosen), encoding="utf-8", newline="")
+    frame = pd.read_csv(path, sep=None, engine="python", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(frame.columns) == headers and len(frame) == 4
+    lyon = frame[frame[headers[1]] == "Ville de Lyon"].iloc[0]
+    assert lyon[headers[codes.index("STO_01")]] == TRICKY
+
+
+def test_the_codebook_says_how_each_column_differs_in_files_for_a_spreadsheet(app, round_id, made):
+    codebook = {row["column"]: row for row in read(run(app, round_id, "codebook"))}
+    assert list(next(iter(codebook.values())))[-1] == "spreadsheet_files"
+    for text_column in ("authority", "region", "STO_01", "PRO_06__other_text"):
+        assert codebook[text_column]["spreadsheet_files"].startswith("a ' is put before a text starting with = + - @"), text_column
+    for other in ("response_id", "PRO_02", "PRO_06__cuf", RECIPROCITY[0], "IMP_01_SOC_TER"):
+        assert codebook[other]["spreadsheet_files"] == "unchanged", other
+
+
+def test_the_analysis_button_the_log_the_file_name_and_the_command_line(app, orga, runner, round_id, typed, tmp_path):
+    page = orga.get(f"/o/rounds/{round_id}/export")
+    assert "Pour les outils d'analyse (R, Python, SPSS, Stata)" in page.text
+    response = orga.post(f"/o/rounds/{round_id}/export", data={
+        "csrf_token": csrf_token(page.text), "layout": "wide", "preset": "analysis", "headers": "codes",
+        "values": "codes", "lang": "fr", "delimiter": ";", "target": "spreadsheet"})
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="evalapp-tour-test-2026-wide-analysis-{date.today().isoformat()}.csv"')
+    web = response.get_data(as_text=True)
+    assert not web.startswith("\ufeff") and typed["authority"] in {r["authority"] for r in read(web)}
+    log = orga.get(f"/o/rounds/{round_id}/export").text
+    assert "pour les outils d&#39;analyse, virgule" in log
+    with app.app_context():
+        assert db.session.scalar(select(ExportRecord)).options["target"] == "analysis"
+    out = tmp_path / "wide.csv"
+    result = runner.invoke(args=["export", str(round_id), "--for", "analysis", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().decode("utf-8") == web
+    assert runner.invoke(args=["export", str(round_id), "--for", "analysis", "--excel"]).exit_code == 2
+
+
+def test_the_options_form_makes_files_for_a_spreadsheet_unless_told_otherwise(app, orga, round_id, typed):
+    page = orga.get(f"/o/rounds/{round_id}/export")
+    assert re.search(r'<input checked[^>]*name="target"[^>]*value="spreadsheet"', page.text)
+    form = {"csrf_token": csrf_token(page.text), "layout": "wide", "preset": "custom", "headers": "codes",
+            "values": "codes", "lang": "fr", "delimiter": ","}
+    neutralised = orga.post(f"/o/rounds/{round_id}/export", data=form).get_data(as_text=True)
+    assert "'" + typed["authority"] in {r["authority"] for r in read(neutralised)}
+    exact = orga.post(f"/o/rounds/{round_id}/export", data={**form, "target": "analysis"})
+    assert typed["authority"] in {r["authority"] for r in read(exact.get_data(as_text=True))}
+    assert "-analysis-" in exact.headers["Content-Disposition"]

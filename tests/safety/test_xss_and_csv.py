@@ -502,11 +502,20 @@ def assert_neutralised(rows, texts, where):
     assert not missing, (where, missing)
 
 
-def export(orga, round_id, layout, headers, values, lang, delimiter, **filters):
+def assert_exact(rows, texts, where):
+    """Files for analysis tools: every text exactly as typed, no apostrophe added to any cell."""
+    cells = [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS)], where
+    missing = [text for text in texts if text not in cells]
+    assert not missing, (where, missing)
+
+
+def export(orga, round_id, layout, headers, values, lang, delimiter, target="spreadsheet", **filters):
     page = orga.get(f"/o/rounds/{round_id}/export")
     return orga.post(f"/o/rounds/{round_id}/export", data={
         "csrf_token": csrf_token(page.text), "layout": layout, "preset": "custom", "headers": headers,
-        "values": values, "lang": lang, "delimiter": delimiter, "bom": "y" if delimiter == ";" else "", **filters})
+        "values": values, "lang": lang, "delimiter": delimiter, "bom": "y" if delimiter == ";" else "",
+        "target": target, **filters})
 
 
 #: What each export carries of the seeded texts (every one starts with a formula character).
@@ -515,7 +524,7 @@ EXPORTED = {"wide": [HOME, PARTNER, HOME_REGION, PARTNER_REGION, *EVERY_ANSWER],
             "pairs": [HOME, PARTNER, *EVERY_ANSWER], "codebook": []}
 
 
-def test_every_csv_download_neutralises_formulas_and_keeps_numbers(seeded):
+def test_every_csv_for_a_spreadsheet_neutralises_formulas_and_keeps_numbers(seeded):
     app, orga, s = seeded
     assert {r.endpoint for r in app.url_map.iter_rules() if r.rule.endswith(".csv")} == CSV_DOWNLOADS
     assert all(text.startswith(FORMULA_STARTS) for text in [HOME, PARTNER, HOME_REGION, PARTNER_REGION, TAG, *EVERY_ANSWER])
@@ -539,6 +548,15 @@ def test_every_csv_download_neutralises_formulas_and_keeps_numbers(seeded):
     # A filter typed in the address goes into the file's name, which stays a plain name.
     rows = read_cells(export(orga, s.round_id, "long", "codes", "codes", "fr", ",", region=HOME_REGION), ",")
     assert {row[1] for row in rows[1:]} == {"'" + HOME}
+
+
+def test_every_export_for_analysis_tools_gives_the_texts_exactly_as_typed(seeded):
+    app, orga, s = seeded
+    finish(app, orga, s)
+    assert [choice.value for choice in ExportForm.target.kwargs["choices"]] == ["spreadsheet", "analysis"]
+    for layout, options in product(EXPORTED, [("codes", "codes", "fr", ","), ("text", "labels", "en", ";")]):
+        rows = read_cells(export(orga, s.round_id, layout, *options, target="analysis"), options[-1])
+        assert_exact(rows, EXPORTED[layout], (layout, options))
 
 
 # --- The directory's import report ----------------------------------------------------------------
