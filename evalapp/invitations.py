@@ -9,6 +9,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from evalapp import tallies
 from evalapp.directory.history import latest_changes
 from evalapp.extensions import db
 from evalapp.models import (
@@ -22,7 +23,6 @@ from evalapp.models import (
     Round,
 )
 from evalapp.models.base import utcnow
-from evalapp.reporting import tallies
 
 
 def new_token() -> str:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
+from evalapp import tallies
 from evalapp.demo import demo_answer_rows
 from evalapp.directory import history
 from evalapp.directory.countries import fold
@@ -12,7 +13,6 @@ from evalapp.extensions import db
 from evalapp.models import Answer, Authority, Invitation, Response, ResponseStatus, Round
 from evalapp.models.base import utcnow
 from evalapp.questionnaires.loader import definition_of
-from evalapp.reporting import tallies
 
 REGIONS = ["Auvergne-Rhône-Alpes", "Bretagne", "Occitanie", "Grand Est", "Normandie", "Hauts-de-France"]
 
@@ -21,7 +21,7 @@ def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1) -
     """Add ``count`` authorities to ``round_``, each with a submitted response to the whole questionnaire.
 
     Returns the number of answer rows written. Commits after each batch, then counts the
-    round's tallies (evalapp/reporting/tallies.py) so that its first view reads them.
+    round's tallies (evalapp/tallies.py) so that its first view reads them.
     """
     rng = random.Random(seed)
     definition = definition_of(round_.questionnaire_version)

@@ -1,6 +1,6 @@
 """Results kept ready for the dashboards: answer counts per round and facet, theme indices per response.
 
-Both are derived from the answers (evalapp/reporting/tallies.py keeps them right): a round of
+Both are derived from the answers (evalapp/tallies.py keeps them right): a round of
 100,000 responses holds 8.8 million answer rows, but only a few thousand tally rows, so a
 dashboard reads counts instead of scanning answers.
 """

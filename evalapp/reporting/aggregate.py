@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import selectinload
 
+from evalapp import tallies
 from evalapp.extensions import db
 from evalapp.models import (
     Answer,
@@ -31,7 +32,6 @@ from evalapp.models import (
     StoryTag,
 )
 from evalapp.questionnaires.definition import DONT_KNOW, OTHER, SCORED_THEMES
-from evalapp.reporting import tallies
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 
+from evalapp import tallies
 from evalapp.extensions import db
 from evalapp.models import Answer, Response, ResponseStatus
 from evalapp.models.base import utcnow
 from evalapp.questionnaires.definition import DONT_KNOW, OTHER, Definition, Item, Section
-from evalapp.reporting import tallies
 from evalapp.respond.forms import other_field_name
 
 AnswerMap = dict[str, list[Answer]]

@@ -3,7 +3,7 @@
 For each size, the project's functions (evalapp/reporting/aggregate.py) and one
 hand-written SQL query per figure over the answers run on the same database; both times
 and their ratio are printed. evalapp reads the round's answer tallies and theme scores
-(evalapp/reporting/tallies.py), kept up to date by each submission; the time to count them
+(evalapp/tallies.py), kept up to date by each submission; the time to count them
 again from the answers (after a reopening, a withdrawn link or a directory edit, the first
 view waits for it) is printed too. Not a test: `make bench-dashboard` (settings:
 tests/benchmarks/data.py).
@@ -90,9 +90,9 @@ def project_dashboard(round_):
 def recount(round_):
     from sqlalchemy import update
 
+    from evalapp import tallies
     from evalapp.extensions import db
     from evalapp.models import Round
-    from evalapp.reporting import tallies
 
     db.session.execute(update(Round).where(Round.id == round_.id).values(results_stamp=None))
     db.session.commit()

@@ -73,11 +73,11 @@ def prepare(size: int) -> int:
     """A database with one round of ``size`` submitted responses (reused if there); the round's id."""
     from flask_migrate import upgrade
 
+    from evalapp import tallies
     from evalapp.clock import today
     from evalapp.extensions import db
     from evalapp.models import Round
     from evalapp.questionnaires.loader import load_all
-    from evalapp.reporting import tallies
     from evalapp.synthetic import add_responses
 
     url = database_url(size)

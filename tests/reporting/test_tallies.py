@@ -3,10 +3,11 @@ import re
 
 from sqlalchemy import delete, select, update
 
+from evalapp import tallies
 from evalapp.extensions import db
 from evalapp.invitations import reissue, revoke
 from evalapp.models import AnswerTally, Authority, Invitation, ResponseScore, Round
-from evalapp.reporting import aggregate, tallies
+from evalapp.reporting import aggregate
 from evalapp.respond.answers import reopen
 from tests.factories import create_partnership_invitations
 from tests.reporting.fixtures import RECIPROCITY, build_round
