@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from evalapp import tallies
 from evalapp.auth.accounts import create_organiser, find_by_email
 from evalapp.clock import today
 from evalapp.directory import operations
@@ -159,7 +160,7 @@ def seed(rng_seed: int = 2026) -> tuple[Round, bool]:
             for item in section.items_for(invitation.side):
                 db.session.add_all(Answer(response=response, **row)
                                    for row in demo_answer_rows(definition, item, level, rng))
-    db.session.flush()
+    tallies.refresh(tallies.not_current(round_.id))  # answers written here, as a respondent's would be
     return round_, True
 
 

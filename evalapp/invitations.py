@@ -58,6 +58,7 @@ def invite(round_: Round, authority: Authority, partnership: Partnership | None 
     invitation.response = Response()
     db.session.add(invitation)
     db.session.flush()
+    tallies.refresh([invitation.response.id])  # counted as not started
     return invitation
 
 
@@ -147,9 +148,9 @@ def use_directory_addresses(round_: Round) -> int:
 def revoke(invitation: Invitation) -> None:
     """Withdraw the link: it answers 410 from now on. Answers already given are kept."""
     if invitation.revoked_at is None:
-        if invitation.response is not None:
-            tallies.remove_submission(invitation.response)  # its answers leave the dashboards
         invitation.revoked_at = utcnow()
+        if invitation.response is not None:
+            tallies.refresh([invitation.response.id])  # its answers leave the dashboards; flushes
         db.session.flush()
 
 
@@ -159,8 +160,8 @@ def reissue(invitation: Invitation) -> str:
     invitation.token = new_token()
     was_revoked, invitation.revoked_at = invitation.revoked_at is not None, None
     db.session.flush()
-    if was_revoked and invitation.response is not None and invitation.response.is_submitted:
-        tallies.add_submission(invitation.response)  # its answers come back to the dashboards
+    if was_revoked and invitation.response is not None:
+        tallies.refresh([invitation.response.id])  # its answers come back to the dashboards
     return invitation.token
 
 

@@ -1,4 +1,8 @@
-"""Synthetic submitted responses in bulk, for benchmarks: Core inserts in batches, no ORM objects."""
+"""Synthetic submitted responses in bulk, for benchmarks: Core inserts in batches, no ORM objects.
+
+Written in bulk, the responses are not in the round's tallies yet: the catch-up counts them
+(evalapp/tallies.py), as it would any response written outside the write paths.
+"""
 import random
 import secrets
 from datetime import timedelta
@@ -17,11 +21,11 @@ from evalapp.questionnaires.loader import definition_of
 REGIONS = ["Auvergne-Rhône-Alpes", "Bretagne", "Occitanie", "Grand Est", "Normandie", "Hauts-de-France"]
 
 
-def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1) -> int:
+def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1, catch_up: bool = True) -> int:
     """Add ``count`` authorities to ``round_``, each with a submitted response to the whole questionnaire.
 
-    Returns the number of answer rows written. Commits after each batch, then counts the
-    round's tallies (evalapp/tallies.py) so that its first view reads them.
+    Returns the number of answer rows written. Commits after each batch; then, with ``catch_up``,
+    counts them into the round's tallies (:func:`evalapp.tallies.catch_up`, in batches too).
     """
     rng = random.Random(seed)
     definition = definition_of(round_.questionnaire_version)
@@ -60,7 +64,8 @@ def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1) -
         db.session.commit()
         written += len(answers)
     _after_bulk_load()
-    tallies.recount(round_)
+    if catch_up:
+        tallies.catch_up(round_.id)
     return written
 
 

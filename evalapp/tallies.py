@@ -1,23 +1,31 @@
-"""Answer tallies and theme scores: counted once, kept right, read by the dashboards.
+"""The dashboards' kept figures: counted as responses change, caught up in batches, never in a request that reads.
 
 Counting the answers of 100,000 responses (8.8 million rows) takes seconds; reading the few
-thousand tallies of a round (evalapp/models/results.py) takes milliseconds. They stay right so:
+thousand tally rows of a round (evalapp/models/results.py) takes milliseconds. The tallies count
+responses by status and by day of submission, the submitted ones' answers and theme indices, for
+each side, type, country and region. Each response records what the tallies hold of it
+(``Response.counted_*``) and whether that is how it is now (``Response.counts_current``):
 
-- a submission adds its own counts and scores, in the submit's transaction (``add_submission``);
-  reopening a response or withdrawing its link takes its counts out (``remove_submission``),
-  giving the link back adds them again;
-- each of those moves the round's *results stamp* (which responses count) from the one the
-  tallies were counted at to the next; anything else that changes which responses count
-  (responses written in bulk, a step above that was skipped) leaves the stamps different, and
-  ``ensure_current``, called before every read, then counts the round again (``recount``);
-- an edit of an authority's type, country or region (the tallies' facets) clears every
-  round's stamp, so the next view counts again.
+- the write paths (an invitation, a first answer, a submission, a reopening, a withdrawn link,
+  a link given back, an authority's type, country or region edited) call :func:`refresh` in
+  their own transaction: it takes out what the tallies held of the response and adds what it
+  is now, in one small statement;
+- a response written in bulk, or changed without them (the listeners at the end of this module
+  mark such changes), is not current. :func:`catch_up` counts those a batch at a time, each batch
+  its own transaction, passing over the responses someone else holds: a submission waits for
+  one batch at most, and the work resumes where it stopped. Until then the dashboards say how
+  many responses their figures leave out.
 
-Both the counts and the scores come from one SQL definition each (``_tally_rows`` and
-``response_indices``), whether for one response or for a whole round.
+Every writer adds to the tally rows in one statement, in the order of their key, so concurrent
+submissions and catch-ups may wait for one another but never deadlock. Both the counts and the
+theme indices come from one SQL definition each (:func:`_contribution`, :func:`response_indices`).
 """
+import time
+from dataclasses import dataclass
+
 from sqlalchemy import (
     Float,
+    Select,
     String,
     and_,
     case,
@@ -36,6 +44,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from evalapp.extensions import db
 from evalapp.models import (
+    WITHDRAWN,
     Answer,
     AnswerTally,
     Authority,
@@ -46,6 +55,7 @@ from evalapp.models import (
     ResponseStatus,
     Round,
 )
+from evalapp.models.base import utcnow
 from evalapp.questionnaires.definition import DONT_KNOW
 
 #: The kinds of item whose answers are counted: scales, matrix cells and choices.
@@ -54,9 +64,16 @@ COUNTED_TYPES = ("scale", "matrix_cell", "single", "multiple")
 ANSWERED = "*"
 #: Tallies of theme indices have the item code "theme:<theme>" and the index as value.
 THEME_PREFIX = "theme:"
+#: The code of the tallies of responses by status (the value), "withdrawn" for withdrawn links.
+STATUS = "response:status"
+#: The code of the tallies of submitted responses by day of submission (the value, YYYY-MM-DD).
+SUBMITTED_ON = "response:submitted_on"
 TALLY_COLUMNS = ["round_id", "side", "kind", "country", "region", "item_code", "value", "n"]
 TALLY_KEY = TALLY_COLUMNS[:-1]
+#: The authority's fields the tallies are counted by.
 FACETS = ("kind", "country", "region")
+#: Responses counted per transaction by the catch-up.
+BATCH = 500
 
 
 def counted(round_id: int) -> tuple:
@@ -64,177 +81,241 @@ def counted(round_id: int) -> tuple:
     return (Invitation.round_id == round_id, Invitation.revoked_at.is_(None), Response.status == ResponseStatus.SUBMITTED)
 
 
-def results_stamp(round_id: int, excluding: int | None = None) -> str:
-    """What the round's submitted responses are, in one cheap query: how many, the sum of their ids, the latest."""
-    query = (
-        select(func.count(Response.id), func.sum(Response.id), func.max(Response.submitted_at))
-        .join(Invitation, Invitation.id == Response.invitation_id)
-        .where(*counted(round_id))
-    )
-    if excluding is not None:
-        query = query.where(Response.id != excluding)
-    count, id_sum, latest = db.session.execute(query).one()
-    return f"{count}-{id_sum or 0}-{latest}"
+def not_current(round_id: int) -> Select:
+    """A SELECT of the ids of the round's responses the tallies do not hold as they are."""
+    return select(Response.id).join(Invitation, Invitation.id == Response.invitation_id) \
+        .where(Invitation.round_id == round_id, ~Response.counts_current)
 
 
-def ensure_current(round_: Round) -> None:
-    """Count the round's tallies and scores again if they are not those of its submitted responses.
+def of_authority(authority_id: int) -> Select:
+    """A SELECT of the ids of the authority's responses, in every round."""
+    return select(Response.id).join(Invitation, Invitation.id == Response.invitation_id) \
+        .where(Invitation.authority_id == authority_id)
 
-    Checked once per database session (a request) until something is committed.
+
+def refresh(responses: Select | list[int]) -> None:
+    """Make the tallies hold ``responses`` (ids, or a SELECT of ids) as they are now; flushes.
+
+    The responses stay locked until the transaction ends (PostgreSQL), so that the catch-up
+    passes them over and two writers never count one response twice.
     """
-    if round_.id in db.session.info.get("results_current", ()):
-        return
-    if _stored_stamp(round_.id) != results_stamp(round_.id):
-        recount(round_)
-    db.session.info.setdefault("results_current", set()).add(round_.id)
+    db.session.flush()
+    if not isinstance(responses, Select):
+        if not responses:
+            return
+        responses = select(Response.id).where(Response.id.in_(list(responses)))
+    ids = db.session.scalars(responses.order_by(Response.id).with_for_update(of=Response)).all()
+    if ids:
+        _count(ids)
 
 
-def recount(round_: Round) -> None:
-    """Count the tallies and scores of every submitted response of the round; commits."""
-    _lock(round_.id)
-    stamp = results_stamp(round_.id)
-    if _stored_stamp(round_.id) != stamp:  # else someone counted them while we waited for the lock
-        # A submitted response's scores never change (its answers cannot), and a resubmission
-        # replaces them: only responses without any (written in bulk, or before scores existed) are scored.
-        scored = select(ResponseScore.response_id).where(ResponseScore.response_id == Response.id).exists()
-        _insert_scores(round_, _submitted(round_.id).where(~scored))
-        db.session.execute(delete(AnswerTally).where(AnswerTally.round_id == round_.id))
-        db.session.execute(insert(AnswerTally).from_select(TALLY_COLUMNS, _tally_rows(round_)))
-        _store_stamp(round_.id, stamp)
+@dataclass
+class CatchUp:
+    """What a catch-up did: responses counted, and those still not current when it stopped."""
+
+    counted: int
+    left: int
+
+
+def catch_up(round_id: int, batch: int = BATCH, seconds: float | None = None) -> CatchUp:
+    """Count the round's responses that are not current, ``batch`` at a time, committing each batch.
+
+    Responses someone else holds (a respondent submitting) are passed over: their writer counts
+    them. Stops when none is left, or after the batch that reaches ``seconds`` (one batch at
+    least); calling it again resumes there. When none is left, the round's figures are complete: ``counted_at``.
+    This commits; it is the whole of a command or a job.
+    """
+    started, done = time.monotonic(), 0
+    while True:
+        ids = _next_batch(round_id, batch)
+        if not ids:
+            break
+        _count(ids)
+        db.session.commit()
+        done += len(ids)
+        if seconds is not None and time.monotonic() - started >= seconds:
+            break
+    left = db.session.scalar(select(func.count()).select_from(not_current(round_id).subquery()))
+    if not left:
+        db.session.execute(update(Round).where(Round.id == round_id).values(counted_at=utcnow()))
+        _drop_empty_rows(round_id)
     db.session.commit()
+    return CatchUp(counted=done, left=left)
 
 
-def add_submission(response: Response) -> None:
-    """A response now counts (just submitted, or its link given back): add its scores and counts (flushes)."""
-    round_ = response.invitation.round
-    _lock(round_.id)
-    db.session.execute(delete(ResponseScore).where(ResponseScore.response_id == response.id))
-    _insert_scores(round_, select(Response.id).where(Response.id == response.id))
-    _count(round_, response, +1)
+def _next_batch(round_id: int, size: int) -> list[int]:
+    """Up to ``size`` responses of the round not current, locked, of one side, type, country and region.
 
-
-def remove_submission(response: Response) -> None:
-    """A response is about to stop counting (reopened, its link withdrawn): take its counts out (flushes).
-
-    Call it before the change. Its scores stay: they are read only while it is submitted.
+    Of one facet, they add to a few hundred tally rows (all facets at once: thousands), held from
+    the batch's one upsert to its commit: a few milliseconds. Responses someone else holds are
+    passed over.
     """
-    round_ = response.invitation.round
-    _lock(round_.id)
-    _count(round_, response, -1)
+    facets = (Invitation.side, *_facets_now())
+    pending = not_current(round_id).join(Authority, Authority.id == Invitation.authority_id) \
+        .with_for_update(of=Response, skip_locked=True)
+    first = db.session.execute(pending.add_columns(*facets).limit(1)).first()
+    if first is None:
+        return []
+    same = [column == value for column, value in zip(facets, first[1:], strict=True)]
+    return db.session.scalars(pending.where(*same).limit(size)).all()
 
 
-def _count(round_: Round, response: Response, sign: int) -> None:
-    """Add (+1) or take out (-1) the response's counts, if the tallies were right the moment before.
+def forget(round_id: int) -> None:
+    """Empty the round's tallies, every response of it then not current: the catch-up counts all again; flushes.
 
-    Otherwise they are left as they are: the stamps differ, and the next read counts them again.
+    For a rebuild. It holds every response of the round until the transaction ends (about a
+    second at 100,000 responses); :func:`catch_up` is enough after anything else.
     """
-    counted, uncounted = results_stamp(round_.id), results_stamp(round_.id, excluding=response.id)
-    before, after = (uncounted, counted) if sign > 0 else (counted, uncounted)
-    if counted != uncounted and _stored_stamp(round_.id) == before:
-        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-        rows = dialect.insert(AnswerTally).from_select(TALLY_COLUMNS, _tally_rows(round_, response.id, sign))
-        db.session.execute(rows.on_conflict_do_update(index_elements=TALLY_KEY,
-                                                      set_={"n": AnswerTally.n + rows.excluded.n}))
-        db.session.execute(delete(AnswerTally).where(AnswerTally.round_id == round_.id, AnswerTally.n == 0))
-        _store_stamp(round_.id, after)
+    responses = select(Response.id).join(Invitation, Invitation.id == Response.invitation_id) \
+        .where(Invitation.round_id == round_id).scalar_subquery()
+    db.session.execute(delete(AnswerTally).where(AnswerTally.round_id == round_id))
+    db.session.execute(
+        update(Response).where(Response.id.in_(responses))
+        .values(counts_current=False, counted_status=None, counted_kind=None, counted_country=None,
+                counted_region=None, counted_on=None)
+        .execution_options(synchronize_session=False))
+    db.session.execute(update(Round).where(Round.id == round_id).values(counted_at=None))
     db.session.flush()
 
 
-def _tally_rows(round_: Round, response_id: int | None = None, sign: int = 1):
-    """SELECT (round_id, side, kind, country, region, item_code, value, n) of the round's submitted responses
-    (or of one), ``n`` negated with ``sign`` = -1."""
-    facets = (Invitation.round_id, Invitation.side, Authority.kind, Authority.country, func.coalesce(Authority.region, ""))
+def _status_now():
+    """What a response counts as now: its status, or "withdrawn" while its link is."""
+    return case((Invitation.revoked_at.is_not(None), literal(WITHDRAWN)), else_=Response.status)
 
-    def answers(*types):
-        query = (
-            select().select_from(Answer)
-            .join(Response, Response.id == Answer.response_id)
-            .join(Invitation, Invitation.id == Response.invitation_id)
-            .join(Authority, Authority.id == Invitation.authority_id)
-            .join(QuestionnaireItem, and_(QuestionnaireItem.code == Answer.item_code, QuestionnaireItem.type.in_(types),
-                                          QuestionnaireItem.questionnaire_version_id == round_.questionnaire_version_id))
-            .where(*counted(round_.id))
-        )
-        return query.where(Response.id == response_id) if response_id is not None else query
+
+def _facets_now():
+    return Authority.kind, Authority.country, func.coalesce(Authority.region, "")
+
+
+def _count(ids: list[int]) -> None:
+    """Take out of the tallies what they hold of the (locked) responses, add what they are now; flushes."""
+    _score(ids)
+    batch = _batch(ids)
+    delta = union_all(*_contribution(batch, as_counted=True), *_contribution(batch, as_counted=False)).subquery()
+    key = [delta.c[name] for name in TALLY_KEY]
+    # Summed first, so that each tally row is written once; in key order, the same for every
+    # writer, so that two transactions never wait for each other's rows in opposite orders. The
+    # rows are locked only once all is summed (the sort comes first), until the commit.
+    changes = select(*key, func.sum(delta.c.n)).group_by(*key).having(func.sum(delta.c.n) != 0).order_by(*key)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    rows = dialect.insert(AnswerTally).from_select(TALLY_COLUMNS, changes)
+    db.session.execute(rows.on_conflict_do_update(index_elements=TALLY_KEY, set_={"n": AnswerTally.n + rows.excluded.n}))
+    kind, country, region = _facets_now()
+    status = _status_now()
+    db.session.execute(
+        update(Response)
+        .where(Response.id.in_(ids), Invitation.id == Response.invitation_id, Authority.id == Invitation.authority_id)
+        .values(counts_current=True, counted_status=status, counted_kind=kind, counted_country=country,
+                counted_region=region,
+                counted_on=case((status == ResponseStatus.SUBMITTED, func.date(Response.submitted_at))))
+        .execution_options(synchronize_session=False))
+    _expire_loaded(ids)
+    db.session.flush()
+
+
+def _batch(ids: list[int]):
+    """A CTE of the responses: what the tallies hold of each (``was_*``) and what it is now (``is_*``)."""
+    return (
+        select(Response.id.label("id"), Invitation.round_id.label("round_id"), Invitation.side.label("side"),
+               Round.questionnaire_version_id.label("version_id"),
+               Response.counted_status.label("was_status"), Response.counted_kind.label("was_kind"),
+               Response.counted_country.label("was_country"), Response.counted_region.label("was_region"),
+               cast(Response.counted_on, String).label("was_on"),
+               _status_now().label("is_status"), *(facet.label(f"is_{name}") for facet, name in zip(_facets_now(), FACETS,
+                                                                                                   strict=True)),
+               cast(func.date(Response.submitted_at), String).label("is_on"))
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .join(Authority, Authority.id == Invitation.authority_id)
+        .join(Round, Round.id == Invitation.round_id)
+        .where(Response.id.in_(ids))
+        .cte("batch")
+    )
+
+
+def _contribution(batch, as_counted: bool) -> list[Select]:
+    """SELECTs of tally rows (round_id, side, kind, country, region, item_code, value, n) of the ``batch``:
+    what the tallies hold of its responses (``as_counted``, n negative), or what they should hold now."""
+    column = batch.c
+    was = "was_" if as_counted else "is_"
+    status, day, sign = column[was + "status"], column[was + "on"], -1 if as_counted else 1
+    key = (column.round_id, column.side, *(column[was + name] for name in FACETS))
+    submitted = status == ResponseStatus.SUBMITTED
+
+    def tally(code, value, n, rows=None):
+        """SELECT a tally row from the batch (joined to its ``rows``: answers or scores)."""
+        labelled = [expression.label(name) for expression, name in zip((*key, code, value, n), TALLY_COLUMNS, strict=True)]
+        query = select(*labelled).select_from(batch)
+        return query if rows is None else query.join(rows, rows.response_id == column.id)
+
+    def answers(code, value, n, types=COUNTED_TYPES):
+        return (tally(code, value, n, Answer)
+                .join(QuestionnaireItem, and_(QuestionnaireItem.code == Answer.item_code,
+                                              QuestionnaireItem.questionnaire_version_id == column.version_id,
+                                              QuestionnaireItem.type.in_(types)))
+                .where(submitted))
 
     value = case((Answer.dont_know, literal(DONT_KNOW)),
                  (Answer.scale_value.is_not(None), cast(Answer.scale_value, String)), else_=Answer.choice)
-    values = answers(*COUNTED_TYPES).add_columns(*facets, Answer.item_code, value, func.count() * sign) \
-        .group_by(*facets, Answer.item_code, value)
-    respondents = answers("multiple").add_columns(*facets, Answer.item_code, literal(ANSWERED),
-                                                  func.count(func.distinct(Answer.response_id)) * sign) \
-        .group_by(*facets, Answer.item_code)
-    # Theme indices take few distinct values (a mean of a few scores 1–5): counted like answers,
-    # under "theme:<theme>", they give n, mean, spread and range without reading every response.
     score = cast(ResponseScore.score, String)
-    themes = (
-        select(*facets, THEME_PREFIX + ResponseScore.theme, score, func.count() * sign)
-        .select_from(ResponseScore)
-        .join(Response, Response.id == ResponseScore.response_id)
-        .join(Invitation, Invitation.id == Response.invitation_id)
-        .join(Authority, Authority.id == Invitation.authority_id)
-        .where(*counted(round_.id))
-        .group_by(*facets, ResponseScore.theme, score)
-    )
-    if response_id is not None:
-        themes = themes.where(Response.id == response_id)
-    return union_all(values, respondents, themes)
+    count = func.count() * sign
+    return [
+        tally(literal(STATUS), status, count).where(status.is_not(None)).group_by(*key, status),
+        tally(literal(SUBMITTED_ON), day, count).where(submitted, day.is_not(None)).group_by(*key, day),
+        answers(Answer.item_code, value, count).group_by(*key, Answer.item_code, value),
+        answers(Answer.item_code, literal(ANSWERED), func.count(func.distinct(Answer.response_id)) * sign,
+                types=("multiple",)).group_by(*key, Answer.item_code),
+        # Theme indices take few distinct values (a mean of a few scores 1–5): counted like answers,
+        # under "theme:<theme>", they give n, mean, spread and range without reading every response.
+        tally(THEME_PREFIX + ResponseScore.theme, score, count, ResponseScore).where(submitted)
+        .group_by(*key, ResponseScore.theme, score),
+    ]
 
 
-def _submitted(round_id: int):
-    return select(Response.id).join(Invitation).where(*counted(round_id))
+def _score(ids: list[int]) -> None:
+    """Give the responses counted anew as submitted their theme indices (a resubmission replaces them).
 
-
-def _insert_scores(round_: Round, responses) -> None:
-    indices = response_indices(round_, responses)
+    A submitted response's answers cannot change, so its indices are computed once, when it starts
+    counting as submitted. Those of a response counted otherwise are never read.
+    """
+    entering = (select(Response.id).join(Invitation, Invitation.id == Response.invitation_id)
+                .where(Response.id.in_(ids), _status_now() == ResponseStatus.SUBMITTED,
+                       Response.counted_status.is_distinct_from(ResponseStatus.SUBMITTED)))
+    db.session.execute(delete(ResponseScore).where(ResponseScore.response_id.in_(entering))
+                       .execution_options(synchronize_session=False))
+    indices = response_indices(entering)
     db.session.execute(insert(ResponseScore).from_select(
         ["response_id", "theme", "score"], select(indices.c.response_id, indices.c.theme, indices.c.theme_index)))
 
 
-def _lock(round_id: int) -> None:
-    """Hold the round's row until commit: one count or addition at a time per round (PostgreSQL)."""
-    db.session.execute(select(Round.id).where(Round.id == round_id).with_for_update())
+def _expire_loaded(ids: list[int]) -> None:
+    """Forget the bookkeeping columns of the responses loaded in the session: they were updated in SQL."""
+    wanted = set(ids)
+    columns = ["counts_current", "counted_status", "counted_kind", "counted_country", "counted_region", "counted_on"]
+    for thing in list(db.session.identity_map.values()):
+        if isinstance(thing, Response) and thing.id in wanted:
+            db.session.expire(thing, columns)
 
 
-def _stored_stamp(round_id: int) -> str | None:
-    return db.session.scalar(select(Round.results_stamp).where(Round.id == round_id))
+def _drop_empty_rows(round_id: int) -> None:
+    """Delete the round's tally rows that count nothing, passing over those a writer holds."""
+    empty = select(AnswerTally.id).where(AnswerTally.round_id == round_id, AnswerTally.n == 0) \
+        .with_for_update(skip_locked=True).scalar_subquery()
+    db.session.execute(delete(AnswerTally).where(AnswerTally.id.in_(empty)).execution_options(synchronize_session=False))
 
 
-def _store_stamp(round_id: int, stamp: str | None) -> None:
-    db.session.execute(update(Round).where(Round.id == round_id).values(results_stamp=stamp)
-                       .execution_options(synchronize_session=False))
-
-
-@event.listens_for(Authority, "after_update")
-def _facets_changed(mapper, connection, authority):
-    """An authority's type, country or region changed: every round counts its tallies again."""
-    state = inspect(authority)
-    if any(state.attrs[name].history.has_changes() for name in FACETS):
-        connection.execute(update(Round.__table__).values(results_stamp=None))
-
-
-@event.listens_for(db.session, "after_commit")
-@event.listens_for(db.session, "after_rollback")
-def _forget_checks(session):
-    session.info.pop("results_current", None)
-
-
-def _theme_sizes(version_id: int):
-    return (
-        select(QuestionnaireItem.theme, func.count().label("size"))
-        .where(QuestionnaireItem.questionnaire_version_id == version_id, QuestionnaireItem.scored)
-        .group_by(QuestionnaireItem.theme)
-        .subquery()
-    )
-
-
-def response_indices(round_: Round, responses):
+def response_indices(responses: Select):
     """A subquery: (response_id, theme, theme_index) for each response with enough items answered.
 
-    ``responses`` is a subquery of response ids. Don't-know answers have no scale value,
-    so they count neither in the mean nor towards the half of the items.
+    ``responses`` is a SELECT of response ids, of any rounds. Don't-know answers have no scale
+    value, so they count neither in the mean nor towards the half of the items.
     """
-    sizes = _theme_sizes(round_.questionnaire_version_id)
+    sizes = (
+        select(QuestionnaireItem.questionnaire_version_id.label("version_id"), QuestionnaireItem.theme,
+               func.count().label("size"))
+        .where(QuestionnaireItem.scored)
+        .group_by(QuestionnaireItem.questionnaire_version_id, QuestionnaireItem.theme)
+        .subquery()
+    )
     chosen = responses.subquery()
     answered = func.count(Answer.scale_value)
     return (
@@ -243,15 +324,54 @@ def response_indices(round_: Round, responses):
             QuestionnaireItem.theme.label("theme"),
             ((func.avg(cast(Answer.scale_value, Float)) - 1) * 25).label("theme_index"),
         )
-        .join(QuestionnaireItem, and_(QuestionnaireItem.code == Answer.item_code,
-                                      QuestionnaireItem.questionnaire_version_id == round_.questionnaire_version_id,
-                                      QuestionnaireItem.scored))
-        .join(sizes, sizes.c.theme == QuestionnaireItem.theme)
         # A join rather than IN (subquery): PostgreSQL then hashes the items instead of probing
         # the answers of every (response, item) pair (40 s → under a second at 100,000 responses).
         .join(chosen, chosen.c.id == Answer.response_id)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .join(Round, Round.id == Invitation.round_id)
+        .join(QuestionnaireItem, and_(QuestionnaireItem.code == Answer.item_code,
+                                      QuestionnaireItem.questionnaire_version_id == Round.questionnaire_version_id,
+                                      QuestionnaireItem.scored))
+        .join(sizes, and_(sizes.c.version_id == QuestionnaireItem.questionnaire_version_id,
+                          sizes.c.theme == QuestionnaireItem.theme))
         .where(Answer.scale_value.is_not(None))
         .group_by(Answer.response_id, QuestionnaireItem.theme)
         .having(answered * 2 >= func.max(sizes.c.size))
         .subquery()
     )
+
+
+# --- Changes made outside the write paths ----------------------------------------------------------
+# A direct edit (a script, the demo, a test) of what the tallies count marks the response not
+# current: the write paths count it again in the same transaction, anything else leaves it to the
+# catch-up, and the dashboards say so meanwhile. Writes in bulk (COPY, Core inserts) add responses
+# that are not current from the start (the column's default).
+
+
+@event.listens_for(Response, "before_update")
+def _status_changed(mapper, connection, response):
+    state = inspect(response)
+    if state.attrs.status.history.has_changes() or state.attrs.submitted_at.history.has_changes():
+        response.counts_current = False
+
+
+def _mark_not_current(connection, invitations) -> None:
+    responses = Response.__table__
+    connection.execute(update(responses).where(responses.c.invitation_id.in_(invitations), responses.c.counts_current)
+                       .values(counts_current=False))
+
+
+@event.listens_for(Invitation, "before_update")
+def _link_changed(mapper, connection, invitation):
+    if inspect(invitation).attrs.revoked_at.history.has_changes():
+        _mark_not_current(connection, [invitation.id])
+
+
+@event.listens_for(Authority, "before_update")
+def _facets_changed(mapper, connection, authority):
+    """An authority's type, country or region changed: its responses are counted under the old ones."""
+    state = inspect(authority)
+    if any(state.attrs[name].history.has_changes() for name in FACETS):
+        invitations = Invitation.__table__
+        _mark_not_current(connection, select(invitations.c.id).where(invitations.c.authority_id == authority.id))

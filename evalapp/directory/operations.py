@@ -2,10 +2,11 @@
 
 The CSV import writes through :mod:`evalapp.directory.csv_import`, recorded the same way.
 """
+from evalapp import tallies
 from evalapp.directory import history
 from evalapp.extensions import db
 from evalapp.invitations import Readdressed, readdress
-from evalapp.models import Authority, Organiser, Partnership
+from evalapp.models import Authority, Organiser, Partnership, Response
 from evalapp.rounds import visible_rounds
 
 
@@ -32,6 +33,8 @@ def update_authority(authority: Authority, values: dict, by: Organiser | None) -
     db.session.flush()
     history.record(history.changes("changed", before, history.authority_values(authority), authority_id=authority.id),
                    by)
+    # A new type, country or region: its responses move to them in the dashboards' figures.
+    tallies.refresh(tallies.of_authority(authority.id).where(~Response.counts_current))
     if history.as_text(before["email"]) == history.as_text(authority.email):
         return None
     return readdress(authority, visible_rounds(by) if by is not None else None)

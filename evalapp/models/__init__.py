@@ -3,7 +3,7 @@ from evalapp.models.authorities import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Autho
 from evalapp.models.exports import ExportRecord
 from evalapp.models.organisers import Organiser, OrganiserSession, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
-from evalapp.models.responses import Answer, Response, ResponseStatus
+from evalapp.models.responses import WITHDRAWN, Answer, Response, ResponseStatus
 from evalapp.models.results import AnswerTally, ResponseScore
 from evalapp.models.rounds import SIDES, Invitation, InvitationEmail, RevokedToken, Round
 from evalapp.models.stories import StorySelection, StoryTag
@@ -12,6 +12,7 @@ __all__ = [
     "AUTHORITY_TYPES",
     "DIRECTORY_ACTIONS",
     "SIDES",
+    "WITHDRAWN",
     "Answer",
     "AnswerTally",
     "Authority",

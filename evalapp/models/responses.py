@@ -1,7 +1,18 @@
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evalapp.extensions import db
@@ -14,6 +25,10 @@ class ResponseStatus(enum.StrEnum):
     SUBMITTED = "submitted"
 
 
+#: What a response whose link is withdrawn counts as in the dashboards' figures, whatever its status.
+WITHDRAWN = "withdrawn"
+
+
 class Response(db.Model):
     """An invitation's response: exactly one per invitation, so a second submit has nowhere to go."""
 
@@ -22,6 +37,16 @@ class Response(db.Model):
         CheckConstraint(
             "status IN ('not_started', 'in_progress', 'submitted')", name="status_known"
         ),
+        CheckConstraint(
+            "counted_status IN ('not_started', 'in_progress', 'submitted', 'withdrawn')", name="counted_status_known"
+        ),
+        CheckConstraint("counted_status IS NULL OR (counted_kind IS NOT NULL AND counted_country IS NOT NULL "
+                        "AND counted_region IS NOT NULL)", name="counted_with_facets"),
+        CheckConstraint("counted_on IS NULL OR counted_status = 'submitted'", name="counted_on_when_submitted"),
+        CheckConstraint("NOT counts_current OR counted_status IS NOT NULL", name="current_when_counted"),
+        # The responses the catch-up has to count, found without reading the others.
+        Index("ix_responses_not_counted", "invitation_id", postgresql_where=text("NOT counts_current"),
+              sqlite_where=text("NOT counts_current")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +60,21 @@ class Response(db.Model):
     #: Last time answers were saved.
     updated_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
+    # What the round's kept figures (evalapp/tallies.py) hold of this response, so that a change
+    # takes out exactly what was added.
+    #: Whether the figures hold the response as it is now. False for a response written in bulk or
+    #: changed outside the write paths: the catch-up counts it.
+    counts_current: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: What the figures count it as: its status then, or "withdrawn" (WITHDRAWN); None: in no figure.
+    counted_status: Mapped[str | None] = mapped_column(String(20))
+    #: The authority's type it is counted under.
+    counted_kind: Mapped[str | None] = mapped_column(String(30))
+    #: The authority's country it is counted under.
+    counted_country: Mapped[str | None] = mapped_column(String(2))
+    #: The authority's region it is counted under, "" for none.
+    counted_region: Mapped[str | None] = mapped_column(String(120))
+    #: The day it is counted as submitted on (UTC), when counted as submitted.
+    counted_on: Mapped[date | None]
 
     invitation: Mapped[Invitation] = relationship(back_populates="response")
     answers: Mapped[list["Answer"]] = relationship(

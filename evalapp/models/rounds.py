@@ -38,9 +38,8 @@ class Round(db.Model):
     #: The organiser who created the round; others see it once added as members.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: The submitted responses the answer tallies were counted from (evalapp/tallies.py);
-    #: None or out of date: they are counted again before they are read.
-    results_stamp: Mapped[str | None] = mapped_column(String(120))
+    #: When the catch-up last found every response of the round in its kept figures (evalapp/tallies.py).
+    counted_at: Mapped[datetime | None]
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     invitations: Mapped[list["Invitation"]] = relationship(back_populates="round")

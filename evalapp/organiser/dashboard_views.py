@@ -18,13 +18,12 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from evalapp import stories
 from evalapp.directory.countries import countries_by_name, country_name
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
-from evalapp.models import AUTHORITY_TYPES, Authority, Invitation, Round
+from evalapp.models import AUTHORITY_TYPES, Round
 from evalapp.organiser.access import invitation_or_404, round_or_404
 from evalapp.organiser.blueprint import bp
 from evalapp.questionnaires.loader import definition_of
@@ -36,10 +35,7 @@ from evalapp.urls import page_number, whole_number
 
 def _filter_choices(round_: Round) -> dict:
     """The values the filters offer: those present among the round's invited authorities."""
-    rows = db.session.execute(
-        select(Authority.kind, Authority.country, Authority.region).join(Invitation, Invitation.authority_id == Authority.id)
-        .where(Invitation.round_id == round_.id).distinct()
-    ).all()
+    rows = aggregate.facets(round_.id)
     lang = current_lang()
     return {
         "kinds": sorted({(k, str(AUTHORITY_TYPES[k])) for k, _, _ in rows}, key=lambda p: p[1]),

@@ -1,7 +1,8 @@
 """Every aggregate the dashboards show, computed in the database with GROUP BY.
 
-Counts and theme indices are read from the round's tallies and scores (tallies.py keeps
-them right); the rest from the responses. Plain functions in, plain data out: no Flask, no Plotly. Definitions follow
+Every count and theme index is read from the round's tallies and scores, kept by the write
+paths (evalapp/tallies.py); reading them never writes. The rest (texts, partnerships, one
+response's answers) from the responses. Plain functions in, plain data out: no Flask, no Plotly. Definitions follow
 FRAMEWORK.md: item scores 1–5; a theme index 0–100 = (mean of answered items − 1) / 4 × 100,
 only when at least half of the theme's items are answered; "don't know" is counted apart.
 Groups smaller than ``min_n`` are hidden (their values are None), so that no single
@@ -10,7 +11,7 @@ authority can be recognised in a group chart.
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import selectinload
@@ -74,7 +75,37 @@ def submitted_ids(round_id: int, filters: Filters = Filters()):
 
 
 def count_submitted(round_id: int, filters: Filters = Filters()) -> int:
-    return db.session.scalar(select(func.count()).select_from(submitted_ids(round_id, filters).subquery()))
+    """How many of the round's responses that match the filters count: submitted, link not withdrawn."""
+    return sum(n for _, value, n in _tallies(round_id, [tallies.STATUS], filters) if value == ResponseStatus.SUBMITTED)
+
+
+@dataclass
+class Coverage:
+    """How much of the round the tallies hold."""
+
+    #: Responses the tallies do not hold as they are (written in bulk, changed outside the write paths).
+    not_counted: int
+    #: When the catch-up last found every response counted; None if it never did.
+    complete_at: datetime | None
+
+
+def coverage(round_: Round) -> Coverage:
+    """How many of the round's responses the tallies leave out, and when they last left out none."""
+    # Read from the index of the responses not current (usually none) with each one's round,
+    # rather than by joining the round's invitations, which PostgreSQL may read whole.
+    round_of = select(Invitation.round_id).where(Invitation.id == Response.invitation_id).scalar_subquery()
+    not_counted = db.session.scalar(
+        select(func.count()).select_from(Response).where(~Response.counts_current, round_of == round_.id))
+    return Coverage(not_counted=not_counted, complete_at=round_.counted_at)
+
+
+def facets(round_id: int) -> list[tuple[str, str, str]]:
+    """The (type, country, region) of the round's invited authorities, as counted in its tallies; region "" for none."""
+    return db.session.execute(
+        select(AnswerTally.kind, AnswerTally.country, AnswerTally.region)
+        .where(AnswerTally.round_id == round_id, AnswerTally.item_code == tallies.STATUS, AnswerTally.n > 0)
+        .distinct()
+    ).all()
 
 
 # --- Round overview -------------------------------------------------------------------
@@ -89,30 +120,19 @@ class Progress:
 
 
 def progress(round_id: int, filters: Filters = Filters()) -> Progress:
-    """Invitations by status, and submissions day by day with the cumulative response rate."""
-    def of_active_invitations(query):
-        return filters.apply(
-            query.join(Invitation, Invitation.id == Response.invitation_id)
-            .join(Authority, Authority.id == Invitation.authority_id)
-            .where(Invitation.round_id == round_id, Invitation.revoked_at.is_(None))
-        )
-
+    """Invitations by status, and submissions day by day with the cumulative response rate (withdrawn links apart)."""
     counts = {status.value: 0 for status in ResponseStatus}
-    for status, n in db.session.execute(
-        of_active_invitations(select(Response.status, func.count())).group_by(Response.status)
-    ):
-        counts[status] = n
+    per_day: dict[date, int] = defaultdict(int)
+    for code, value, n in _tallies(round_id, [tallies.STATUS, tallies.SUBMITTED_ON], filters):
+        if code == tallies.SUBMITTED_ON:
+            per_day[date.fromisoformat(value)] += n
+        elif value in counts:
+            counts[value] += n
     invited = sum(counts.values())
-    day = func.date(Response.submitted_at)
-    rows = db.session.execute(
-        of_active_invitations(select(day, func.count())).where(Response.status == ResponseStatus.SUBMITTED)
-        .group_by(day).order_by(day)
-    ).all()
     days, total = [], 0
-    for value, n in rows:
-        total += n
-        as_date = value if isinstance(value, date) else date.fromisoformat(str(value))
-        days.append((as_date, n, total, total / invited if invited else 0.0))
+    for day in sorted(per_day):
+        total += per_day[day]
+        days.append((day, per_day[day], total, total / invited if invited else 0.0))
     return Progress(invited=invited, counts=counts, days=days)
 
 
@@ -133,7 +153,7 @@ def theme_summaries(round_: Round, filters: Filters = Filters(), min_n: int = 3)
     """Mean, spread and n of each scored theme's index over the responses that have one."""
     codes = {tallies.THEME_PREFIX + theme: theme for theme in SCORED_THEMES}
     indices: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    for code, value, n in _tallies(round_, list(codes), filters):
+    for code, value, n in _tallies(round_.id, list(codes), filters):
         indices[codes[code]].append((float(value), n))
     rows = {}
     for theme, counted in indices.items():
@@ -156,7 +176,6 @@ def indices_of(round_: Round, response_ids: list[int]) -> dict[int, dict[str, fl
     """Theme indices of given submitted responses: {response_id: {theme: index}}."""
     if not response_ids:
         return {}
-    tallies.ensure_current(round_)
     result: dict[int, dict[str, float]] = defaultdict(dict)
     for response_id, theme, index in db.session.execute(
         select(ResponseScore.response_id, ResponseScore.theme, ResponseScore.score)
@@ -199,13 +218,13 @@ class Distribution:
         return sum(v * c for v, c in self.counts.items()) / self.n if self.n else None
 
 
-def _tallies(round_: Round, codes: list[str], filters: Filters):
-    """(item code, value, n) summed over the facets the filters keep."""
-    tallies.ensure_current(round_)
+def _tallies(round_id: int, codes: list[str], filters: Filters):
+    """(item code, value, n) summed over the facets the filters keep; none with n = 0."""
     query = (
         select(AnswerTally.item_code, AnswerTally.value, func.sum(AnswerTally.n))
-        .where(AnswerTally.round_id == round_.id, AnswerTally.item_code.in_(codes))
+        .where(AnswerTally.round_id == round_id, AnswerTally.item_code.in_(codes))
         .group_by(AnswerTally.item_code, AnswerTally.value)
+        .having(func.sum(AnswerTally.n) != 0)
     )
     return db.session.execute(filters.apply(query, authority=AnswerTally, invitation=AnswerTally)).all()
 
@@ -213,7 +232,7 @@ def _tallies(round_: Round, codes: list[str], filters: Filters):
 def distributions(round_: Round, codes: list[str], filters: Filters = Filters(), min_n: int = 3) -> dict[str, Distribution]:
     """Counts of each score 1–5 and of "don't know" for each item code; hidden below ``min_n``."""
     result = {code: Distribution(code) for code in codes}
-    for code, value, n in _tallies(round_, codes, filters):
+    for code, value, n in _tallies(round_.id, codes, filters):
         if value == DONT_KNOW:
             result[code].dont_know += n
         elif value.isdigit():
@@ -243,7 +262,7 @@ def choice_counts(round_: Round, codes: list[str], filters: Filters = Filters(),
     """How often each option of each choice item was chosen, with the "other" texts."""
     respondents: dict[str, int] = {}
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for code, value, n in _tallies(round_, codes, filters):
+    for code, value, n in _tallies(round_.id, codes, filters):
         if value == tallies.ANSWERED:
             respondents[code] = n
         else:
@@ -381,7 +400,6 @@ def rounds_compared(rounds: list[Round], min_n: int = 3) -> dict[int, dict[str, 
         return {}
     per_round = []
     for round_ in rounds:
-        tallies.ensure_current(round_)
         chosen = submitted_ids(round_.id).subquery()
         per_round.append(
             select(literal(round_.id).label("round_id"), Invitation.authority_id.label("authority_id"),

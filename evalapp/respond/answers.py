@@ -207,6 +207,7 @@ def start(response: Response, role: str, first_section: str) -> None:
         response.status = ResponseStatus.IN_PROGRESS
         response.started_at = utcnow()
         response.current_section = first_section
+        tallies.refresh([response.id])  # flushes
     db.session.flush()
 
 
@@ -248,15 +249,14 @@ def submit(response: Response) -> bool:
     db.session.refresh(response)
     if result.rowcount != 1:
         return False
-    tallies.add_submission(response)
+    tallies.refresh([response.id])  # its answers join the dashboards
     return True
 
 
 def reopen(response: Response) -> None:
     """Put a submitted response back in progress; its answers are kept."""
     if response.status == ResponseStatus.SUBMITTED:
-        tallies.remove_submission(response)
         response.status = ResponseStatus.IN_PROGRESS
         response.submitted_at = None
         response.updated_at = utcnow()
-        db.session.flush()
+        tallies.refresh([response.id])  # its answers leave the dashboards; flushes

@@ -128,7 +128,7 @@ def test_restore_refuses_a_database_holding_data_and_leaves_it_untouched(app, ap
         db.session.scalar(select(Authority).filter_by(name="Ville de Grenoble")).name = "Changed after the backup"
         db.session.commit()
     answers = count_answers(restored)
-    with pytest.raises(BackupError, match=r"already holds data \(in answers, authorities, .*--force"):
+    with pytest.raises(BackupError, match=r"already holds data \(in answer_tallies, answers, authorities, .*--force"):
         restore(path, target)
     assert "Changed after the backup" in authority_names(restored)
     assert count_answers(restored) == answers
