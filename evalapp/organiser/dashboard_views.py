@@ -9,17 +9,20 @@
     /o/rounds/<id>/stories                          stories one by one: tags and the panel's selection
     /o/rounds/<id>/stories.csv                      the selected stories
     /o/rounds/<id>/report                           everything on A4 pages, to print
+    /o/rounds/<id>/tallies/catch-up         (POST)  count the responses the figures leave out
 
-Every page keeps its filters (type, country, region, side) in the URL.
+Every page keeps its filters (type, country, region, side) in the URL. Pages only read: their
+counts come from the round's tallies (evalapp/tallies.py), and each says how many responses
+those leave out, if any.
 """
 from datetime import date
 
-from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from evalapp import stories
+from evalapp import stories, tallies
 from evalapp.directory.countries import countries_by_name, country_name
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
@@ -51,7 +54,8 @@ def _context(round_: Round, **extra) -> dict:
     return {
         "round": round_, "definition": definition, "lang": lang, "filters": filters,
         "choices": _filter_choices(round_), "min_n": current_app.config["MIN_GROUP_SIZE"],
-        "n": aggregate.count_submitted(round_.id, filters), "today": date.today(), **extra,
+        "n": aggregate.count_submitted(round_.id, filters), "coverage": aggregate.coverage(round_),
+        "today": date.today(), **extra,
     }
 
 
@@ -75,6 +79,25 @@ def dashboard(round_id):
     round_ = round_or_404(round_id)
     ctx = _context(round_)
     return render_template("organiser/dashboard.html", charts=_dashboard_charts(round_, ctx), **ctx)
+
+
+#: How long the button counts before answering; pressed again, it goes on where it stopped.
+CATCH_UP_SECONDS = 10
+
+
+@bp.post("/rounds/<id:round_id>/tallies/catch-up")
+def catch_up(round_id):
+    round_ = round_or_404(round_id)
+    # Batches of their own, each committed: respondents' submissions go on meanwhile.
+    done = tallies.catch_up(round_.id, seconds=CATCH_UP_SECONDS)
+    if done.left:
+        flash(ngettext("%(num)s response counted; %(left)s not yet: count again to go on.",
+                       "%(num)s responses counted; %(left)s not yet: count again to go on.",
+                       done.counted, left=done.left), "warning")
+    else:
+        flash(ngettext("%(num)s response counted: the figures hold every response.",
+                       "%(num)s responses counted: the figures hold every response.", done.counted), "success")
+    return redirect(url_for(".dashboard", round_id=round_.id), code=303)
 
 
 @bp.get("/rounds/<id:round_id>/reciprocity")

@@ -213,6 +213,24 @@ def bulk_load(app, round_id, count) -> None:
         add_responses(db.session.get(Round, round_id), count, batch=10, catch_up=False)
 
 
+def test_responses_written_in_bulk_are_left_out_and_said_until_the_catch_up(app, orga, round_id):
+    build_round(app, round_id)
+    bulk_load(app, round_id, 25)
+
+    page = orga.get(f"/o/rounds/{round_id}/dashboard").text
+    assert "25 réponses ne sont pas encore comptées dans ces chiffres." in page
+    assert "Elles comprenaient toutes les réponses le" in page  # the catch-up of build_round
+    assert submitted_on_dashboard(orga, round_id) == 4
+
+    counted = orga.post(f"/o/rounds/{round_id}/tallies/catch-up", data={"csrf_token": csrf_token(page)})
+    assert counted.status_code == 303
+    page = orga.get(counted.location).text
+    assert "25 réponses comptées : les chiffres comprennent toutes les réponses." in page
+    assert "pas encore comptées" not in page
+    assert submitted_on_dashboard(orga, round_id) == 29
+    assert kept(app, round_id) == fresh(app, round_id)
+
+
 def test_reading_the_dashboards_writes_nothing_even_with_responses_not_counted(app, orga, round_id):
     made = build_round(app, round_id)
     bulk_load(app, round_id, 5)
@@ -239,6 +257,16 @@ def test_reading_the_dashboards_writes_nothing_even_with_responses_not_counted(a
         event.remove(engine, "commit", commit)
     assert writes == []
     assert not_counted(app, round_id) == 5
+
+
+def test_the_notice_in_english_and_without_a_complete_count_yet(app, orga, round_id):
+    bulk_load(app, round_id, 1)
+    page = orga.get(f"/o/rounds/{round_id}/dashboard")
+    orga.post("/language", data={"csrf_token": csrf_token(page.text), "lang": "en", "next": "/"})
+    page = orga.get(f"/o/rounds/{round_id}/dashboard").text
+    assert "1 response is not counted in these figures yet." in page
+    assert "They last held every response" not in page
+    assert "Count them now" in page
 
 
 def test_a_catch_up_interrupted_midway_resumes_where_it_stopped(app, round_id, monkeypatch):
