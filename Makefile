@@ -12,6 +12,7 @@ PORT ?= 5000
 run: export EVALAPP_BASE_URL ?= http://$(HOST):$(PORT)
 run: install translations
 	$(FLASK) db upgrade
+	$(FLASK) tallies catch-up
 	$(FLASK) questionnaire load
 	$(FLASK) seed-demo
 	@echo

@@ -1,4 +1,4 @@
-"""Flask commands: ``flask --app evalapp questionnaire load``, ``flask --app evalapp seed-demo``."""
+"""Flask commands: ``flask --app evalapp questionnaire load``, ``flask --app evalapp seed-demo``, ``... tallies catch-up``."""
 from pathlib import Path
 
 import click
@@ -63,9 +63,10 @@ def seed_demo_command(authorities):
     db.session.commit()
     if authorities:
         started = time.perf_counter()
-        rows = add_responses(round_, authorities)
+        rows = add_responses(round_, authorities, catch_up=False)
         click.echo(f"Added {authorities:,} synthetic authorities with submitted responses "
                    f"({rows:,} answers) in {time.perf_counter() - started:.1f} s")
+        _catch_up(round_.id)
     base = base_url()
     click.echo(("Created" if created else "Found") + f" the demo round: {round_.title}")
     click.echo(f"Organiser pages: {base}/o/login  (email {demo.DEMO_EMAIL}, password {demo.DEMO_PASSWORD})")
@@ -74,6 +75,57 @@ def seed_demo_command(authorities):
         click.echo(line)
 
 
+
+
+tallies_cli = AppGroup("tallies", help="The dashboards' kept figures (evalapp/tallies.py).")
+
+
+def _catch_up(round_id: int) -> None:
+    import time
+
+    from evalapp import tallies
+
+    started = time.perf_counter()
+    done = tallies.catch_up(round_id)
+    click.echo(f"Round {round_id}: counted {done.counted:,} responses into its tallies in "
+               f"{time.perf_counter() - started:.1f} s" + (f"; {done.left:,} held by respondents, counted by them"
+                                                           if done.left else ""))
+
+
+def _rounds(round_ids) -> list[int]:
+    from evalapp.models import Round
+
+    known = set(db.session.scalars(db.select(Round.id)))
+    unknown = sorted(set(round_ids) - known)
+    if unknown:
+        raise click.ClickException(f"no round {', '.join(map(str, unknown))}")
+    return sorted(round_ids or known)
+
+
+@tallies_cli.command("catch-up")
+@click.argument("round_ids", type=int, nargs=-1)
+@with_appcontext
+def catch_up_command(round_ids):
+    """Count the responses the tallies do not hold as they are (written in bulk, changed outside the app),
+    in batches; of the given rounds, or of every round. Safe while the app serves; resumes where it stopped."""
+    from evalapp import tallies
+
+    for round_id in _rounds(round_ids):
+        if db.session.scalar(db.select(db.func.count()).select_from(tallies.not_current(round_id).subquery())):
+            _catch_up(round_id)
+
+
+@tallies_cli.command("rebuild")
+@click.argument("round_ids", type=int, nargs=-1)
+@with_appcontext
+def rebuild_command(round_ids):
+    """Empty the tallies of the given rounds (or of every round) and count every response again."""
+    from evalapp import tallies
+
+    for round_id in _rounds(round_ids):
+        tallies.forget(round_id)
+        db.session.commit()
+        _catch_up(round_id)
 
 
 organiser_cli = AppGroup("organiser", help="Organiser accounts.")
@@ -175,6 +227,7 @@ def restore_command(file, force):
 def register(app):
     app.cli.add_command(questionnaire_cli)
     app.cli.add_command(organiser_cli)
+    app.cli.add_command(tallies_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(export_command)
     app.cli.add_command(backup_command)

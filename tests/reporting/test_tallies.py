@@ -309,6 +309,22 @@ def test_a_catch_up_given_no_time_counts_one_batch_and_says_what_is_left(app, ro
     assert kept(app, round_id) == fresh(app, round_id)
 
 
+def test_the_tallies_command_catches_up_and_rebuilds(app, runner, round_id):
+    build_round(app, round_id)
+    bulk_load(app, round_id, 6)
+    result = runner.invoke(args=["tallies", "catch-up"])
+    assert result.exit_code == 0, result.output
+    assert f"Round {round_id}: counted 6 responses" in result.output
+    assert not_counted(app, round_id) == 0
+    counted = kept(app, round_id)
+
+    result = runner.invoke(args=["tallies", "rebuild", str(round_id)])
+    assert result.exit_code == 0, result.output
+    assert f"Round {round_id}: counted 10 responses" in result.output
+    assert kept(app, round_id) == counted == fresh(app, round_id)
+    assert runner.invoke(args=["tallies", "rebuild", "999"]).output.endswith("no round 999\n")
+
+
 def test_a_submission_completes_while_a_catch_up_batch_is_being_counted(app, round_id, monkeypatch):
     """PostgreSQL: the catch-up holds its batch's responses, not what respondents need."""
     require_postgresql(app)
