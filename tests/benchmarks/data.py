@@ -3,7 +3,7 @@
     BENCH_DATABASE_URL   postgresql://postgres@127.0.0.1:5432/bench (the default, as `make bench` sets it):
                          databases bench_1000, bench_10000, bench_100000 on that server, created
                          when missing; "sqlite" for SQLite files under /tmp.
-    BENCH_SIZES          1000,10000,100000
+    BENCH_SIZES          1000,10000,100000 (commas, spaces or both: "1000 10000")
 
 A database that already holds its round is reused (seeding 100,000 responses takes a minute
 or two), so the benchmarks can run one after the other on the same data. BENCH_RESEED=1 starts
@@ -12,13 +12,23 @@ tallies by the catch-up (evalapp/tallies.py), as after any bulk load.
 """
 import logging
 import os
+import re
 import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
+
+def sizes(setting: str) -> list[int]:
+    """The sizes of ``BENCH_SIZES``: "1000,10000", "1000 10000" or "1000, 10000"."""
+    try:
+        return [int(n) for n in re.split(r"[\s,]+", setting.strip()) if n]
+    except ValueError:
+        raise SystemExit(f"BENCH_SIZES: whole numbers separated by commas or spaces, not {setting!r}") from None
+
+
+SIZES = sizes(os.environ.get("BENCH_SIZES", "1000,10000,100000"))
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench"
 
 
