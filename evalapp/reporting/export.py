@@ -236,9 +236,11 @@ def _answers_of(response_ids: list[int]) -> dict[int, dict[str, list[AnswerRow]]
     table = Answer.__table__.c
     # Core rather than ORM rows, unpacked by position: at 100,000 responses (8.8 million answers),
     # the ORM's row handling cost more than the rest of the export.
+    # In the order they were written: the options of a multiple choice come out the same in every
+    # file, whatever plan the database picks (a restored copy, other statistics).
     rows = db.session.connection().execute(
         select(table.response_id, table.item_code, table.choice, table.scale_value, table.dont_know,
-               table.number_value, table.text_value).where(table.response_id.in_(response_ids))
+               table.number_value, table.text_value).where(table.response_id.in_(response_ids)).order_by(table.id)
     )
     make = AnswerRow._make
     for row in rows:
