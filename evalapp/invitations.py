@@ -39,11 +39,13 @@ def existing_invitation(round_: Round, authority: Authority, partnership: Partne
     return db.session.scalar(query)
 
 
-def invite(round_: Round, authority: Authority, partnership: Partnership | None = None) -> Invitation:
+def invite(round_: Round, authority: Authority, partnership: Partnership | None = None, count: bool = True) -> Invitation:
     """Invite ``authority`` to ``round_``, for its side of ``partnership`` if given.
 
     The invitation takes the directory's address of the day (see :attr:`Invitation.email`).
     Inviting again the same authority for the same partnership returns the existing invitation.
+    Its response is counted in the round's tallies as not started; with ``count`` False, the
+    caller counts all it invites at once.
     """
     side = "home"
     if partnership is not None:
@@ -58,24 +60,38 @@ def invite(round_: Round, authority: Authority, partnership: Partnership | None 
     invitation.response = Response()
     db.session.add(invitation)
     db.session.flush()
-    tallies.refresh([invitation.response.id])  # counted as not started
+    if count:
+        tallies.refresh([invitation.response.id])
     return invitation
+
+
+# Those inviting several count them in one statement: the tally rows are then locked in one order.
 
 
 def invite_partnership(round_: Round, partnership: Partnership) -> list[Invitation]:
     """Invite both sides, each with the questionnaire variant of its side."""
-    return [invite(round_, partnership.home_authority, partnership),
-            invite(round_, partnership.partner_authority, partnership)]
+    invitations = [invite(round_, partnership.home_authority, partnership, count=False),
+                   invite(round_, partnership.partner_authority, partnership, count=False)]
+    tallies.refresh([invitation.response.id for invitation in invitations])
+    return invitations
 
 
 def invite_matching(round_: Round, kind: str = "", country: str = "") -> list[Invitation]:
     """Invite on their own every authority of the directory matching the filters."""
-    query = select(Authority).order_by(Authority.sort_name)
-    if kind:
-        query = query.where(Authority.kind == kind)
-    if country:
-        query = query.where(Authority.country == country)
-    return [invite(round_, authority) for authority in db.session.scalars(query)]
+    def matching(query):
+        if kind:
+            query = query.where(Authority.kind == kind)
+        if country:
+            query = query.where(Authority.country == country)
+        return query
+
+    invitations = [invite(round_, authority, count=False)
+                   for authority in db.session.scalars(matching(select(Authority).order_by(Authority.sort_name)))]
+    # Those just invited: never counted, not started (not, say, responses written in bulk, left to the catch-up).
+    tallies.refresh(matching(tallies.not_current(round_.id).join(Authority, Authority.id == Invitation.authority_id)
+                             .where(Invitation.partnership_id.is_(None), Response.counted_status.is_(None),
+                                    Response.status == ResponseStatus.NOT_STARTED)))
+    return invitations
 
 
 def not_submitted_query():

@@ -13,7 +13,7 @@ from sqlalchemy import event, func, select
 from evalapp import tallies
 from evalapp.directory import operations
 from evalapp.extensions import db
-from evalapp.invitations import reissue, revoke
+from evalapp.invitations import invite_matching, reissue, revoke
 from evalapp.models import AnswerTally, Authority, Invitation, Response, ResponseScore, ResponseStatus, Round
 from evalapp.reporting import aggregate
 from evalapp.respond.answers import reopen
@@ -88,9 +88,15 @@ def test_invitations_and_first_answers_are_counted_by_status_at_once(app, round_
     home, partner = create_partnership_invitations(app, round_id)
     with app.app_context():
         assert aggregate.progress(round_id).counts == {"not_started": 2, "in_progress": 0, "submitted": 0}
+        db.session.add_all(Authority(name=f"Département {n}", kind="departement", country="FR") for n in range(3))
+        db.session.flush()
+        invite_matching(db.session.get(Round, round_id), kind="departement")
+        db.session.commit()
+        assert aggregate.progress(round_id, aggregate.Filters(kind="departement")).counts["not_started"] == 3
+        assert aggregate.progress(round_id).counts == {"not_started": 5, "in_progress": 0, "submitted": 0}
     fill_everything(app.test_client(), home)
     with app.app_context():
-        assert aggregate.progress(round_id).counts == {"not_started": 1, "in_progress": 1, "submitted": 0}
+        assert aggregate.progress(round_id).counts == {"not_started": 4, "in_progress": 1, "submitted": 0}
     assert not_counted(app, round_id) == 0
     assert kept(app, round_id) == fresh(app, round_id)
 
