@@ -12,13 +12,14 @@ each side, type, country and region. Each response records what the tallies hold
   is now, in one small statement;
 - a response written in bulk, or changed without them (the listeners at the end of this module
   mark such changes), is not current. :func:`catch_up` counts those a batch at a time, each batch
-  its own transaction, passing over the responses someone else holds: a submission waits for
-  one batch at most, and the work resumes where it stopped. Until then the dashboards say how
-  many responses their figures leave out.
+  its own transaction, passing over the responses someone else holds, and the work resumes
+  where it stopped. Until then the dashboards say how many responses their figures leave out.
 
 Every writer adds to the tally rows in one statement, in the order of their key, so concurrent
-submissions and catch-ups may wait for one another but never deadlock. Both the counts and the
-theme indices come from one SQL definition each (:func:`_contribution`, :func:`response_indices`).
+submissions and catch-ups may wait for one another but never deadlock. That statement sums
+everything before it writes, so a batch holds the rows a submission needs only from its write
+to its commit: milliseconds, whatever the batch's size (docs/performance.md). Both the counts
+and the theme indices come from one SQL definition each (:func:`_contribution`, :func:`response_indices`).
 """
 import time
 from dataclasses import dataclass
