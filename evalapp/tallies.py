@@ -21,14 +21,18 @@ everything before it writes, so a batch holds the rows a submission needs only f
 to its commit: milliseconds, whatever the batch's size (docs/performance.md). Both the counts
 and the theme indices come from one SQL definition each (:func:`_contribution`, :func:`response_indices`).
 """
+import json
 import time
 from dataclasses import dataclass
 
 from sqlalchemy import (
     Float,
+    Integer,
     Select,
     String,
     and_,
+    any_,
+    bindparam,
     case,
     cast,
     delete,
@@ -104,7 +108,7 @@ def refresh(responses: Select | list[int]) -> None:
     if not isinstance(responses, Select):
         if not responses:
             return
-        responses = select(Response.id).where(Response.id.in_(list(responses)))
+        responses = select(Response.id).where(_among(responses))
     ids = db.session.scalars(responses.order_by(Response.id).with_for_update(of=Response)).all()
     if ids:
         _count(ids)
@@ -179,6 +183,15 @@ def forget(round_id: int) -> None:
     db.session.flush()
 
 
+def _among(ids: list[int]):
+    """``Response.id IN ids`` as one parameter, however many they are (PostgreSQL takes 65,535 at
+    most in a statement, SQLite 32,766): an array on PostgreSQL, a JSON list on SQLite."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return Response.id == any_(bindparam("ids", list(ids), type_=postgresql.ARRAY(Integer), unique=True))
+    listed = func.json_each(json.dumps(list(ids))).table_valued("value")
+    return Response.id.in_(select(listed.c.value))
+
+
 def _status_now():
     """What a response counts as now: its status, or "withdrawn" while its link is."""
     return case((Invitation.revoked_at.is_not(None), literal(WITHDRAWN)), else_=Response.status)
@@ -205,7 +218,7 @@ def _count(ids: list[int]) -> None:
     status = _status_now()
     db.session.execute(
         update(Response)
-        .where(Response.id.in_(ids), Invitation.id == Response.invitation_id, Authority.id == Invitation.authority_id)
+        .where(_among(ids), Invitation.id == Response.invitation_id, Authority.id == Invitation.authority_id)
         .values(counts_current=True, counted_status=status, counted_kind=kind, counted_country=country,
                 counted_region=region,
                 counted_on=case((status == ResponseStatus.SUBMITTED, func.date(Response.submitted_at))))
@@ -228,7 +241,7 @@ def _batch(ids: list[int]):
         .join(Invitation, Invitation.id == Response.invitation_id)
         .join(Authority, Authority.id == Invitation.authority_id)
         .join(Round, Round.id == Invitation.round_id)
-        .where(Response.id.in_(ids))
+        .where(_among(ids))
         .cte("batch")
     )
 
@@ -279,7 +292,7 @@ def _score(ids: list[int]) -> None:
     counting as submitted. Those of a response counted otherwise are never read.
     """
     entering = (select(Response.id).join(Invitation, Invitation.id == Response.invitation_id)
-                .where(Response.id.in_(ids), _status_now() == ResponseStatus.SUBMITTED,
+                .where(_among(ids), _status_now() == ResponseStatus.SUBMITTED,
                        Response.counted_status.is_distinct_from(ResponseStatus.SUBMITTED)))
     db.session.execute(delete(ResponseScore).where(ResponseScore.response_id.in_(entering))
                        .execution_options(synchronize_session=False))

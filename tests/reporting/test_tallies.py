@@ -402,3 +402,18 @@ def test_submissions_during_a_catch_up_never_deadlock_and_leave_the_figures_righ
         assert aggregate.count_submitted(round_id) == 60 + len(tokens)
         assert db.session.scalar(select(func.count()).select_from(AnswerTally).where(AnswerTally.n < 0)) == 0
     assert kept(app, round_id) == fresh(app, round_id)
+
+
+def test_many_responses_are_counted_in_one_statement_whatever_their_number(app, round_id):
+    """More ids than a statement may carry as parameters (SQLite 32,766, PostgreSQL 65,535)."""
+    build_round(app, round_id)
+    with app.app_context():
+        lyon = db.session.scalar(select(Response.id).join(Invitation).join(Authority)
+                                 .where(Authority.name == "Ville de Lyon"))
+        db.session.get(Response, lyon).status = ResponseStatus.IN_PROGRESS
+        db.session.flush()
+        tallies.refresh([lyon, *range(10**6, 10**6 + 70_000)])
+        db.session.commit()
+    assert not_counted(app, round_id) == 0
+    assert reciprocity_n(app, round_id) == 2
+    assert kept(app, round_id) == fresh(app, round_id)
