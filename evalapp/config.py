@@ -61,6 +61,11 @@ def from_environment(instance_path: str) -> dict:
         # A respondent may keep a page open for hours before saving: the CSRF token
         # lives as long as the session instead of expiring after an hour.
         "WTF_CSRF_TIME_LIMIT": None,
+        # Over HTTPS, Flask-WTF also wants a Referer from this site; but pages ask browsers to send
+        # none (Referrer-Policy: no-referrer, so that invitation links never leave in one), and
+        # every organiser form, the login first, would be refused. The token bound to the session
+        # (and SameSite cookies) protect those forms.
+        "WTF_CSRF_SSL_STRICT": False,
         "WTF_I18N_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
