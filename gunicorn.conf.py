@@ -28,8 +28,8 @@ if not os.environ.get("SECRET_KEY"):
 # --- Where it listens --------------------------------------------------------------------------
 # nginx on the same machine is the only client: gunicorn listens on the loopback interface, so that
 # no one reaches it past nginx to forge the X-Forwarded-* headers that PROXY_COUNT=1 trusts.
-# BIND takes any gunicorn address (host:port, unix:/path); PORT only changes the port.
-bind = [os.environ.get("BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"]
+# BIND takes any gunicorn address (host:port, unix:/path).
+bind = [os.environ.get("BIND") or "127.0.0.1:8000"]
 
 
 # --- Processes and threads ----------------------------------------------------------------------
