@@ -1,0 +1,144 @@
+"""The deployment of docs/deploy.md, end to end: gunicorn started with the shipped gunicorn.conf.py and
+the settings of docs/deploy/evalapp.env.example, on PostgreSQL and Redis.
+
+The test plays nginx (docs/deploy/nginx-evalapp.conf): it sends the headers nginx sets and treats
+the hop as HTTPS, since nginx ends TLS. So the production settings apply as the example file has
+them: PROXY_COUNT=1, FORCE_HTTPS=1, SESSION_COOKIE_SECURE=1, counts in Redis. Only what names this
+machine changes: the database, Redis, the secret key, the base URL. The first organiser is made
+with the documented command; then two respondents answer a partnership's links from the first page
+to the submission, the organiser logs in and reads the dashboard, and the access log holds no
+invitation token.
+"""
+import os
+import re
+import secrets
+import subprocess
+import sys
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from pathlib import Path
+from urllib.request import HTTPCookieProcessor, Request, build_opener
+
+import pytest
+
+from tests.factories import create_partnership_invitations, create_round
+from tests.load.respondent import Session, csrf_token, walk
+from tests.load.server import ROOT, SHIPPED_CONFIG, gunicorn
+from tests.safety.test_load import differences, stored
+
+ENV_EXAMPLE = ROOT / "docs" / "deploy" / "evalapp.env.example"
+#: The Redis of these tests (its database 7 by default): the rate-limit counts go there.
+REDIS_URL = os.environ.get("TEST_DEPLOY_REDIS_URL", "redis://127.0.0.1:6379/7")
+ADMIN, PASSWORD = "admin@evalapp.test", "a long password for the test"
+
+
+def environment_file(path: Path) -> dict:
+    """KEY=value lines, as systemd's EnvironmentFile reads the subset the example file keeps to."""
+    found = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, value = line.split("=", 1)
+            found[key] = value[1:-1] if value[:1] == value[-1:] == '"' else value
+    return found
+
+
+def production_settings(database_url: str) -> dict:
+    """The example file's settings, with this machine's database, Redis and a secret key; no SMTP here."""
+    settings = {key: value for key, value in environment_file(ENV_EXAMPLE).items() if not key.startswith("MAIL_")}
+    return {**settings, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
+            "RATELIMIT_STORAGE_URI": REDIS_URL, "REDIS_URL": REDIS_URL}
+
+
+class BehindNginx(Session):
+    """A browser's session as gunicorn sees it behind nginx: every request carries the X-Forwarded-*
+    headers nginx sets, and its secure cookies go back over the hop, which is HTTPS up to nginx."""
+
+    def __init__(self, client_address: str, host: str):
+        policy = DefaultCookiePolicy(secure_protocols=("https", "wss", "http"))
+        self._opener = build_opener(HTTPCookieProcessor(CookieJar(policy)))
+        self._opener.addheaders = [("X-Forwarded-For", client_address), ("X-Forwarded-Proto", "https"),
+                                   ("X-Forwarded-Host", host)]
+
+
+@pytest.fixture
+def redis_for_counts():
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        redis.flushdb()
+    except RedisError as exc:
+        pytest.skip(f"no Redis at {REDIS_URL} ({exc}): docs/deploy.md keeps the counts there")
+    yield
+    redis.flushdb()
+
+
+@pytest.fixture
+def deployed(app, redis_for_counts):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL only (set TEST_DATABASE_URL): docs/deploy.md runs evalapp on PostgreSQL")
+    settings = production_settings(app.config["SQLALCHEMY_DATABASE_URI"])
+    with gunicorn(settings["DATABASE_URL"], settings=settings, config=SHIPPED_CONFIG) as server:
+        server.settings = settings
+        yield server
+
+
+def flask_command(settings: dict, *args: str) -> subprocess.CompletedProcess:
+    """``flask --app evalapp ARGS`` with the deployment's settings, as evalapp-flask runs it."""
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "evalapp", *args], cwd=ROOT,
+                          env={**os.environ, **settings}, capture_output=True, text=True, timeout=60)
+
+
+def test_the_shipped_configuration_serves_respondents_and_organisers(app, deployed):
+    made = flask_command(deployed.settings, "organiser", "create", ADMIN, "--password", PASSWORD, "--admin")
+    assert made.returncode == 0, made.stderr
+    round_id = create_round(app, title="Tour déployé 2027")
+    home, partner = create_partnership_invitations(app, round_id, partner_lang="en")
+    host = deployed.url.removeprefix("http://")
+
+    given = {token: walk(BehindNginx(f"203.0.113.{n}", host), deployed.url, token, side, seed=n)
+             for n, (token, side) in enumerate(((home, "home"), (partner, "partner")), start=1)}
+    assert differences(given, stored(app)) == []
+
+    organiser = BehindNginx("198.51.100.4", host)
+    page = organiser.get(deployed.url + "/o/login")
+    logged_in = organiser.post(deployed.url + "/o/login",
+                               {"csrf_token": csrf_token(page.text), "email": ADMIN, "password": PASSWORD})
+    assert logged_in.status_code == 200 and logged_in.url.endswith("/o/")
+    dashboard = organiser.get(f"{deployed.url}/o/rounds/{round_id}/dashboard")
+    assert dashboard.status_code == 200 and "Tour déployé 2027" in dashboard.text
+    # Both submissions counted in the response status table.
+    assert re.search(r'<th scope="row">(Submitted|Soumis)</th><td>2</td>', dashboard.text)
+
+    # The application sees HTTPS through PROXY_COUNT: it sends HSTS itself (nginx must not add it).
+    request = Request(deployed.url + "/o/login", headers={"X-Forwarded-Proto": "https"})
+    with build_opener().open(request, timeout=10) as response:
+        assert len(response.headers.get_all("Strict-Transport-Security")) == 1
+
+    log = deployed.log()
+    assert home not in log and partner not in log
+    respondent_lines = [line for line in log.splitlines() if '"GET /r/<token>' in line or '"POST /r/<token>' in line]
+    assert len(respondent_lines) >= 2 * 10
+    # The address is the client's, read from X-Forwarded-For by the application (PROXY_COUNT=1).
+    assert all(re.match(r"203\.0\.113\.[12] ", line) for line in respondent_lines), respondent_lines[:3]
+    assert any(line.startswith("198.51.100.4 ") and "/dashboard" in line for line in log.splitlines())
+
+
+@pytest.mark.skip(reason="TODO(issue 13, jobs): waits for `flask --app evalapp worker` and export jobs "
+                         "(another branch). It must check: an export job started from the export page is "
+                         "processed by `flask --app evalapp worker --burst` on Redis and its file downloaded "
+                         "complete")
+def test_an_export_job_runs_on_the_documented_worker(app, deployed):
+    """With the deployment above (REDIS_URL set, EXPORT_JOB_THRESHOLD lowered so that a round of a few
+    responses makes a job): the organiser posts the export page's form, is sent to the job's page,
+    which says it waits; `flask --app evalapp worker --burst` (flask_command, the same settings) runs
+    it and exits 0; the job's page then says done, and its file downloads with one row per response
+    and the bytes of the same export downloaded at once."""
+
+
+def test_the_shipped_configuration_refuses_to_start_without_a_secret_key():
+    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    started = subprocess.run([sys.executable, "-m", "gunicorn", "--config", str(SHIPPED_CONFIG)], cwd=ROOT,
+                             env={**env, "BIND": "127.0.0.1:0"}, capture_output=True, text=True, timeout=60)
+    assert started.returncode != 0
+    assert "SECRET_KEY is not set" in started.stderr
