@@ -44,7 +44,7 @@ def _cpus() -> int:
 # One process per CPU, at least two so that one restarting (max_requests, a crash) never leaves the
 # site without a process. Not the "2 × CPUs + 1" of sync workers: the threads below do the waiting
 # on PostgreSQL that extra processes would do, for less memory (each process loads Flask,
-# SQLAlchemy and Plotly: about 120 MB). WEB_CONCURRENCY (gunicorn's usual name) sets the number.
+# SQLAlchemy and Plotly: about 110 MB). WEB_CONCURRENCY (gunicorn's usual name) sets the number.
 workers = int(os.environ.get("WEB_CONCURRENCY") or 0) or max(2, _cpus())
 
 # gthread, not sync. A sync process serves one request at a time: in issue 13, two sync workers busy
@@ -81,7 +81,7 @@ graceful_timeout = 30
 
 # Replace a process after about 5,000 requests, at random between 5,000 and 5,500 so that processes
 # are not all replaced at once: a guard against memory that grows with time (fragmentation after
-# large pages), not a fix for a known leak. The replacement takes about 2 s to load the app, during
+# large pages), not a fix for a known leak. The replacement takes under 2 s to load the app, during
 # which the other processes serve; at 20 requests a second that is once every few minutes per
 # process.
 max_requests = 5000
