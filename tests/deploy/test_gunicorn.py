@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 import pytest
+from flask_babel import force_locale, gettext
 
 from tests.factories import create_partnership_invitations, create_round
 from tests.load.respondent import Session, csrf_token, walk
@@ -107,8 +108,10 @@ def test_the_shipped_configuration_serves_respondents_and_organisers(app, deploy
     assert logged_in.status_code == 200 and logged_in.url.endswith("/o/")
     dashboard = organiser.get(f"{deployed.url}/o/rounds/{round_id}/dashboard")
     assert dashboard.status_code == 200 and "Tour déployé 2027" in dashboard.text
-    # Both submissions counted in the response status table.
-    assert re.search(r'<th scope="row">(Submitted|Soumis)</th><td>2</td>', dashboard.text)
+    # Both submissions counted in the response status table, in the page's language.
+    with app.app_context(), force_locale(re.search(r'<html lang="(\w+)"', dashboard.text).group(1)):
+        submitted = gettext("Submitted")
+    assert f'<th scope="row">{submitted}</th><td>2</td>' in dashboard.text
 
     # The application sees HTTPS through PROXY_COUNT: it sends HSTS itself (nginx must not add it).
     request = Request(deployed.url + "/o/login", headers={"X-Forwarded-Proto": "https"})
