@@ -21,4 +21,5 @@ def run_steps(job, progress):
     if checkpoint:
         checkpoint(job)
     progress.advance(10 - progress.done)
-    return {"steps": progress.done}
+    progress.commit()
+    return {"steps": progress.done, "run": progress.attempt}
