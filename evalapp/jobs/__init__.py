@@ -27,7 +27,7 @@ Writing a kind::
     from flask_babel import lazy_gettext as _l
     from evalapp.jobs import JobError, kind
 
-    @kind("send_emails", label=_l("Emails"), unit="emails", describe=..., summarise=...)
+    @kind("send_emails", label=_l("Emails"), unit="emails", describe=..., summarise=...)  # "emails" added to UNITS
     def send_emails(job, progress):
         round_ = db.session.get(Round, job.round_id)
         todo = ...                      # what is NOT done yet (see the contract below)

@@ -55,9 +55,9 @@ class Job(db.Model):
     #: A key of evalapp.jobs.UNITS: responses, partnerships, bytes...
     unit: Mapped[str] = mapped_column(String(20))
     #: What the kind returned when done (plain JSON: counts, sizes), shown on the job's page.
-    result: Mapped[dict | None] = mapped_column(JSON)
+    result: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     #: Why the job failed, in each language of the interface: {"en": ..., "fr": ...}.
-    error: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: When the current (or last) run started.
     started_at: Mapped[datetime | None]

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from evalapp.auth.routes import admin_required
 from evalapp.extensions import db
-from evalapp.jobs import KINDS, UNITS, can_retry, retry_job, start_job
+from evalapp.jobs import KINDS, UNITS, retry_job, start_job
 from evalapp.jobs.files import chunks
 from evalapp.jobs.registry import UNKNOWN_KIND
 from evalapp.models import Job, JobStatus
@@ -70,8 +70,7 @@ def line_about(job: Job, what: str) -> str:
 
 
 def _helpers() -> dict:
-    return {"state_of": state_of, "progress_text": progress_text, "label_of": label_of, "line_about": line_about,
-            "can_retry": can_retry}
+    return {"state_of": state_of, "progress_text": progress_text, "label_of": label_of, "line_about": line_about}
 
 
 @bp.get("/jobs/<id:job_id>")
