@@ -79,8 +79,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(organiser.bp)
 
-    from evalapp import cli
+    from evalapp import cli, jobs
 
+    jobs.init_app(app)
     cli.register(app)
 
     @app.get("/")

@@ -104,4 +104,16 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "20")),
         # smtp, or console to print messages instead of sending them.
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp"),
+        # Background jobs (evalapp/jobs): with a Redis URL they go to an RQ queue that
+        # `flask --app evalapp worker` processes, on this machine or others; without, they run
+        # in a thread of the web process.
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Exports of more responses than this run as jobs (downloaded from the job's page);
+        # smaller ones are downloaded at once.
+        "EXPORT_JOB_THRESHOLD": int(os.environ.get("EXPORT_JOB_THRESHOLD", "2000")),
+        # Files made by jobs (exports, backups) are removed this many hours after they were made.
+        "EXPORT_KEEP_HOURS": float(os.environ.get("EXPORT_KEEP_HOURS", "24")),
+        # A running job silent for this many seconds was stopped (worker killed, machine lost):
+        # it shows as stopped and may be retried. Jobs give a sign of life every 15 seconds.
+        "JOB_STALLED_AFTER": float(os.environ.get("JOB_STALLED_AFTER", "120")),
     }
