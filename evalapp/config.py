@@ -5,6 +5,7 @@ secret key generated once, both kept under ``instance/``.
 """
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
@@ -35,15 +36,22 @@ def secret_key(instance_path: str) -> str:
         return key
     path = Path(instance_path) / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: when two workers start at once, only one writes the key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        key = secrets.token_hex(32)
-        f.write(key)
-    return key
+    # Written whole to a file of its own, then linked into place: when two workers start at once,
+    # one link wins, and no worker ever reads a key file that is still empty.
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        os.chmod(draft, 0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(draft)
+    return path.read_text().strip()
 
 
 def from_environment(instance_path: str) -> dict:
