@@ -74,8 +74,9 @@ class Job(db.Model):
         return f"<Job {self.id} {self.kind} {self.status}>"
 
     def is_stalled(self, now: datetime, stalled_after: float) -> bool:
-        """Whether the job says it runs but has given no sign of life for ``stalled_after`` seconds."""
-        return (self.status == JobStatus.RUNNING
+        """Whether the job runs, or waits in the queue, with no sign of life for ``stalled_after`` seconds
+        (its worker stopped, its machine lost, or the queue lost it)."""
+        return (self.status in (JobStatus.RUNNING, JobStatus.QUEUED)
                 and (self.heartbeat_at or self.started_at or self.created_at) < now - timedelta(seconds=stalled_after))
 
     def error_text(self, lang: str) -> str:

@@ -144,6 +144,22 @@ def test_a_stopped_job_is_marked_failed_by_the_next_sweep_and_never_run_twice(ja
     assert "sa machine perdue" in stopped.error["fr"] and "its machine lost" in stopped.error["en"]
 
 
+def test_a_job_the_queue_lost_can_be_put_in_the_queue_again(japp, app_with, mode, run_jobs, round_id, organiser_id):
+    """Redis restarted without its data, or the thread's process ended before it started: the job waits for ever."""
+    with japp.app_context():
+        job_id = jobs.create_job("test_steps", round_id=round_id, organiser_id=organiser_id).id
+        db.session.commit()  # recorded, never sent
+    later = app_with(JOB_STALLED_AFTER=0, **({"REDIS_URL": REDIS_URL} if mode == "redis" else {}))
+    client = in_english(later.test_client())
+    login(client)
+    page = client.get(f"/o/jobs/{job_id}").text
+    assert "Still waiting to start" in page and f'action="/o/jobs/{job_id}/retry"' in page
+    assert post(client, f"/o/jobs/{job_id}/retry", f"/o/jobs/{job_id}").status_code == 303
+    run_jobs()
+    jobs.wait_for_threads()
+    assert job_row(japp, job_id).status == "done"
+
+
 def test_a_run_taken_for_dead_that_wakes_up_writes_nothing(japp, app_with, mode, run_jobs, round_id, organiser_id):
     """Run 1 pauses; meanwhile it is taken for dead and retried. Its next commit stops it; run 2 finishes the job."""
     later = app_with(JOB_STALLED_AFTER=0, **({"REDIS_URL": REDIS_URL} if mode == "redis" else {}))
