@@ -6,7 +6,9 @@
   come from the database URL; the password goes through ``PGPASSWORD``, not the command line.
 
 A backup is written to a temporary file renamed at the end, so a failed backup leaves the
-previous file as it was. A restore refuses a database that holds data (any row in a table
+previous file as it was. It leaves out the files that jobs made (exports, earlier backups: the
+rows of ``job_files`` and ``job_file_chunks``), which are kept a few hours only and would make each
+backup carry the ones before it; a restored database says those files are no longer kept. A restore refuses a database that holds data (any row in a table
 other than ``alembic_version``) unless ``force`` is given: it would replace that data.
 Failures raise :class:`BackupError` with a message for the operator.
 """
@@ -24,6 +26,8 @@ from sqlalchemy.pool import NullPool
 
 #: Alembic's bookkeeping: a freshly migrated database has a row there and is still empty.
 SCHEMA_TABLES = {"alembic_version"}
+#: Tables whose rows a backup leaves out: the files of jobs, chunks first.
+TRANSIENT_TABLES = ("job_file_chunks", "job_files")
 
 
 class BackupError(Exception):
@@ -41,13 +45,25 @@ def backup(database_url: str | URL, path: str | Path) -> None:
             with closing(_open_read_only(_sqlite_file(url, must_exist=True))) as source, \
                     closing(sqlite3.connect(partial)) as target:
                 source.backup(target)
+                _leave_out_transient(target)
         else:
-            _run("pg_dump", "--format=custom", f"--file={partial}", url=url)
+            _run("pg_dump", "--format=custom", f"--file={partial}",
+                 *(f"--exclude-table-data={name}" for name in TRANSIENT_TABLES), url=url)
         partial.replace(path)
     except (sqlite3.Error, OSError) as exc:
         raise BackupError(f"could not back up to {path}: {exc}") from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _leave_out_transient(copy: sqlite3.Connection) -> None:
+    """Empty the files of jobs in an SQLite copy, and give their space back."""
+    present = {row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for name in TRANSIENT_TABLES:
+        if name in present:
+            copy.execute(f"DELETE FROM {name}")  # noqa: S608 (names from the constant above)
+    copy.commit()
+    copy.execute("VACUUM")
 
 
 def restore(path: str | Path, database_url: str | URL, force: bool = False) -> None:

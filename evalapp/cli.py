@@ -1,7 +1,8 @@
-"""Flask commands: ``flask --app evalapp questionnaire load``, ``flask --app evalapp seed-demo``, ``... tallies catch-up``."""
+"""Flask commands: ``flask --app evalapp questionnaire load``, ``seed-demo``, ``worker``, ``tallies catch-up``..."""
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from evalapp.backup import BackupError, backup, restore
@@ -186,17 +187,26 @@ def export_command(round_id, kind, output, excel, target, headers, values, lang,
         options = exports.ExportOptions.excel(**common)
     else:
         options = exports.ExportOptions(delimiter=sep, bom=bom, target=target, **common)
-    exports.record(round_, kind, options, organiser_id=None)
+    entry = exports.record(round_, kind, options, organiser_id=None)
     db.session.commit()
     pieces = exports.export(round_, kind, options)
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as f:
-            for piece in pieces:
-                f.write(piece)
+        # Written beside, renamed when complete: a cut export never leaves a file that looks whole.
+        output = Path(output)
+        partial = output.with_name(output.name + ".partial")
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as f:
+                for piece in pieces:
+                    f.write(piece)
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
         click.echo(f"Wrote {output}", err=True)
     else:
         for piece in pieces:
             click.echo(piece, nl=False)
+    exports.mark_complete(entry.id)
+    db.session.commit()
 
 
 @click.command("backup")
@@ -224,6 +234,37 @@ def restore_command(file, force):
     click.echo(f"Restored the database from {file}. Check it: flask --app evalapp db current, then a dashboard.")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs waiting in the queue, then stop.")
+@with_appcontext
+def worker_command(burst):
+    """Run background jobs from the Redis queue (REDIS_URL); start as many as you like, on any machine."""
+    from evalapp.jobs import queue
+
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("REDIS_URL is not set: without it, jobs run in the web process and need no worker")
+    # Each job runs in a process forked from this one: it must not inherit open database connections.
+    db.engine.dispose()
+    queue.make_worker().work(burst=burst)
+
+
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+@jobs_cli.command("purge")
+def purge_command():
+    """Mark the jobs that stopped giving signs of life as failed, and remove the job files past their time."""
+    from sqlalchemy import func, select
+
+    from evalapp.jobs import sweep
+    from evalapp.models import JobFile
+
+    before = db.session.scalar(select(func.count()).select_from(JobFile).where(JobFile.removed_at.is_(None)))
+    sweep()
+    after = db.session.scalar(select(func.count()).select_from(JobFile).where(JobFile.removed_at.is_(None)))
+    click.echo(f"Removed {before - after} job file(s) past their time ({after} kept).")
+
+
 def register(app):
     app.cli.add_command(questionnaire_cli)
     app.cli.add_command(organiser_cli)
@@ -232,3 +273,5 @@ def register(app):
     app.cli.add_command(export_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(jobs_cli)

@@ -5,6 +5,7 @@ secret key generated once, both kept under ``instance/``.
 """
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
@@ -35,15 +36,22 @@ def secret_key(instance_path: str) -> str:
         return key
     path = Path(instance_path) / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: when two workers start at once, only one writes the key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        key = secrets.token_hex(32)
-        f.write(key)
-    return key
+    # Written whole to a file of its own, then linked into place: when two workers start at once,
+    # one link wins, and no worker ever reads a key file that is still empty.
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        os.chmod(draft, 0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(draft)
+    return path.read_text().strip()
 
 
 def from_environment(instance_path: str) -> dict:
@@ -61,6 +69,11 @@ def from_environment(instance_path: str) -> dict:
         # A respondent may keep a page open for hours before saving: the CSRF token
         # lives as long as the session instead of expiring after an hour.
         "WTF_CSRF_TIME_LIMIT": None,
+        # Over HTTPS, Flask-WTF also wants a Referer from this site; but pages ask browsers to send
+        # none (Referrer-Policy: no-referrer, so that invitation links never leave in one), and
+        # every organiser form, the login first, would be refused. The token bound to the session
+        # (and SameSite cookies) protect those forms.
+        "WTF_CSRF_SSL_STRICT": False,
         "WTF_I18N_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -99,4 +112,16 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "20")),
         # smtp, or console to print messages instead of sending them.
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp"),
+        # Background jobs (evalapp/jobs): with a Redis URL they go to an RQ queue that
+        # `flask --app evalapp worker` processes, on this machine or others; without, they run
+        # in a thread of the web process.
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Exports of more responses than this run as jobs (downloaded from the job's page);
+        # smaller ones are downloaded at once.
+        "EXPORT_JOB_THRESHOLD": int(os.environ.get("EXPORT_JOB_THRESHOLD", "2000")),
+        # Files made by jobs (exports, backups) are removed this many hours after they were made.
+        "EXPORT_KEEP_HOURS": float(os.environ.get("EXPORT_KEEP_HOURS", "24")),
+        # A running job silent for this many seconds was stopped (worker killed, machine lost):
+        # it shows as stopped and may be retried. Jobs give a sign of life every 15 seconds.
+        "JOB_STALLED_AFTER": float(os.environ.get("JOB_STALLED_AFTER", "120")),
     }

@@ -16,12 +16,12 @@ MESSAGES = {
     410: (_l("Link withdrawn"), _l("This link has been withdrawn. Ask the organisers for a new one.")),
     413: (_l("Too much data"), _l("What was sent is too large. Nothing was saved from it.")),
     429: (_l("Too many requests"), _l("Please wait a minute before trying again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error occurred. Answers saved earlier are safe. Please try again.")),
-    503: (_l("Please try again"), _l("The service is briefly unavailable. Answers saved earlier are safe; what you just sent was not saved. Please go back and send it again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred. What was saved earlier is safe. Please try again.")),
+    503: (_l("Please try again"), _l("The service is briefly unavailable. What was saved earlier is safe; what you just sent was not saved. Please go back and send it again.")),
 }
 #: A page that was only read sent nothing that could be lost.
 READ_MESSAGES = {
-    503: _l("The service is briefly unavailable. Answers saved earlier are safe. Please reload this page in a moment."),
+    503: _l("The service is briefly unavailable. What was saved earlier is safe. Please reload this page in a moment."),
 }
 
 #: The last resort, when even the error page cannot be drawn (the database went away while drawing it).

@@ -13,6 +13,9 @@ from evalapp.models import (
     Authority,
     ExportRecord,
     Invitation,
+    Job,
+    JobFile,
+    JobFileChunk,
     Organiser,
     Partnership,
     Response,
@@ -65,6 +68,11 @@ def delete_round(round_: Round) -> None:
     db.session.execute(delete(RevokedToken).where(RevokedToken.invitation_id.in_(invitation_ids)))
     db.session.execute(delete(Invitation).where(Invitation.round_id == round_.id))
     db.session.execute(delete(ExportRecord).where(ExportRecord.round_id == round_.id))
+    job_ids = select(Job.id).where(Job.round_id == round_.id)
+    file_ids = select(JobFile.id).where(JobFile.job_id.in_(job_ids))
+    db.session.execute(delete(JobFileChunk).where(JobFileChunk.file_id.in_(file_ids)))
+    db.session.execute(delete(JobFile).where(JobFile.id.in_(file_ids)))
+    db.session.execute(delete(Job).where(Job.round_id == round_.id))
     db.session.delete(round_)
     db.session.flush()
 

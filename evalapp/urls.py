@@ -28,8 +28,11 @@ def whole_number(text, default: int | None = None) -> int | None:
 
 
 def page_number(name: str = "page") -> int:
-    """The page asked for in the address, from 1 (anything else: the first page)."""
-    return max(whole_number(request.args.get(name), 1), 1)
+    """The page asked for in the address, from 1: beyond any page, the largest; not a number, the first."""
+    text = str(request.args.get(name) or "").strip()
+    if text.isascii() and text.isdigit() and int(text) > MAX_NUMBER:
+        return MAX_NUMBER
+    return max(whole_number(text, 1), 1)
 
 
 def paginate(query, per_page: int):

@@ -10,6 +10,17 @@ def test_secret_key_is_generated_once_and_kept_under_instance(tmp_path, monkeypa
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+def test_workers_starting_together_read_one_whole_key(tmp_path, monkeypatch):
+    """Many processes at once: each reads the same 64-character key, never an empty or half-written file."""
+    import multiprocessing
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with multiprocessing.get_context("fork").Pool(8) as pool:
+        keys = pool.map(config.secret_key, [str(tmp_path)] * 64)
+    assert len(set(keys)) == 1 and len(keys[0]) == 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
 def test_secret_key_from_environment_wins(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "from-env")
     assert config.secret_key(str(tmp_path)) == "from-env"

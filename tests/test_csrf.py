@@ -33,7 +33,7 @@ FORGED = ({}, {"csrf_token": "forged"})
 
 def test_every_organiser_post_without_or_with_a_wrong_token_is_refused(app, admin, round_id, tokens):
     values = {"round_id": round_id, "invitation_id": 1, "organiser_id": 1, "authority_id": 1,
-              "code": "profile", "kind": "authorities", "partnership_id": 1}
+              "code": "profile", "kind": "authorities", "partnership_id": 1, "job_id": 1}
     checked = 0
     for rule in post_rules(app):
         if rule.endpoint.startswith("respond."):
@@ -67,3 +67,19 @@ def test_every_respondent_post_without_the_pages_token_saves_nothing(app, round_
         assert {(r.status, r.respondent_role) for r in db.session.scalars(select(Response))} == {
             (ResponseStatus.NOT_STARTED, None)}
     assert '<html lang="fr">' in client.get(f"/r/{tokens[0]}").text
+
+
+def test_over_https_organisers_forms_need_their_token_and_no_referer(app_with, organiser_id):
+    """Behind nginx over HTTPS (PROXY_COUNT=1, X-Forwarded-Proto: https), as in production. Pages ask
+    browsers to send no Referer (Referrer-Policy: no-referrer), so an organiser's form arrives without
+    one: the token decides alone. With it, the login goes through; without it, 400."""
+    from tests.respond.helpers import csrf_token
+
+    client = app_with(PROXY_COUNT=1).test_client()
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    page = client.get("/o/login", headers=https)
+    credentials = {"email": "orga@example.org", "password": "correct horse battery"}
+    assert client.post("/o/login", data=credentials, headers=https).status_code == 400
+    logged_in = client.post("/o/login", data={"csrf_token": csrf_token(page.text), **credentials}, headers=https)
+    assert logged_in.status_code == 303 and logged_in.headers["Location"] == "/o/"
+    assert client.get("/o/", headers=https).status_code == 200

@@ -17,6 +17,16 @@ def test_hsts_over_https(client):
     assert "max-age=" in response.headers["Strict-Transport-Security"]
 
 
+def test_the_health_check_answers_over_plain_http_when_https_is_forced(app_with):
+    """A load balancer or a monitor checks the web process over plain HTTP, past nginx: it gets its 'ok'
+    (a redirect would count as down), while every other address still goes to https://."""
+    client = app_with(FORCE_HTTPS=True).test_client()
+    page = client.get("/")
+    assert page.status_code == 302 and page.headers["Location"] == "https://localhost/"
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.text == "ok"
+
+
 def test_no_page_has_an_inline_script(client, tokens):
     for path in ("/", f"/r/{tokens[0]}", "/o/login"):
         html = client.get(path).text

@@ -1,6 +1,7 @@
 """The data model. Import models from here: ``from evalapp.models import Round``."""
 from evalapp.models.authorities import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, DirectoryChange, Partnership
-from evalapp.models.exports import ExportRecord
+from evalapp.models.exports import ExportRecord, ExportStatus
+from evalapp.models.jobs import Job, JobFile, JobFileChunk, JobStatus
 from evalapp.models.organisers import Organiser, OrganiserSession, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
 from evalapp.models.responses import WITHDRAWN, Answer, Response, ResponseStatus
@@ -18,7 +19,12 @@ __all__ = [
     "Authority",
     "DirectoryChange",
     "ExportRecord",
+    "ExportStatus",
     "Invitation",
+    "Job",
+    "JobFile",
+    "JobFileChunk",
+    "JobStatus",
     "InvitationEmail",
     "Organiser",
     "OrganiserSession",

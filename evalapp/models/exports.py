@@ -1,16 +1,30 @@
+import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evalapp.extensions import db
-from evalapp.models.base import utcnow
+from evalapp.models.base import one_of, utcnow
+
+
+class ExportStatus(enum.StrEnum):
+    """Whether an export reached its last byte."""
+
+    #: Logged when it began; it becomes complete only once the whole file was made.
+    STARTED = "started"
+    COMPLETE = "complete"
+    #: Logged before evalapp recorded whether exports finished.
+    UNKNOWN = "unknown"
 
 
 class ExportRecord(db.Model):
     """Who took which data out, when, and how: the export log shown on the round's export page."""
 
     __tablename__ = "export_records"
+    __table_args__ = (
+        CheckConstraint(one_of("status", ExportStatus), name="status_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
@@ -21,8 +35,15 @@ class ExportRecord(db.Model):
     #: The options chosen (headers, values, language, separator, BOM, partial, filters).
     options: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: An ExportStatus: an export cut midway (a download stopped, a job that failed) stays ``started``.
+    status: Mapped[str] = mapped_column(String(10), default=ExportStatus.STARTED)
+    #: When its last byte was written (sent to the browser, or stored by its job).
+    completed_at: Mapped[datetime | None]
+    #: The background job that makes the file, for a large export; none for one downloaded at once.
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
 
     organiser: Mapped["Organiser | None"] = relationship()  # noqa: F821
+    job: Mapped["Job | None"] = relationship()  # noqa: F821
 
     def __repr__(self):
-        return f"<ExportRecord {self.kind} round={self.round_id}>"
+        return f"<ExportRecord {self.kind} round={self.round_id} {self.status}>"

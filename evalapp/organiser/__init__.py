@@ -3,6 +3,7 @@ from evalapp.organiser import (  # noqa: F401  (register the views)
     dashboard_views,
     directory_views,
     export_views,
+    job_views,
     round_views,
 )
 from evalapp.organiser.blueprint import bp

@@ -24,7 +24,7 @@ from evalapp.models import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, Partne
 from evalapp.organiser.blueprint import bp
 from evalapp.organiser.forms import AuthorityForm, ImportForm, PartnershipForm, kind_choices
 from evalapp.spreadsheets import csv_download
-from evalapp.urls import paginate
+from evalapp.urls import paginate, whole_number
 
 PAGE_SIZE = 100
 #: The latest changes shown on an authority's page; the rest are a link away.
@@ -92,11 +92,10 @@ def edit_authority(authority_id):
             flash(ngettext("The new address is used in your rounds: %(num)s invitation not yet submitted now uses it.",
                            "The new address is used in your rounds: %(num)s invitations not yet submitted now use it.",
                            readdressed.followed), "success")
-        if readdressed and readdressed.kept:
-            flash(ngettext("%(num)s invitation of other rounds keeps the address its organisers chose; "
-                           "they see your change on their round's page.",
-                           "%(num)s invitations of other rounds keep the address their organisers chose; "
-                           "they see your change on their round's page.", readdressed.kept), "warning")
+        if readdressed:
+            # Said whether or not there are any: how many would tell of rounds the editor cannot see.
+            flash(_("Invitations of rounds you do not organise, if any, keep the address their organisers chose; "
+                    "they see your change on their round's page."), "warning")
         return redirect(url_for(".authorities"), code=303)
     changes = db.session.scalars(history.changes_query(authority.id).limit(HISTORY_SIZE + 1)).all()
     return render_template("organiser/authority_form.html", form=form, authority=authority,
@@ -168,9 +167,10 @@ def import_template(kind):
 @bp.get("/directory/changes")
 def directory_changes():
     authority = None
-    authority_id = request.args.get("authority", type=int)
-    if authority_id is not None:
-        authority = db.get_or_404(Authority, authority_id)
-    page = db.paginate(history.changes_query(authority_id), per_page=PAGE_SIZE, error_out=False)
+    authority_id = None
+    if "authority" in request.args:
+        authority_id = whole_number(request.args["authority"])
+        authority = db.get_or_404(Authority, authority_id) if authority_id else abort(404)
+    page = paginate(history.changes_query(authority_id), per_page=PAGE_SIZE)
     return render_template("organiser/directory_changes.html", page=page, authority=authority,
                            **_history_helpers())

@@ -1,17 +1,20 @@
 """Exports of a round as CSV, and their log.
 
     /o/rounds/<id>/export           the options, the "Excel" and "analysis tools" buttons, the log; POST downloads
+                                    the file at once, or, over EXPORT_JOB_THRESHOLD responses, starts a job
+                                    and goes to its page (the file is downloaded from there)
 """
 from datetime import date
 
-from flask import render_template, request
-from flask_babel import gettext as _
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from evalapp.directory.countries import country_name
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
+from evalapp.jobs import send_job
+from evalapp.jobs.exports import create_export_job, runs_as_job
 from evalapp.models import ExportRecord
 from evalapp.organiser.access import round_or_404
 from evalapp.organiser.blueprint import bp
@@ -40,28 +43,28 @@ def export_page(round_id):
             options = exports.ExportOptions(delimiter=form.delimiter.data, bom=form.bom.data, target=form.target.data,
                                             **chosen)
         kind = form.layout.data
-        exports.record(round_, kind, options, current_user.id)
+        if runs_as_job(round_, kind, options):
+            job = create_export_job(round_, kind, options, current_user.id)
+            db.session.commit()
+            send_job(job)
+            return redirect(url_for(".job_page", job_id=job.id), code=303)
+        entry = exports.record(round_, kind, options, current_user.id)
         db.session.commit()
-        return csv_download(exports.export(round_, kind, options), exports.filename(round_, kind, date.today(), options))
+        pieces = exports.export(round_, kind, options)
+        return csv_download(_logged_when_complete(pieces, entry.id),
+                            exports.filename(round_, kind, date.today(), options))
     log = db.session.scalars(select(ExportRecord).where(ExportRecord.round_id == round_.id)
                              .order_by(ExportRecord.id.desc()).limit(100)).all()
     lang = current_lang()
     filters_text = ", ".join(country_name(v, lang) if k == "country" else v for k, v in filters.as_args().items())
     return render_template("organiser/export.html", round=round_, form=form, filters=filters, log=log,
-                           filters_text=filters_text, describe=describe_options)
+                           filters_text=filters_text, describe=exports.describe_options,
+                           threshold=current_app.config["EXPORT_JOB_THRESHOLD"])
 
 
-def describe_options(options: dict) -> str:
-    """An export's options as the log shows them: "for a spreadsheet, semicolon, BOM, labels (en), filters: country FR"."""
-    # Exports logged before there were two kinds of file were all for a spreadsheet.
-    parts = [_("for analysis tools") if options.get("target") == "analysis" else _("for a spreadsheet")]
-    parts.append(_("semicolon") if options.get("delimiter") == ";" else _("comma"))
-    if options.get("bom"):
-        parts.append("BOM")
-    parts.append(_("question text") if options.get("headers") == "text" else _("item codes"))
-    parts.append((_("labels") if options.get("values") == "labels" else _("codes")) + f" ({options.get('lang', 'fr')})")
-    if options.get("partial"):
-        parts.append(_("with responses in progress"))
-    if options.get("filters"):
-        parts.append(_("filters:") + " " + ", ".join(f"{k} {v}" for k, v in options["filters"].items()))
-    return ", ".join(parts)
+def _logged_when_complete(pieces, record_id: int):
+    """Stream the file, and log it complete only after its last piece was handed to the server: a download
+    cut midway (the browser gone, the worker killed by its timeout) never reaches this line."""
+    yield from pieces
+    exports.mark_complete(record_id)
+    db.session.commit()

@@ -4,6 +4,11 @@ Each export is two steps, as in indico: columns and rows come from here as plain
 values, read from the database in batches; evalapp.spreadsheets writes them,
 neutralising formulas in files for a spreadsheet and leaving every value as typed in
 files for analysis tools. Memory stays flat whatever the number of responses.
+
+An export is logged when it starts (:func:`record`) and marked complete only once its last
+byte is written (:func:`mark_complete`): a download cut midway, or a job that failed, stays
+"started" in the log. Large exports run as jobs (evalapp/jobs/exports.py); ``progress``
+(an evalapp.jobs Progress) is then told the size of the work and each batch done.
 """
 import re
 import unicodedata
@@ -15,7 +20,7 @@ from typing import NamedTuple
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from evalapp.extensions import db
 from evalapp.models import (
@@ -23,11 +28,13 @@ from evalapp.models import (
     Answer,
     Authority,
     ExportRecord,
+    ExportStatus,
     Invitation,
     Response,
     ResponseStatus,
     Round,
 )
+from evalapp.models.base import utcnow
 from evalapp.questionnaires.definition import DONT_KNOW, OTHER, SCORED_THEMES, Definition, Item
 from evalapp.questionnaires.loader import definition_of
 from evalapp.reporting import aggregate
@@ -81,6 +88,13 @@ class ExportOptions:
         record = asdict(self)
         record["filters"] = self.filters.as_args()
         return record
+
+    @classmethod
+    def from_record(cls, record: dict) -> "ExportOptions":
+        """The options of :meth:`as_record` (as a job's parameters keep them)."""
+        known = {k: v for k, v in record.items() if k in cls.__dataclass_fields__}
+        known["filters"] = Filters(**record.get("filters", {}))
+        return cls(**known)
 
 
 @dataclass
@@ -205,8 +219,15 @@ def _response_query(round_: Round, options: ExportOptions):
     return options.filters.apply(query)
 
 
-def _batches(round_: Round, options: ExportOptions) -> Iterator[list[tuple]]:
+def count_responses(round_: Round, options: ExportOptions) -> int:
+    """How many responses the export reads: what decides whether it runs as a job."""
+    return db.session.scalar(select(func.count()).select_from(_response_query(round_, options).subquery()))
+
+
+def _batches(round_: Round, options: ExportOptions, progress=None) -> Iterator[list[tuple]]:
     """Responses in id order, BATCH at a time, each as (row, its answers grouped by code)."""
+    if progress is not None:
+        progress.set_total(count_responses(round_, options), "responses")
     last_id = 0
     while True:
         batch = db.session.execute(
@@ -218,6 +239,8 @@ def _batches(round_: Round, options: ExportOptions) -> Iterator[list[tuple]]:
         answers = _answers_of(ids)
         yield [(response, answers[response.id]) for response in batch]
         last_id = ids[-1]
+        if progress is not None:
+            progress.advance(len(ids))  # the batch is written out: a job may commit here
         # Let this batch go before reading the next: memory holds one batch, whatever the total.
         del batch, answers
 
@@ -271,7 +294,7 @@ def _label(labels: dict, code):
 # --- The four exports ---------------------------------------------------------------------------
 
 
-def wide(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[list]]:
+def wide(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str], Iterator[list]]:
     """One row per response, one column per item code (matrix cells and options included)."""
     definition = definition_of(round_.questionnaire_version)
     columns = item_columns(definition)
@@ -280,7 +303,7 @@ def wide(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[lis
         headers += [column_header(c, options) for c in columns]
 
     def rows():
-        for batch in _batches(round_, options):
+        for batch in _batches(round_, options, progress):
             with force_locale(options.lang):
                 for response, answers in batch:
                     values = _fixed_values(response, options)
@@ -290,7 +313,7 @@ def wide(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[lis
     return headers, rows()
 
 
-def long(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[list]]:
+def long(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str], Iterator[list]]:
     """One row per answer: response, authority, side, item code, theme, value, label."""
     definition = definition_of(round_.questionnaire_version)
     items = {c.cell or c.item.code: c.item for c in item_columns(definition)}
@@ -299,7 +322,7 @@ def long(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[lis
     label_options = ExportOptions(values="labels", lang=options.lang)
 
     def rows():
-        for batch in _batches(round_, options):
+        for batch in _batches(round_, options, progress):
             with force_locale(options.lang):
                 for response, answers in batch:
                     side = _side(response)
@@ -326,7 +349,7 @@ def _long_value(definition, item, row, label_options):
     return row.text_value, None
 
 
-def codebook(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[list]]:
+def codebook(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str], Iterator[list]]:
     """One row per column of the wide file: code, section, theme, type, question in French and English, values,
     and how the column differs in files for a spreadsheet (free texts get an apostrophe before a formula)."""
     definition = definition_of(round_.questionnaire_version)
@@ -387,7 +410,7 @@ def _allowed_values(definition: Definition, column: Column) -> str:
     return f"text, at most {item.text_limit} characters"
 
 
-def pairs(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[list]]:
+def pairs(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str], Iterator[list]]:
     """One row per partnership where both sides submitted: A__CODE (home), B__CODE (partner), gaps per theme."""
     definition = definition_of(round_.questionnaire_version)
     columns = item_columns(definition)
@@ -398,6 +421,8 @@ def pairs(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[li
 
     def rows():
         comparisons = aggregate.partnership_comparisons(round_, options.filters)
+        if progress is not None:
+            progress.set_total(len(comparisons), "partnerships")
         for start in range(0, len(comparisons), BATCH // 2):
             chunk = comparisons[start:start + BATCH // 2]
             answers = _answers_of([r for c in chunk for r in (c.home_response_id, c.partner_response_id)])
@@ -411,6 +436,8 @@ def pairs(round_: Round, options: ExportOptions) -> tuple[list[str], Iterator[li
                             values.append(cell_value(definition, column,
                                                      answers[response_id].get(column.cell or column.item.code, []), options))
                     yield values
+            if progress is not None:
+                progress.advance(len(chunk))
 
     return headers, rows()
 
@@ -422,25 +449,49 @@ def _round(value):
 EXPORTERS = {"wide": wide, "long": long, "codebook": codebook, "pairs": pairs}
 
 
-def export(round_: Round, kind: str, options: ExportOptions) -> Iterator[str]:
+def export(round_: Round, kind: str, options: ExportOptions, progress=None) -> Iterator[str]:
     """The CSV text of an export, piece by piece.
 
     In a file for a spreadsheet with semicolons (the French convention), decimals take a
     comma, so that a French spreadsheet reads them as numbers: 2,5 rather than 2.5. Files
     for analysis tools always take a point, as those tools read numbers.
     """
-    headers, rows = EXPORTERS[kind](round_, options)
+    headers, rows = EXPORTERS[kind](round_, options, progress)
     return csv_text(headers, rows, delimiter=options.delimiter, bom=options.bom,
                     decimal="," if options.delimiter == ";" and options.for_spreadsheet else ".",
                     neutralise=options.for_spreadsheet)
 
 
 def record(round_: Round, kind: str, options: ExportOptions, organiser_id: int | None) -> ExportRecord:
-    """Log the export. Flushes only."""
-    entry = ExportRecord(round_id=round_.id, organiser_id=organiser_id, kind=kind, options=options.as_record())
+    """Log the export as started. Flushes only."""
+    entry = ExportRecord(round_id=round_.id, organiser_id=organiser_id, kind=kind, options=options.as_record(),
+                         status=ExportStatus.STARTED)
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def mark_complete(record_id: int) -> None:
+    """Log that the export's last byte was written. Flushes only."""
+    db.session.execute(update(ExportRecord).where(ExportRecord.id == record_id)
+                       .values(status=ExportStatus.COMPLETE, completed_at=utcnow())
+                       .execution_options(synchronize_session=False))
+
+
+def describe_options(options: dict) -> str:
+    """An export's options as the log shows them: "for a spreadsheet, semicolon, BOM, labels (en), filters: country FR"."""
+    # Exports logged before there were two kinds of file were all for a spreadsheet.
+    parts = [_("for analysis tools") if options.get("target") == "analysis" else _("for a spreadsheet")]
+    parts.append(_("semicolon") if options.get("delimiter") == ";" else _("comma"))
+    if options.get("bom"):
+        parts.append("BOM")
+    parts.append(_("question text") if options.get("headers") == "text" else _("item codes"))
+    parts.append((_("labels") if options.get("values") == "labels" else _("codes")) + f" ({options.get('lang', 'fr')})")
+    if options.get("partial"):
+        parts.append(_("with responses in progress"))
+    if options.get("filters"):
+        parts.append(_("filters:") + " " + ", ".join(f"{k} {v}" for k, v in options["filters"].items()))
+    return ", ".join(parts)
 
 
 def filename(round_: Round, kind: str, today: date, options: ExportOptions | None = None) -> str:

@@ -149,11 +149,12 @@ class NumberError(ValueError):
         self.message = message
 
 
-def parse_number(text: str, lang: str) -> float:
+def parse_number(text: str, lang: str, integer: bool = False) -> float:
     """Read a number as people type it in ``lang``: "12 500", "2,5" in French; "12,500", "2.5" in English.
 
-    Raise NumberError for anything else: letters, exponents, "NaN", digits of other scripts, or
-    more significant digits than can be stored as typed.
+    Raise NumberError for anything else: letters, exponents, "NaN", digits of other scripts, more
+    significant digits than can be stored as typed, a decimal mark in a whole number, or a French
+    "250.000" (250 thousand, or 250?).
     """
     compact = text.strip()
     for space in SPACES:
@@ -161,9 +162,14 @@ def parse_number(text: str, lang: str) -> float:
     if lang == "en" and re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", compact):
         compact = compact.replace(",", "")
     elif lang != "en":
+        if re.fullmatch(r"-?[0-9]{1,3}(\.[0-9]{3})+", compact):
+            raise NumberError(_("Write thousands with a space (250 000) and decimals with a comma (2,5)."))
         compact = compact.replace(",", ".")
     if not NUMBER.fullmatch(compact):
         raise NumberError()
+    if integer and "." in compact:
+        # "250.000" or "12.0" in a whole number: a decimal mark, or a thousands separator? Not guessed.
+        raise NumberError(_("Enter a whole number, without a decimal mark: for example 12500."))
     if len(re.sub(r"[^0-9]", "", compact).lstrip("0")) > MAX_DIGITS:
         raise NumberError(_("Enter a number of at most %(count)s digits.", count=MAX_DIGITS))
     return float(compact) + 0.0  # -0 is 0
@@ -183,11 +189,9 @@ class NumberAnswerField(FloatField):
         example = (_("Enter a whole number, for example 12500.") if self.integer
                    else _("Enter a number, for example 2.5."))
         try:
-            value = parse_number(valuelist[0], g.get("input_lang") or str(get_locale().language))
+            value = parse_number(valuelist[0], g.get("input_lang") or str(get_locale().language), self.integer)
         except NumberError as error:
             raise ValueError(error.message or example) from None
-        if self.integer and not value.is_integer():
-            raise ValueError(_("Enter a whole number, for example 12500."))
         self.data = int(value) if self.integer else value
 
 

@@ -8,7 +8,7 @@ responses), the dashboards say how many responses their figures leave out. The t
 (response_scores) are computed again as responses are counted.
 
 Revision ID: c3d9a4e1b7f2
-Revises: dfc4ab2867d5
+Revises: 4ba3edb16074
 Create Date: 2026-11-27 14:10:00.000000
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3d9a4e1b7f2'
-down_revision = 'dfc4ab2867d5'
+down_revision = '4ba3edb16074'
 branch_labels = None
 depends_on = None
 

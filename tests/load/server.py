@@ -3,10 +3,12 @@
     with gunicorn(database_url, workers=3, settings={"SECRET_KEY": "..."}) as server:
         ... requests to server.url ...
 
-gunicorn runs in its own process group, configured through the environment as in
-production (evalapp/config.py), on a free port of the loopback interface. Leaving the
-block stops the whole group (master and workers), killing it if it does not stop in time,
-so nothing is left running. Its log (errors and tracebacks) is kept until then.
+gunicorn runs with the shipped configuration file (gunicorn.conf.py, as in production: threads,
+timeouts, access log), configured through the environment as in production (evalapp/config.py,
+``BIND`` for its address), on a free port of the loopback interface, in its own process group.
+Only ``workers``, when given, is set on the command line, over the file's one-per-CPU. Leaving
+the block stops the whole group (master and workers), killing it if it does not stop in time,
+so nothing is left running. Its log (errors, tracebacks, access log) is kept until then.
 """
 import os
 import signal
@@ -22,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The gunicorn configuration that ships with evalapp (docs/deploy.md).
+SHIPPED_CONFIG = ROOT / "gunicorn.conf.py"
 
 
 def free_port() -> int:
@@ -56,18 +60,21 @@ class Server:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int = 3, settings: dict | None = None,
-             ready_within: float = 30) -> Iterator[Server]:
-    """Serve ``evalapp:create_app()`` on ``database_url`` with ``workers`` workers until the block ends.
+def gunicorn(database_url: str, workers: int | None = None, settings: dict | None = None,
+             ready_within: float = 30, config: Path = SHIPPED_CONFIG) -> Iterator[Server]:
+    """Serve evalapp on ``database_url`` with the gunicorn configuration file ``config`` until the block ends.
 
-    ``settings`` are more environment variables (SECRET_KEY, limits...). Raise RuntimeError,
-    with gunicorn's log, if /healthz does not answer within ``ready_within`` seconds.
+    ``settings`` are more environment variables (SECRET_KEY, which the shipped file requires,
+    limits...); ``workers``, when given, replaces the file's number of processes. Raise
+    RuntimeError, with gunicorn's log, if /healthz does not answer within ``ready_within`` seconds.
     """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": database_url, "EVALAPP_BASE_URL": url, **(settings or {})}
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", "--graceful-timeout", "5", "evalapp:create_app()"]
+    env = {**os.environ, "DATABASE_URL": database_url, "EVALAPP_BASE_URL": url, **(settings or {}),
+           "BIND": f"127.0.0.1:{port}"}
+    command = [sys.executable, "-m", "gunicorn", "--config", str(config)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     with tempfile.TemporaryDirectory(prefix="evalapp-gunicorn-") as directory:
         log_path = Path(directory) / "gunicorn.log"
         with open(log_path, "wb") as log:

@@ -26,11 +26,18 @@ def test_every_id_in_an_address_beyond_any_id_is_a_404(app, orga, round_id, toke
 
 @pytest.mark.parametrize("page", [HUGE, "-3", "0", "abc", "٣"])
 def test_a_page_number_beyond_the_last_shows_the_last_page(app, orga, round_id, tokens, page):
+    with app.app_context():
+        from evalapp.directory.operations import create_authority
+        from evalapp.extensions import db
+
+        create_authority({"name": "Ville de Die", "kind": "commune", "country": "FR"}, None)
+        db.session.commit()
     client = app.test_client()
     fill_everything(client, tokens[0])
     submit(client, tokens[0])
     for path, shows in [("/o/authorities", "Ville de Grenoble"), (f"/o/rounds/{round_id}", "Ville de Grenoble"),
-                        (f"/o/rounds/{round_id}/texts", "Eau et assainissement")]:
+                        (f"/o/rounds/{round_id}/texts", "Eau et assainissement"),
+                        ("/o/directory/changes", "Ville de Die")]:
         response = orga.get(path, query_string={"page": page})
         assert response.status_code == 200 and shows in response.text, (path, page)
     stories = orga.get(f"/o/rounds/{round_id}/stories", query_string={"i": page})
@@ -44,3 +51,8 @@ def test_a_story_marked_with_a_huge_response_id_is_a_404(app, orga, round_id, to
     response = orga.post(f"/o/rounds/{round_id}/stories", data={
         "csrf_token": csrf_token(page.text), "response_id": HUGE, "item_code": "STO_01", "action": "select"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("authority", [HUGE, "abc", "0"])
+def test_the_history_of_an_authority_beyond_any_id_is_a_404(orga, authority):
+    assert orga.get("/o/directory/changes", query_string={"authority": authority}).status_code == 404

@@ -91,7 +91,11 @@ def test_answers_are_refused_once_the_round_closes(app, client):
     ("PRO_04", "-5", "Saisissez un nombre compris entre 0 et 100\u202f000\u202f000."),
     ("PRO_04", "١٢٣", "Saisissez un nombre entier, par exemple 12 500."),
     ("PRO_04", "１２３", "Saisissez un nombre entier, par exemple 12 500."),
-    ("PRO_04", "12,5", "Saisissez un nombre entier, par exemple 12 500."),
+    ("PRO_04", "12,5", "Saisissez un nombre entier, sans virgule : par exemple 12500."),
+    ("PRO_04", "12.0", "Saisissez un nombre entier, sans virgule : par exemple 12500."),
+    # "250.000": 250 thousand the way some write it, or 250? Never guessed.
+    ("PRO_04", "250.000", "Écrivez les milliers avec une espace (250 000) et les décimales avec une virgule (2,5)."),
+    ("PRO_05", "1.500", "Écrivez les milliers avec une espace (250 000) et les décimales avec une virgule (2,5)."),
     ("PRO_04", "0x1F", "Saisissez un nombre entier, par exemple 12 500."),
     ("PRO_04", "1_000", "Saisissez un nombre entier, par exemple 12 500."),
     ("PRO_04", "99999999999999", "Saisissez un nombre compris entre 0 et 100\u202f000\u202f000."),

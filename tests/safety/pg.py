@@ -67,23 +67,38 @@ def terminate_every_connection(app) -> int:
 
 
 @contextmanager
-def connection_cut_after(app, statement_start: str):
-    """Terminate the app's connection right after it runs the first statement starting with ``statement_start``,
-    before anything is committed. Yields the list of statements cut after, to check that the cut happened."""
-    cut = []
-
-    def cut_connection(conn, cursor, statement, parameters, context, executemany):
-        if not cut and statement.lstrip().startswith(statement_start):
-            cut.append(statement)
-            terminate(app, "pid = :pid", pid=cursor.connection.info.backend_pid)
+def after_each_statement(app, listener):
+    """Call ``listener(cursor, statement)`` after each statement the app runs inside the block."""
+    def call(conn, cursor, statement, parameters, context, executemany):
+        listener(cursor, statement)
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "after_cursor_execute", cut_connection)
+    event.listen(engine, "after_cursor_execute", call)
     try:
-        yield cut
+        yield
     finally:
-        event.remove(engine, "after_cursor_execute", cut_connection)
+        event.remove(engine, "after_cursor_execute", call)
+
+
+def cut(app, cursor) -> None:
+    """Terminate the connection of ``cursor``, as a crash would."""
+    terminate(app, "pid = :pid", pid=cursor.connection.info.backend_pid)
+
+
+@contextmanager
+def connection_cut_after(app, statement_start: str):
+    """Terminate the app's connection right after it runs the first statement starting with ``statement_start``,
+    before anything is committed. Yields the list of statements cut after, to check that the cut happened."""
+    done = []
+
+    def cut_first(cursor, statement):
+        if not done and statement.lstrip().startswith(statement_start):
+            done.append(statement)
+            cut(app, cursor)
+
+    with after_each_statement(app, cut_first):
+        yield done
 
 
 def assert_error_page(response, status: int):
@@ -112,35 +127,21 @@ def assert_reload_page(response):
 def statements_run(app):
     """Yield the list of the statements the app runs inside the block, filled as they run."""
     seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "after_cursor_execute", record)
-    try:
+    with after_each_statement(app, lambda cursor, statement: seen.append(statement)):
         yield seen
-    finally:
-        event.remove(engine, "after_cursor_execute", record)
 
 
 @contextmanager
 def connection_cut_after_statement(app, index: int):
     """Terminate the app's connection right after its ``index``-th statement (from 0) inside the block.
     Yields the list of statements cut after, to check that the cut happened."""
-    count, cut = [0], []
+    seen, done = [], []
 
-    def cut_connection(conn, cursor, statement, parameters, context, executemany):
-        if count[0] == index:
-            cut.append(statement)
-            terminate(app, "pid = :pid", pid=cursor.connection.info.backend_pid)
-        count[0] += 1
+    def cut_at_index(cursor, statement):
+        if len(seen) == index:
+            done.append(statement)
+            cut(app, cursor)
+        seen.append(statement)
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "after_cursor_execute", cut_connection)
-    try:
-        yield cut
-    finally:
-        event.remove(engine, "after_cursor_execute", cut_connection)
+    with after_each_statement(app, cut_at_index):
+        yield done

@@ -10,7 +10,7 @@ import email.policy
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
 from itertools import product
@@ -83,6 +83,7 @@ class Seed:
     authority_ids: list[int]
     invitation_ids: list[int]
     tokens: dict[str, str]  # by side
+    job_ids: list[int] = field(default_factory=list)
 
 
 # --- What must never be on a page ---------------------------------------------------------------
@@ -264,6 +265,20 @@ def finish(app, orga, s: Seed):
     send_form(orga, f"/o/rounds/{s.round_id}/export?{urlencode({'region': HOME_REGION})}", {
         "layout": "wide", "preset": "excel", "headers": "codes", "values": "codes", "lang": "fr", "delimiter": ",",
         "region": HOME_REGION}, status=200)
+    # The same export as a job, made at once (as for a round over EXPORT_JOB_THRESHOLD responses).
+    from evalapp import jobs
+    from evalapp.jobs.exports import create_export_job
+    from evalapp.models import Round
+    from evalapp.reporting.aggregate import Filters
+    from evalapp.reporting.export import ExportOptions
+
+    with app.app_context():
+        job = create_export_job(db.session.get(Round, s.round_id), "wide",
+                                ExportOptions.excel(filters=Filters(region=HOME_REGION)), None)
+        db.session.commit()
+        jobs.send_job(job)
+        s.job_ids.append(job.id)
+    jobs.wait_for_threads()
 
 
 # --- Every page -----------------------------------------------------------------------------------
@@ -306,6 +321,9 @@ SHOWN = {
     "organiser.new_partnership": [HOME, PARTNER],
     "organiser.import_csv": [],
     "organiser.directory_changes": [HOME, PARTNER, HOME_REGION, PARTNER_REGION, PAIR_NAME],
+    "organiser.job_page": [TITLE, HOME_REGION],
+    "organiser.round_jobs": [TITLE, HOME_REGION],
+    "organiser.backups": [],
     # A respondent sees their own answers and names, never the other side's answers.
     "respond.welcome": lambda a: [TITLE, NAMES[a["side"]], *(
         answers_of(a["side"]) if a["submitted"] else [NAMES[OTHER_SIDE[a["side"]]], DESCRIPTION])],
@@ -322,7 +340,9 @@ CHARTS = {
     "respond.results": lambda a: [NAMES[a["side"]]],
 }
 #: Files, not pages: those of the application, and the CSV downloads (see test_every_csv_download...).
-NOT_PAGES = {"static", "bootstrap.static", "assets.plotly_js"}
+NOT_PAGES = {"static", "bootstrap.static", "assets.plotly_js",
+             # A job's file: the export page's file byte for byte (tests/jobs/test_export_jobs.py).
+             "organiser.job_download"}
 CSV_DOWNLOADS = {"organiser.links_csv", "organiser.stories_csv", "organiser.import_template"}
 #: The respondent's pages while answering, and once submitted (the others then lead back to the welcome page).
 WHILE_ANSWERING = {"respond.welcome", "respond.section", "respond.review", "respond.saved"}
@@ -348,6 +368,7 @@ def arguments(s: Seed) -> dict[str, list[dict]]:
         "authority_id": [{"authority_id": i, "authority": pair}
                          for i, pair in zip(s.authority_ids, [(HOME, HOME_REGION), (PARTNER, PARTNER_REGION)], strict=True)],
         "token": [{"token": token, "side": side} for token, side in sides.items()],
+        "job_id": [{"job_id": i} for i in s.job_ids],
     }
 
 

@@ -1,0 +1,59 @@
+"""Exports as jobs: the same files as the export page's immediate downloads, made by a worker and
+stored in the database until downloaded (or EXPORT_KEEP_HOURS have passed)."""
+from datetime import date
+
+from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from evalapp.extensions import db
+from evalapp.jobs.registry import kind
+from evalapp.jobs.runner import JobError, create_job
+from evalapp.models import Job, Round
+from evalapp.reporting import export as exports
+
+
+def runs_as_job(round_: Round, kind_: str, options: exports.ExportOptions) -> bool:
+    """Whether this export is large enough to run as a job (more responses than EXPORT_JOB_THRESHOLD)."""
+    if kind_ == "codebook":  # a line per column: never large
+        return False
+    return exports.count_responses(round_, options) > current_app.config["EXPORT_JOB_THRESHOLD"]
+
+
+def create_export_job(round_: Round, kind_: str, options: exports.ExportOptions, organiser_id: int | None) -> Job:
+    """Log the export and add its job (flushes only); the caller commits, then sends the job."""
+    entry = exports.record(round_, kind_, options, organiser_id)
+    job = create_job("export", params={"export": kind_, "options": options.as_record(), "record_id": entry.id},
+                     round_id=round_.id, organiser_id=organiser_id)
+    entry.job_id = job.id
+    db.session.flush()
+    return job
+
+
+def _describe(job: Job) -> str:
+    return f"{job.params.get('export')} — {exports.describe_options(job.params.get('options', {}))}"
+
+
+def _summarise(job: Job) -> str:
+    result = job.result or {}
+    return _("%(name)s, %(size)s bytes", name=result.get("file", ""), size=format_decimal(result.get("bytes", 0)))
+
+
+@kind("export", label=_l("Export (CSV)"), unit="responses", describe=_describe, summarise=_summarise)
+def run_export(job: Job, progress) -> dict:
+    """Make the export's file again from the start (a retry replaces the file of an earlier run)."""
+    round_ = db.session.get(Round, job.round_id) if job.round_id else None
+    export_kind = job.params.get("export")
+    if round_ is None:
+        raise JobError(_l("The round of this export no longer exists."))
+    if export_kind not in exports.KINDS:
+        raise JobError(_l("Unknown export: %(kind)s.", kind=export_kind))
+    options = exports.ExportOptions.from_record(job.params.get("options", {}))
+    name = exports.filename(round_, export_kind, date.today(), options)
+    with progress.file(name, "text/csv; charset=utf-8") as out:
+        for piece in exports.export(round_, export_kind, options, progress=progress):
+            out.write(piece)
+    if job.params.get("record_id"):
+        exports.mark_complete(job.params["record_id"])
+    return {"file": name, "bytes": out.size, "rows_read": progress.done}
