@@ -55,6 +55,9 @@ class Kind:
     describe: Callable | None = None
     #: summarise(job) -> one line about its result ("12,345 responses"), or None.
     summarise: Callable | None = None
+    #: details(job) -> what the kind's own template (templates/organiser/jobs/<kind>.html) shows on the
+    #: job's page, as ``details``: the messages that failed, the problems of a file...; or None.
+    details: Callable | None = None
 
 
 #: Every kind of job, by name.
@@ -62,7 +65,7 @@ KINDS: dict[str, Kind] = {}
 
 
 def kind(name: str, *, label: str, unit: str = "steps", describe: Callable | None = None,
-         summarise: Callable | None = None):
+         summarise: Callable | None = None, details: Callable | None = None):
     """Register the decorated function as the kind of job ``name``; see :mod:`evalapp.jobs`."""
     if unit not in UNITS:
         raise ValueError(f"unknown unit {unit!r}: add it to evalapp.jobs.registry.UNITS")
@@ -70,7 +73,7 @@ def kind(name: str, *, label: str, unit: str = "steps", describe: Callable | Non
     def register(run: Callable) -> Callable:
         if name in KINDS and KINDS[name].run is not run:
             raise ValueError(f"a kind of job named {name!r} is already registered")
-        KINDS[name] = Kind(name, run, label, unit, describe, summarise)
+        KINDS[name] = Kind(name, run, label, unit, describe, summarise, details)
         return run
 
     return register

@@ -34,12 +34,15 @@ class JobError(Exception):
     """Stops a job with a reason organisers can read: ``raise JobError(_l("No round %(id)s.", id=3))``.
 
     The message is stored in each language of the interface, so pass a lazy string (``_l``) with its
-    values as keyword arguments, not a string already formatted.
+    values as keyword arguments, not a string already formatted. ``result`` (plain JSON) is kept as the
+    failed job's result, for its page to show.
     """
 
-    def __init__(self, message):
+    def __init__(self, message, result: dict | None = None):
         super().__init__(str(message))
         self.message = message
+        #: What the job still has to show although it failed (the problems an import found...), or None.
+        self.result = result
 
 
 class JobSuperseded(Exception):
@@ -113,6 +116,16 @@ def retry_job(job: Job) -> bool:
     db.session.commit()
     _dispatch(job.id)
     return True
+
+
+def active_job(kind: str, round_id: int) -> Job | None:
+    """The round's job of this kind that waits or runs (and still gives signs of life), if any."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["JOB_STALLED_AFTER"])
+    return db.session.scalar(
+        select(Job).where(Job.kind == kind, Job.round_id == round_id,
+                          Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]), _last_sign_of_life() >= cutoff)
+        .order_by(Job.id.desc()).limit(1)
+    )
 
 
 def _last_sign_of_life():
@@ -248,7 +261,7 @@ def run_job(job_id: int) -> None:
             return
         except JobError as exc:
             db.session.rollback()
-            _finish(progress, JobStatus.FAILED, error=readable(exc.message))
+            _finish(progress, JobStatus.FAILED, error=readable(exc.message), result=exc.result)
         except Exception as exc:
             db.session.rollback()
             log.exception("job %s (%s) failed", job_id, job.kind)
