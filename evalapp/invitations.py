@@ -178,9 +178,9 @@ def base_url() -> str:
     return "http://127.0.0.1:5000"
 
 
-def invitation_url(invitation: Invitation) -> str:
-    """The link an authority opens."""
-    return f"{base_url()}/r/{invitation.token}"
+def invitation_url(invitation: Invitation, base: str | None = None) -> str:
+    """The link an authority opens (from ``base``, the start of the links, if given)."""
+    return f"{(base or base_url()).rstrip('/')}/r/{invitation.token}"
 
 
 def open_invitations_query(round_: Round):

@@ -11,6 +11,7 @@ from flask_babel import ngettext
 KIND_MODULES = (
     "evalapp.jobs.exports",
     "evalapp.jobs.backups",
+    "evalapp.jobs.sends",
 )
 
 
@@ -22,6 +23,19 @@ def _responses(done: str, total: int, total_text: str) -> str:
 def _partnerships(done: str, total: int, total_text: str) -> str:
     return ngettext("%(done)s of %(total)s partnership", "%(done)s of %(total)s partnerships", total,
                     done=done, total=total_text)
+
+
+def _emails(done: str, total: int, total_text: str) -> str:
+    return ngettext("%(done)s of %(total)s email", "%(done)s of %(total)s emails", total, done=done, total=total_text)
+
+
+def _authorities(done: str, total: int, total_text: str) -> str:
+    return ngettext("%(done)s of %(total)s authority", "%(done)s of %(total)s authorities", total,
+                    done=done, total=total_text)
+
+
+def _lines(done: str, total: int, total_text: str) -> str:
+    return ngettext("%(done)s of %(total)s line", "%(done)s of %(total)s lines", total, done=done, total=total_text)
 
 
 def _bytes(done: str, total: int, total_text: str) -> str:
@@ -37,6 +51,9 @@ def _steps(done: str, total: int, total_text: str) -> str:
 UNITS: dict[str, Callable[[str, int, str], str]] = {
     "responses": _responses,
     "partnerships": _partnerships,
+    "emails": _emails,
+    "authorities": _authorities,
+    "lines": _lines,
     "bytes": _bytes,
     "steps": _steps,
 }

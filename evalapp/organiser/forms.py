@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from evalapp.mailing import TARGETS as SEND_TARGETS
 from evalapp.models import AUTHORITY_TYPES
 from evalapp.reporting.export import TARGETS
 
@@ -85,11 +86,8 @@ class MemberForm(FlaskForm):
 
 
 class SendForm(FlaskForm):
-    target = RadioField(_l("Send to"), default="not_sent", choices=[
-        SelectChoice("not_sent", _l("Invitation: every authority not yet emailed")),
-        SelectChoice("not_submitted", _l("Reminder: every authority that has not submitted")),
-        SelectChoice("missing_side", _l("Reminder: only the missing side of partnerships where one side has submitted")),
-    ])
+    target = RadioField(_l("Send to"), default="not_sent",
+                        choices=[SelectChoice(code, label) for code, label in SEND_TARGETS.items()])
 
 
 class ExportForm(FlaskForm):

@@ -39,6 +39,7 @@ from evalapp.invitations import (
     revoke,
     use_directory_addresses,
 )
+from evalapp.jobs import active_job
 from evalapp.models import (
     AUTHORITY_TYPES,
     Authority,
@@ -59,6 +60,7 @@ from evalapp.organiser.forms import (
     SendForm,
     kind_choices,
 )
+from evalapp.organiser.job_views import job_helpers
 from evalapp.spreadsheets import csv_download, csv_text
 from evalapp.urls import paginate
 
@@ -264,24 +266,22 @@ def send(round_id):
     if request.method == "GET" and request.args.get("target") in mailing.TARGETS:
         form.target.data = request.args["target"]
     configured = mailing.mail_configured()
-    report = None
     if form.validate_on_submit():
         if not configured:
             abort(400)
-        report = mailing.send(round_, form.target.data)
-        db.session.commit()
-        if report.failed:
-            flash(ngettext("%(num)s message could not be sent; it is listed below with the reason.",
-                           "%(num)s messages could not be sent; they are listed below with the reason.",
-                           len(report.failed)), "warning")
-        flash(ngettext("%(num)s message sent.", "%(num)s messages sent.", report.sent), "success")
+        job, started = mailing.start_send(round_, form.target.data, current_user)
+        if not started:
+            flash(_("A send is already under way for this round: here it is. Send again once it has ended."),
+                  "warning")
+        return redirect(url_for(".job_page", job_id=job.id), code=303)
     log = db.session.scalars(
         select(InvitationEmail).join(Invitation).where(Invitation.round_id == round_.id)
         .order_by(InvitationEmail.id.desc()).limit(200)
     ).all()
-    counts = mailing.recipient_counts(round_)
-    return render_template("organiser/send.html", round=round_, form=form, configured=configured,
-                           report=report, log=log, counts=counts, differences=address_differences(round_))
+    return render_template("organiser/send.html", round=round_, form=form, configured=configured, log=log,
+                           counts=mailing.recipient_counts(round_), differences=address_differences(round_),
+                           active=active_job(mailing.JOB_KIND, round_.id), last=mailing.last_send(round_),
+                           without_address=mailing.without_address(round_), **job_helpers())
 
 
 @bp.post("/rounds/<id:round_id>/addresses", endpoint="use_directory_addresses")

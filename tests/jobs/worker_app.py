@@ -2,6 +2,7 @@
 
     flask --app tests.jobs.worker_app worker            a worker of the queue (REDIS_URL)
     python -m tests.jobs.worker_app start KIND PARAMS   a web process running a job in a thread (no REDIS_URL)
+    python -m tests.jobs.worker_app send JOB_ID         a web process running a job the test created, in a thread
 """
 import json
 import sys
@@ -17,10 +18,16 @@ def create_app():
 
 if __name__ == "__main__":
     from evalapp import jobs
+    from evalapp.extensions import db
+    from evalapp.models import Job
 
-    _, command, kind_name, params = sys.argv
+    command, *arguments = sys.argv[1:]
     app = create_app()
     with app.app_context():
-        job = jobs.start_job(kind_name, params=json.loads(params))
-        print(job.id, flush=True)
+        if command == "send":
+            jobs.send_job(db.session.get(Job, int(arguments[0])))
+        else:
+            kind_name, params = arguments
+            job = jobs.start_job(kind_name, params=json.loads(params))
+            print(job.id, flush=True)
     time.sleep(120)  # as a web process does, until it is killed

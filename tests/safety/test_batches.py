@@ -16,7 +16,8 @@ from tests.organiser.test_emails import send, set_emails
 from tests.organiser.test_invitations import add_directory, post_invite
 from tests.safety.pg import assert_error_page, assert_try_again_page, connection_cut_after, require_postgresql
 
-smtp, mail_orga = test_emails.smtp, test_emails.mail_orga  # fixtures: a local SMTP server, an organiser using it
+# Fixtures: a local SMTP server, the app sending to it (its jobs run both ways), its organiser.
+smtp, mail_app, mail_orga, mode = test_emails.smtp, test_emails.mail_app, test_emails.mail_orga, test_emails.mode
 
 PARTNERSHIPS = ("collectivité;partenaire;année de début\r\n"
                 "Ville de Chambéry;Commune de Ouahigouya;1991\r\n"

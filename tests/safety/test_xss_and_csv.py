@@ -20,6 +20,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
+from evalapp import jobs
 from evalapp.clock import today
 from evalapp.extensions import db
 from evalapp.models import Authority, Invitation, Partnership
@@ -83,7 +84,8 @@ class Seed:
     authority_ids: list[int]
     invitation_ids: list[int]
     tokens: dict[str, str]  # by side
-    job_ids: list[int] = field(default_factory=list)
+    #: (job id, what its page shows)
+    job_ids: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
 # --- What must never be on a page ---------------------------------------------------------------
@@ -233,10 +235,13 @@ def seed_round(app, orga) -> Seed:
         start(respondent, token)
         for section in AICT.sections_for(side):
             assert post_section(respondent, token, section.code, section_data(side, section.code)).status_code == 303
-    # Invitations and reminders by email: the page reports them with the authorities' names.
+    # Invitations and reminders by email, each a job: the send page lists them with the authorities' names.
+    sends = []
     for target in ("not_sent", "not_submitted"):
-        send_form(orga, f"/o/rounds/{round_id}/send", {"target": target}, status=200)
-    return Seed(round_id, earlier_id, partnership_id, [home_id, partner_id], invitation_ids, tokens)
+        sends.append(int(send_form(orga, f"/o/rounds/{round_id}/send", {"target": target}).location.rsplit("/", 1)[1]))
+        jobs.wait_for_threads()
+    return Seed(round_id, earlier_id, partnership_id, [home_id, partner_id], invitation_ids, tokens,
+                job_ids=[(job_id, [TITLE]) for job_id in sends])
 
 
 @pytest.fixture
@@ -266,7 +271,6 @@ def finish(app, orga, s: Seed):
         "layout": "wide", "preset": "excel", "headers": "codes", "values": "codes", "lang": "fr", "delimiter": ",",
         "region": HOME_REGION}, status=200)
     # The same export as a job, made at once (as for a round over EXPORT_JOB_THRESHOLD responses).
-    from evalapp import jobs
     from evalapp.jobs.exports import create_export_job
     from evalapp.models import Round
     from evalapp.reporting.aggregate import Filters
@@ -277,7 +281,7 @@ def finish(app, orga, s: Seed):
                                 ExportOptions.excel(filters=Filters(region=HOME_REGION)), None)
         db.session.commit()
         jobs.send_job(job)
-        s.job_ids.append(job.id)
+        s.job_ids.append((job.id, [TITLE, HOME_REGION]))
     jobs.wait_for_threads()
 
 
@@ -321,7 +325,7 @@ SHOWN = {
     "organiser.new_partnership": [HOME, PARTNER],
     "organiser.import_csv": [],
     "organiser.directory_changes": [HOME, PARTNER, HOME_REGION, PARTNER_REGION, PAIR_NAME],
-    "organiser.job_page": [TITLE, HOME_REGION],
+    "organiser.job_page": lambda a: a["job_shows"],
     "organiser.round_jobs": [TITLE, HOME_REGION],
     "organiser.backups": [],
     # A respondent sees their own answers and names, never the other side's answers.
@@ -368,7 +372,7 @@ def arguments(s: Seed) -> dict[str, list[dict]]:
         "authority_id": [{"authority_id": i, "authority": pair}
                          for i, pair in zip(s.authority_ids, [(HOME, HOME_REGION), (PARTNER, PARTNER_REGION)], strict=True)],
         "token": [{"token": token, "side": side} for token, side in sides.items()],
-        "job_id": [{"job_id": i} for i in s.job_ids],
+        "job_id": [{"job_id": i, "job_shows": shows} for i, shows in s.job_ids],
     }
 
 
@@ -490,8 +494,9 @@ def test_a_line_break_in_a_round_title_adds_no_mail_header_and_the_send_goes_thr
         "opens_on": (today() - timedelta(days=1)).isoformat(), "closes_on": (today() + timedelta(days=30)).isoformat()})
     outbox = app.extensions["mailman"].outbox
     outbox.clear()
-    response = send_form(orga, f"/o/rounds/{s.round_id}/send", {"target": "not_submitted"}, status=200)
-    assert "2 messages envoyés." in response.text
+    response = send_form(orga, f"/o/rounds/{s.round_id}/send", {"target": "not_submitted"})
+    jobs.wait_for_threads()
+    assert "2 messages envoyés." in orga.get(response.location).text
     with app.app_context():
         for message in (m.message() for m in outbox):
             assert message.get_all("Bcc") is None and message["To"] in ("intl@grenoble.example", "mairie@ouaga.example")
