@@ -13,11 +13,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from evalapp.directory import csv_import, history, operations
-from evalapp.directory.countries import countries_named_like, country_choices, country_code, country_name, fold
+from evalapp.directory.countries import country_choices, country_name
+from evalapp.directory.search import authority_search
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
 from evalapp.models import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, Partnership
@@ -35,18 +36,7 @@ HISTORY_SIZE = 20
 def authorities():
     q = request.args.get("q", "").strip()
     kind = request.args.get("kind", "")
-    query = select(Authority).order_by(Authority.sort_name)
-    if q:
-        # Accents and case do not matter; a country is found by its code or its name.
-        conditions = [Authority.sort_name.contains(fold(q), autoescape=True),
-                      func.lower(Authority.region).contains(q.lower(), autoescape=True)]
-        codes = set(countries_named_like(q)) | ({country_code(q)} - {None})
-        if codes:
-            conditions.append(Authority.country.in_(codes))
-        query = query.where(or_(*conditions))
-    if kind:
-        query = query.where(Authority.kind == kind)
-    page = paginate(query, per_page=PAGE_SIZE)
+    page = paginate(authority_search(q, kind), per_page=PAGE_SIZE)
     return render_template("organiser/authorities.html", page=page, q=q, kind=kind, kinds=AUTHORITY_TYPES,
                            country_name=country_name)
 
