@@ -12,6 +12,7 @@ KIND_MODULES = (
     "evalapp.jobs.exports",
     "evalapp.jobs.backups",
     "evalapp.jobs.sends",
+    "evalapp.jobs.invitations",
 )
 
 

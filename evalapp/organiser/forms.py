@@ -13,10 +13,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from evalapp.mailing import TARGETS as SEND_TARGETS
 from evalapp.models import AUTHORITY_TYPES
 from evalapp.reporting.export import TARGETS
+from evalapp.urls import MAX_NUMBER
 
 
 def kind_choices(blank=None):
@@ -69,7 +71,9 @@ class ImportForm(FlaskForm):
 
 
 class InviteAuthorityForm(FlaskForm):
-    authority_id = SelectField(_l("Authority"), coerce=int)
+    """An Invite button beside an authority found by the search."""
+
+    authority_id = IntegerField(widget=HiddenInput(), validators=[DataRequired(), NumberRange(min=1, max=MAX_NUMBER)])
 
 
 class InviteFilterForm(FlaskForm):
@@ -78,7 +82,10 @@ class InviteFilterForm(FlaskForm):
 
 
 class InvitePartnershipForm(FlaskForm):
-    partnership_id = SelectField(_l("Partnership"), coerce=int)
+    """An Invite button beside a partnership found by the search."""
+
+    partnership_id = IntegerField(widget=HiddenInput(),
+                                  validators=[DataRequired(), NumberRange(min=1, max=MAX_NUMBER)])
 
 
 class MemberForm(FlaskForm):

@@ -306,7 +306,7 @@ SHOWN = {
     "organiser.edit_round": [TITLE, DESCRIPTION],
     "organiser.round_page": [TITLE, HOME, PARTNER],
     "organiser.members": [TITLE],
-    "organiser.invite_page": [TITLE, HOME, PARTNER],
+    "organiser.invite_page": [TITLE, HOME, PARTNER, PAIR_NAME],
     "organiser.partnerships_status": [TITLE, HOME, PARTNER],
     "organiser.send": [TITLE, HOME, PARTNER],
     "organiser.export_page": [TITLE, HOME_REGION],
@@ -354,11 +354,14 @@ ONCE_SUBMITTED = {"respond.welcome", "respond.results"}
 #: Query strings a page is also opened with: texts people typed, sent back in the address.
 REFLECTED = {"region": HOME_REGION, "q": HTML[1], "next": HTML[2], "item": HTML[0], "with": HTML[3], "i": HTML[4]}
 #: The query a page is first opened with (its texts then checked), and others it is opened with too.
-QUERY = {"organiser.compare_rounds": lambda s: {"with": s.earlier_id}}
+QUERY = {"organiser.compare_rounds": lambda s: {"with": s.earlier_id},
+         # A search the names of both sides answer (and the partnership, by its sides).
+         "organiser.invite_page": lambda s: {"q": "alert"}}
 VARIANTS = {
     "organiser.texts": [{"anonymous": "1"}, {"q": HTML[1]}],
     "organiser.stories_page": [{"i": i} for i in range(1, len(STORIES))] + [{"anonymous": "1"}],
     "organiser.authorities": [{"q": "ouagadougou"}],
+    "organiser.invite_page": [{"filter-kind": "commune", "filter-country": "FR"}],
 }
 
 
