@@ -52,7 +52,7 @@ Writing a kind::
   ``details``, what the kind's ``details(job)`` returns (``@kind(..., details=...)``).
 - ``active_job(kind, round_id)``: the round's job of that kind waiting or running, if any (a kind that
   must not run twice at once for a round checks it before starting one).
-- ``unit`` is a key of ``UNITS`` (responses, partnerships, emails, authorities, lines, bytes, steps);
+- ``unit`` is a key of ``UNITS`` (responses, partnerships, emails, authorities, bytes, steps);
   add yours there with its wording. ``label`` names the kind on pages; ``describe(job)`` and
   ``summarise(job)`` (optional) return one translated line about its parameters and its result.
 - Add the kind's module to ``KIND_MODULES`` (evalapp/jobs/registry.py), so that workers know it.

@@ -47,10 +47,11 @@ def _describe(job: Job) -> str:
 
 def _summarise(job: Job) -> str:
     result = job.result or {}
+    matching = result.get("authorities", 0)
     return ngettext("%(num)s authority matching is invited, %(new)s of them by this job: their links are on the "
                     "round's page.",
                     "%(num)s authorities matching are invited, %(new)s of them by this job: their links are on the "
-                    "round's page.", result.get("authorities", 0), new=result.get("new", 0))
+                    "round's page.", matching, new=result.get("new", 0))
 
 
 @kind(JOB_KIND, label=_l("Invitations by filter"), unit="authorities", describe=_describe, summarise=_summarise)

@@ -13,6 +13,7 @@ KIND_MODULES = (
     "evalapp.jobs.backups",
     "evalapp.jobs.sends",
     "evalapp.jobs.invitations",
+    "evalapp.jobs.imports",
 )
 
 
@@ -35,10 +36,6 @@ def _authorities(done: str, total: int, total_text: str) -> str:
                     done=done, total=total_text)
 
 
-def _lines(done: str, total: int, total_text: str) -> str:
-    return ngettext("%(done)s of %(total)s line", "%(done)s of %(total)s lines", total, done=done, total=total_text)
-
-
 def _bytes(done: str, total: int, total_text: str) -> str:
     return ngettext("%(done)s of %(total)s byte", "%(done)s of %(total)s bytes", total, done=done, total=total_text)
 
@@ -54,7 +51,6 @@ UNITS: dict[str, Callable[[str, int, str], str]] = {
     "partnerships": _partnerships,
     "emails": _emails,
     "authorities": _authorities,
-    "lines": _lines,
     "bytes": _bytes,
     "steps": _steps,
 }

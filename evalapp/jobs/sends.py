@@ -14,20 +14,20 @@ def _describe(job: Job) -> str:
 
 def summary(result: dict) -> str:
     """Sent, failed, of unknown outcome, skipped: one sentence each, those that happened."""
-    lines = [ngettext("%(num)s message sent.", "%(num)s messages sent.", result.get("sent", 0))]
-    if result.get("failed"):
+    sent, failed, unknown, skipped = (result.get(key, 0) for key in ("sent", "failed", "unknown", "skipped"))
+    lines = [ngettext("%(num)s message sent.", "%(num)s messages sent.", sent)]
+    if failed:
         lines.append(ngettext("%(num)s message could not be sent; it is listed below with the reason.",
-                              "%(num)s messages could not be sent; they are listed below with the reason.",
-                              result["failed"]))
-    if result.get("unknown"):
+                              "%(num)s messages could not be sent; they are listed below with the reason.", failed))
+    if unknown:
         lines.append(ngettext(
             "%(num)s message may or may not have reached the mail server: the send stopped at that very moment. "
             "It is not sent again; it is listed below.",
             "%(num)s messages may or may not have reached the mail server: the send stopped at that very moment. "
-            "They are not sent again; they are listed below.", result["unknown"]))
-    if result.get("skipped"):
+            "They are not sent again; they are listed below.", unknown))
+    if skipped:
         lines.append(ngettext("%(num)s invitation has no email address and was skipped.",
-                              "%(num)s invitations have no email address and were skipped.", result["skipped"]))
+                              "%(num)s invitations have no email address and were skipped.", skipped))
     return " ".join(lines)
 
 

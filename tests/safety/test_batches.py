@@ -30,20 +30,25 @@ class RowFailure(RuntimeError):
 
 
 @contextmanager
-def failing_row(model, at: int):
-    """Make the ``at``-th row of ``model`` fail once the rows before it are written."""
+def failing_after(app, table: str):
+    """Make the first INSERT after the first one into ``table`` fail: rows of ``table`` are written (one by one,
+    or all in one statement), then the rest fails. Yields the statements written into ``table`` before."""
     written = []
 
-    def fail(mapper, connection, target):
-        written.append(target)
-        if len(written) == at:
-            raise RowFailure(f"row {at} could not be written")
+    def fail(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith("INSERT INTO"):
+            if written:
+                raise RowFailure(f"could not be written after {table}")
+            if statement.lstrip().startswith(f"INSERT INTO {table} "):
+                written.append(statement)
 
-    event.listen(model, "after_insert", fail)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", fail)
     try:
         yield written
     finally:
-        event.remove(model, "after_insert", fail)
+        event.remove(engine, "before_cursor_execute", fail)
 
 
 @pytest.fixture(params=["a row fails", "the connection is cut"])
@@ -54,9 +59,9 @@ def fail_halfway(request, app):
 
     def send(model, post):
         if request.param == "a row fails":
-            with failing_row(model, at=2) as written:
+            with failing_after(app, model.__tablename__) as written:
                 assert_error_page(post(), 500)
-            assert len(written) == 2
+            assert written
         else:
             with connection_cut_after(app, f"INSERT INTO {model.__tablename__}") as cut:
                 assert_try_again_page(post())
