@@ -40,7 +40,9 @@ Writing a kind::
 
 - ``job`` is the Job row (``job.params``, ``job.round_id``, ``job.organiser_id``, ``job.attempt``).
 - ``progress.set_total(total, unit=None)``; ``progress.advance(n=1)``; ``progress.commit()`` to commit
-  at once (before an action that must not happen twice); ``progress.file(name, content_type)``, a
+  at once (before an action that must not happen twice); ``progress.commit_then(action)`` to commit and
+  run ``action`` (an effect outside the database) the moment the COMMIT is on its way, so that a process
+  killed between the two is all but impossible; ``progress.file(name, content_type)``, a
   context manager whose ``write(str | bytes)`` stores the job's file in the database, completed
   when the block ends without error (``complete()`` otherwise): only a complete file of a done job
   is offered, removed ``EXPORT_KEEP_HOURS`` after it was made.
@@ -65,8 +67,8 @@ The contract of kinds: idempotent, resuming where they stopped
     1. read the state it left (what is already recorded as done) and do only what is left: never
        send, create or count anything twice;
     2. record each unit of work in the same transaction as its effect, or before an effect
-       outside the database (for an email: record it, ``progress.commit()``, then send; or send
-       and record at once, accepting one duplicate at most per crash, and say which in the kind);
+       outside the database (for an email: record it, then ``progress.commit_then(send)``; see
+       evalapp/mailing.py), and say in the kind what a crash between the two leaves;
     3. write through ``db.session`` and let ``progress`` commit (in ``advance``/``commit``): never
        ``db.session.commit()`` in a kind;
     4. replace, not append, what cannot be resumed (a file is started again: ``progress.file``
