@@ -8,26 +8,31 @@ Exactly once, as far as SMTP allows
 
     1. writes the message, with a Message-ID that stays the same for this send and this invitation,
        and gives the server its sender, its recipient and its data, all but the final dot;
-    2. records the attempt as ``sending`` and COMMITS (with the outcome of the message before it);
-    3. sends the dot, and keeps the server's answer (sent, or failed with the reason) to commit with
-       the next message's step 2, or at the end.
+    2. records the attempt as ``sending`` (with the outcome of the message before it), sends the
+       COMMIT and, without waiting for its answer, the dot (``Progress.commit_then``);
+    3. reads both answers, and keeps the server's (sent, or failed with the reason) to commit with the
+       next message's step 2, or at the end.
 
-    A run that stops (an error, its worker killed, its machine lost) before the commit of step 2
-    leaves no record, and the server never had the dot, so it dropped the message: a retry sends it.
-    From that commit on, the record says ``sending``: a later run cannot tell whether the server
-    took the message, so it marks it ``unknown`` and does NOT send it again; the send's page lists it
-    with its Message-ID, which the server's log can be searched for. Such a message is lost only if
-    the run stopped between the end of the commit and the dot leaving this process, a few
-    microseconds; stopped any later, the server had the message. Nothing is sent twice, by a retry of
-    the same send or by a later invitation send (which skips every message sent, sending or unknown).
+    A run that stops (an error, its worker killed, its machine lost) before its COMMIT left leaves no
+    record, and the server never had the dot, so it dropped the message: a retry sends it. Once the
+    COMMIT left, the record says ``sending`` (PostgreSQL completes a COMMIT it received even if the
+    process that sent it is gone): a later run cannot tell whether the server took the message, so
+    it marks it ``unknown`` and does NOT send it again; the send's page lists it with its Message-ID,
+    which the server's log can be searched for. Such a message was lost only if the run stopped in
+    the microseconds between writing the COMMIT and writing the dot; stopped any later, the server
+    had the message. Nothing is sent twice, by a retry of the same send or by a later invitation
+    send (which skips every message sent, sending or unknown), unless the COMMIT itself fails after
+    the dot left (the database refusing a transaction that ran): the send then stops with the error.
 
-    A message refused (550...), a server that cannot be reached, an address the mail library cannot
-    encode: each is recorded as failed with its reason, and the send goes on. A retry tries the
-    failed ones again. A send stops, to be retried, when the server cannot be reached
-    UNREACHABLE_LIMIT times in a row.
+    A message whose dot left but whose answer never came (the connection broke, or timed out) is
+    ``unknown`` too, for the same reason. A message refused (550...), a server that cannot be reached,
+    an address the mail library cannot encode: each is recorded as failed with its reason, and the
+    send goes on. A retry tries the failed ones again. A send stops, to be retried, when the server
+    cannot be reached UNREACHABLE_LIMIT times in a row.
 """
 import re
 import smtplib
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -197,23 +202,31 @@ class Unreachable(Exception):
     """The mail server could not be reached (or refused the login)."""
 
 
+class OutcomeUnknown(Exception):
+    """The message's final dot was sent, but no answer came (the connection broke, or timed out): the server
+    may have taken it."""
+
+
 class Outbox:
     """One connection to the mail server for a whole send, opened again after a failure.
 
-    :meth:`deliver` calls ``before_end`` once the server has everything of the message but the final
-    dot (on the SMTP backend), and only sends the dot if ``before_end`` returned.
+    :meth:`deliver` calls ``record(end)`` once the server has everything of the message but the final
+    dot (on the SMTP backend); ``record`` records the attempt and calls ``end``, which sends the dot,
+    the moment its commit is on its way.
     """
 
     def __init__(self):
         self.backend = mail.get_connection(fail_silently=False)
 
-    def deliver(self, out: Outgoing, before_end: Callable[[], None]) -> None:
+    def deliver(self, out: Outgoing, record: Callable[[Callable[[], None]], None]) -> None:
         if not isinstance(self.backend, SMTPBackend):  # console, locmem: nothing to half-send
-            before_end()
-            self.backend.send_messages([out.message])
+            record(lambda: self.backend.send_messages([out.message]))
             return
         try:
-            self.backend.open()
+            if self.backend.open():
+                # The message's data and its final dot go in two writes, a commit between them: without
+                # this, Nagle's algorithm holds the dot until the server acknowledges the data (40 ms).
+                self.backend.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except (smtplib.SMTPException, OSError) as exc:
             self.drop()
             raise Unreachable(_reason(exc)) from exc
@@ -232,13 +245,15 @@ class Outbox:
             # As smtplib's data(), without the final dot: dots opening a line are doubled.
             data = re.sub(rb"(?m)^\.", b"..", out.data)
             smtp.send(data if data.endswith(b"\r\n") else data + b"\r\n")
-            before_end()
-            smtp.send(b".\r\n")
-            code, reply = smtp.getreply()
+            record(lambda: smtp.send(b".\r\n"))
+            try:
+                code, reply = smtp.getreply()
+            except OSError as exc:  # SMTPServerDisconnected, a timeout: the server may have the message
+                raise OutcomeUnknown(_reason(exc)) from exc
             if code != 250:
                 raise smtplib.SMTPDataError(code, reply)
         except BaseException:
-            # Never end this message after a failure, above all one of before_end: without its dot
+            # Never end this message after a failure, above all one of recording it: without its dot
             # the server drops it.
             self.drop()
             raise
@@ -333,17 +348,17 @@ class Send:
             return
         attempt: list[int] = []
 
-        def before_end():
+        def record(end):
             self._write_pending()
             attempt.append(db.session.scalar(insert(InvitationEmail).returning(InvitationEmail.id), {
                 "invitation_id": out.invitation_id, "kind": message_kind(self.target), "recipient": out.recipient,
                 "status": EmailStatus.SENDING, "job_id": self.job_id, "message_id": out.message_id,
                 "sent_at": utcnow()}))
             self.progress.advance()
-            self.progress.commit()
+            self.progress.commit_then(end)
 
         try:
-            outbox.deliver(out, before_end)
+            outbox.deliver(out, record)
         except Unreachable as exc:
             self._failed(out, None, str(exc))
             self.unreachable += 1
@@ -353,6 +368,9 @@ class Send:
                 raise JobError(_l("The mail server could not be reached %(count)s times in a row (%(error)s). "
                                   "The messages already sent will not be sent again: retry once the server is back.",
                                   count=UNREACHABLE_LIMIT, error=str(exc)), result=self.result()) from None
+        except OutcomeUnknown as exc:
+            self.unreachable = 0
+            self.pending.append(("update", {"id": attempt[0], "status": EmailStatus.UNKNOWN, "error": str(exc)}))
         except (smtplib.SMTPException, OSError) as exc:
             self.unreachable = 0
             self._failed(out, attempt[0] if attempt else None, _reason(exc))

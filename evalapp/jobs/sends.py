@@ -21,10 +21,10 @@ def summary(result: dict) -> str:
                               "%(num)s messages could not be sent; they are listed below with the reason.", failed))
     if unknown:
         lines.append(ngettext(
-            "%(num)s message may or may not have reached the mail server: the send stopped at that very moment. "
-            "It is not sent again; it is listed below.",
-            "%(num)s messages may or may not have reached the mail server: the send stopped at that very moment. "
-            "They are not sent again; they are listed below.", unknown))
+            "%(num)s message may or may not have reached the mail server: the send stopped, or the connection "
+            "broke, before the server answered. It is not sent again; it is listed below.",
+            "%(num)s messages may or may not have reached the mail server: the send stopped, or the connection "
+            "broke, before the server answered. They are not sent again; they are listed below.", unknown))
     if skipped:
         lines.append(ngettext("%(num)s invitation has no email address and was skipped.",
                               "%(num)s invitations have no email address and were skipped.", skipped))

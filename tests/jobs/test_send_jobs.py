@@ -230,3 +230,32 @@ def test_a_send_that_cannot_reach_its_server_stops_and_its_retry_sends_each_mess
         assert done.status == "done" and done.result["sent"] == len(addresses) and done.result["failed"] == 0
     finally:
         controller.stop()
+
+
+class HangingUpMailbox(Mailbox):
+    """Takes the ``at``-th message, then hangs up before saying so."""
+
+    def __init__(self, at: int):
+        super().__init__()
+        self.at = at
+
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        if len(self.messages) == self.at:
+            server.transport.close()
+        return answer
+
+
+def test_a_message_whose_answer_never_comes_is_of_unknown_outcome_and_never_sent_again(app, app_with, mode, sink,
+                                                                                      round_id, organiser_id):
+    addresses = many_invitations(app, round_id, n=10)
+    mailbox = HangingUpMailbox(at=4)
+    web = app_with(**mail_settings(sink(mailbox)), **queue_settings(mode))
+    client = in_english(web.test_client())
+    login(client)
+    page = send(client, round_id, "not_sent").text
+    assert mailbox.count() == Counter(addresses)  # the send went on, on a new connection
+    assert "9 messages sent." in page and "1 message may or may not have reached the mail server" in page
+    assert "SMTPServerDisconnected" in page
+    assert "0 messages sent." in send(client, round_id, "not_sent").text
+    assert mailbox.count() == Counter(addresses)
