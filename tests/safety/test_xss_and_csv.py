@@ -46,6 +46,7 @@ HOME_REGION = '-1+1 {{7*7}} Isère'
 PARTNER_REGION = '\r@SUM(1) javascript:alert(1) Kadiogo'
 PAIR_NAME = '@SUM(1) </script><script>alert(1)</script> Jumelage'
 TAG = '+tag "><svg onload=alert(1)>'
+IMPORTED_FILE = "{{7*7}} <b onmouseover=alert(1)>annuaire.csv"
 
 
 def typed_answers(side: str) -> dict[str, dict[str, str]]:
@@ -283,6 +284,15 @@ def finish(app, orga, s: Seed):
         jobs.send_job(job)
         s.job_ids.append((job.id, [TITLE, HOME_REGION]))
     jobs.wait_for_threads()
+    # A directory import refused by its job: its page quotes the file's name and the values it refuses.
+    app.config["IMPORT_JOB_THRESHOLD"] = 0
+    page = orga.get("/o/import")
+    refused = orga.post("/o/import", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(page.text), "kind": "authorities",
+        "file": (io.BytesIO(f"nom;type;pays\r\nVille;{TAG};FR\r\n".encode()), IMPORTED_FILE)})
+    app.config["IMPORT_JOB_THRESHOLD"] = 5000
+    jobs.wait_for_threads()
+    s.job_ids.append((int(refused.location.rsplit("/", 1)[1]), [TAG, IMPORTED_FILE]))
 
 
 # --- Every page -----------------------------------------------------------------------------------
