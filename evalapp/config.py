@@ -119,6 +119,10 @@ def from_environment(instance_path: str) -> dict:
         # Exports of more responses than this run as jobs (downloaded from the job's page);
         # smaller ones are downloaded at once.
         "EXPORT_JOB_THRESHOLD": int(os.environ.get("EXPORT_JOB_THRESHOLD", "2000")),
+        # Directory imports of more lines than this are checked and imported by a job; smaller ones at once.
+        "IMPORT_JOB_THRESHOLD": int(os.environ.get("IMPORT_JOB_THRESHOLD", "5000")),
+        # The largest file the directory's import page takes (megabytes); other requests stay under 5 MB.
+        "IMPORT_MAX_MB": float(os.environ.get("IMPORT_MAX_MB", "50")),
         # Files made by jobs (exports, backups) are removed this many hours after they were made.
         "EXPORT_KEEP_HOURS": float(os.environ.get("EXPORT_KEEP_HOURS", "24")),
         # A running job silent for this many seconds was stopped (worker killed, machine lost):

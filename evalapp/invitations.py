@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from evalapp import tallies
@@ -76,22 +76,68 @@ def invite_partnership(round_: Round, partnership: Partnership) -> list[Invitati
     return invitations
 
 
-def invite_matching(round_: Round, kind: str = "", country: str = "") -> list[Invitation]:
-    """Invite on their own every authority of the directory matching the filters."""
-    def matching(query):
-        if kind:
-            query = query.where(Authority.kind == kind)
-        if country:
-            query = query.where(Authority.country == country)
-        return query
+#: Authorities invited by filter in one transaction: each batch is committed with its responses, so a
+#: job stopped midway keeps whole batches and resumes with the authorities not yet invited.
+INVITE_BATCH = 1000
 
-    invitations = [invite(round_, authority, count=False)
-                   for authority in db.session.scalars(matching(select(Authority).order_by(Authority.sort_name)))]
-    # Those just invited: never counted, not started (not, say, responses written in bulk, left to the catch-up).
-    tallies.refresh(matching(tallies.not_current(round_.id).join(Authority, Authority.id == Invitation.authority_id)
-                             .where(Invitation.partnership_id.is_(None), Response.counted_status.is_(None),
-                                    Response.status == ResponseStatus.NOT_STARTED)))
-    return invitations
+
+def matching_conditions(kind: str = "", country: str = "") -> list:
+    """The conditions on Authority of inviting by filter: its type and its country, when given."""
+    conditions = []
+    if kind:
+        conditions.append(Authority.kind == kind)
+    if country:
+        conditions.append(Authority.country == country)
+    return conditions
+
+
+def _invited_alone(round_id: int):
+    """The authorities invited to the round on their own (not for a partnership)."""
+    return select(Invitation.authority_id).where(Invitation.round_id == round_id, Invitation.partnership_id.is_(None))
+
+
+@dataclass
+class Matching:
+    """What inviting by filter would do: the authorities matching, and those of them already invited."""
+
+    authorities: int
+    invited: int
+
+    @property
+    def new(self) -> int:
+        return self.authorities - self.invited
+
+
+def count_matching(round_: Round, kind: str = "", country: str = "") -> Matching:
+    """How many authorities match the filters, and how many of them are invited on their own already."""
+    matching = select(func.count()).select_from(Authority).where(*matching_conditions(kind, country))
+    return Matching(authorities=db.session.scalar(matching),
+                    invited=db.session.scalar(matching.where(Authority.id.in_(_invited_alone(round_.id)))))
+
+
+def invite_batch(round_: Round, kind: str = "", country: str = "", size: int = INVITE_BATCH) -> int:
+    """Invite on their own the next ``size`` authorities matching the filters not yet invited so; return how many.
+
+    Set-based: one query reads the batch, one INSERT writes its invitations (each with its own token and
+    the directory's address of the day), one its responses. Flushes only; commit each batch.
+    """
+    batch = db.session.execute(
+        select(Authority.id, Authority.email)
+        .where(*matching_conditions(kind, country), Authority.id.not_in(_invited_alone(round_.id)))
+        .order_by(Authority.id).limit(size)
+    ).all()
+    if not batch:
+        return 0
+    now = utcnow()
+    invitation_ids = db.session.scalars(insert(Invitation).returning(Invitation.id), [
+        {"round_id": round_.id, "authority_id": authority_id, "partnership_id": None, "side": "home",
+         "token": new_token(), "email": email, "created_at": now}
+        for authority_id, email in batch
+    ]).all()
+    response_ids = db.session.scalars(insert(Response).returning(Response.id),
+                                      [{"invitation_id": invitation_id} for invitation_id in invitation_ids]).all()
+    tallies.refresh(response_ids)  # counted "not started", in one statement
+    return len(invitation_ids)
 
 
 def not_submitted_query():
@@ -195,9 +241,9 @@ def base_url() -> str:
     return "http://127.0.0.1:5000"
 
 
-def invitation_url(invitation: Invitation) -> str:
-    """The link an authority opens."""
-    return f"{base_url()}/r/{invitation.token}"
+def invitation_url(invitation: Invitation, base: str | None = None) -> str:
+    """The link an authority opens (from ``base``, the start of the links, if given)."""
+    return f"{(base or base_url()).rstrip('/')}/r/{invitation.token}"
 
 
 def open_invitations_query(round_: Round):

@@ -112,3 +112,36 @@ def test_responses_of_an_upgraded_database_are_counted_by_the_catch_up(empty_dat
         assert aggregate.choice_counts(round_, ["PRO_06"], min_n=1)["PRO_06"].counts == {"cuf": 1}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_emails_sent_before_sends_were_jobs_keep_their_result(empty_database):
+    from flask_migrate import upgrade
+
+    from tests.conftest import make_app
+
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade(revision="c3d9a4e1b7f2")  # before each message had a status
+        db.session.execute(text(
+            "INSERT INTO questionnaire_versions (id, code, version, definition, checksum, loaded_at) "
+            "VALUES (1, 'aict', 1, '{}', 'x', '2026-01-01')"))
+        db.session.execute(text(
+            "INSERT INTO rounds (id, questionnaire_version_id, title, opens_on, closes_on, status, allow_reopen, "
+            "results_visible, created_at) VALUES (1, 1, 'Tour', '2026-01-01', '2026-02-01', 'open', false, false, "
+            "'2026-01-01')"))
+        db.session.execute(text(
+            "INSERT INTO authorities (id, name, sort_name, kind, country, language, created_at) VALUES "
+            "(1, 'Ville de Lyon', 'ville de lyon', 'commune', 'FR', 'fr', '2026-01-01')"))
+        db.session.execute(text(
+            "INSERT INTO invitations (id, round_id, authority_id, side, token, created_at) VALUES "
+            "(1, 1, 1, 'home', 'a', '2026-01-01')"))
+        db.session.execute(text(
+            "INSERT INTO invitation_emails (id, invitation_id, kind, recipient, sent_at, ok, error) VALUES "
+            "(1, 1, 'invitation', 'a@lyon.example', '2026-01-02', false, '550 no such mailbox'), "
+            "(2, 1, 'invitation', 'b@lyon.example', '2026-01-03', true, NULL)"))
+        db.session.commit()
+        upgrade()
+        rows = db.session.execute(text("SELECT id, status, error FROM invitation_emails ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [(1, "failed", "550 no such mailbox"), (2, "sent", None)]
+        db.session.remove()
+        db.engine.dispose()

@@ -1,4 +1,4 @@
-"""Import authorities and partnerships from CSV: check everything first, write all or nothing.
+"""Import authorities and partnerships from CSV: check everything first, write nothing unless all is valid.
 
 Files come from Excel as often as not: UTF-8 with or without BOM, UTF-16 (Excel's "Unicode
 text"), or Windows-1252 or Mac Roman from an older "CSV" save; separated by commas, by
@@ -8,7 +8,9 @@ imported with the characters it was typed with, or refused with the line and the
 import codecs
 import csv
 import io
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -17,14 +19,15 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import force_locale, format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from evalapp.directory import history
 from evalapp.directory.countries import country_code, fold
 from evalapp.extensions import db
-from evalapp.models import AUTHORITY_TYPES, Authority, Organiser, Partnership
+from evalapp.models import AUTHORITY_TYPES, Authority, DirectoryChange, Organiser, Partnership
 
-MAX_ROWS = 20_000
+#: Rows written in one INSERT (with their history) by an import.
+IMPORT_BATCH = 1000
 
 AUTHORITY_COLUMNS = ["name", "type", "country", "region", "population", "language", "email"]
 PARTNERSHIP_COLUMNS = ["home_authority", "partner_authority", "start_year", "name"]
@@ -88,9 +91,10 @@ class Problem:
 
 @dataclass
 class CheckResult:
-    """What a file would import, and every problem found in it (by line and column)."""
+    """How many rows a file would import, and every problem found in it (by line and column)."""
 
-    rows: list[dict] = field(default_factory=list)
+    #: Rows to import (rows a retried import job wrote already are not counted).
+    count: int = 0
     problems: list[Problem] = field(default_factory=list)
     #: The encoding the file was read in ("UTF-8", "Mac Roman"...), once it could be read.
     encoding: str | None = None
@@ -236,8 +240,10 @@ class Table:
     header: list[str]
     #: The line of the header (blank lines before it are skipped).
     header_line: int
-    #: (line number, values) of every row that is not blank; the line is that of the row's end.
-    rows: list[tuple[int, list[str]]]
+    #: (line number, values) of every row that is not blank, read as they are asked for (a national
+    #: directory is never held as a list); the line is that of the row's end. Raises Unreadable at
+    #: the row that is not well-formed CSV.
+    rows: Iterator[tuple[int, list[str]]]
 
 
 def read_rows(data: bytes) -> Table:
@@ -248,24 +254,23 @@ def read_rows(data: bytes) -> Table:
     silently dropped or swallowed.
     """
     decoded = decode(data)
-    first_line = next((line for line in decoded.text.splitlines() if line.strip()), "")
+    first_line = next((line for line in io.StringIO(decoded.text) if line.strip()), "")
     delimiter = max(DELIMITERS, key=first_line.count)
     reader = csv.reader(io.StringIO(decoded.text, newline=""), delimiter=delimiter, strict=True)
-    header, header_line, rows = [], 1, []
+    rows = _rows(reader)
+    header, header_line = next(rows, (1, []))[::-1]
+    return Table(decoded.encoding, [h.strip() for h in header], header_line, rows)
+
+
+def _rows(reader) -> Iterator[tuple[int, list[str]]]:
     start = 1  # the line where the row being read starts
     try:
         for values in reader:
             if any(value.strip() for value in values):
-                if header:
-                    rows.append((reader.line_num, values))
-                else:
-                    header, header_line = values, reader.line_num
-            if len(rows) > MAX_ROWS:
-                break
+                yield reader.line_num, values
             start = reader.line_num + 1
     except csv.Error as error:
         raise Unreadable(_csv_problem(str(error), start, reader.line_num)) from None
-    return Table(decoded.encoding, [h.strip() for h in header], header_line, rows)
 
 
 def _csv_problem(error: str, start: int, end: int) -> Problem:
@@ -301,48 +306,67 @@ def _header_problems(table: Table, expected: list[str], required: set[str]) -> l
     return problems
 
 
-def _start(data: bytes, expected: list[str], required: set[str]) -> tuple[CheckResult, dict, list]:
-    """Read the file and check its header; returns the result so far, the header as written, the rows."""
+def _start(data: bytes, expected: list[str], required: set[str]) -> tuple[CheckResult, dict, Iterator]:
+    """Read the file and check its header; returns the result so far, the header as written, and the
+    rows as dicts by column name, read as they are asked for (Unreadable at a row that is not CSV)."""
     try:
         table = read_rows(data)
+        first = next(table.rows, None)
     except Unreadable as unreadable:
-        return CheckResult(problems=unreadable.problems), {}, []
+        return CheckResult(problems=unreadable.problems), {}, iter(())
     result = CheckResult(problems=_header_problems(table, expected, required), encoding=table.encoding)
     if not table.header:
         result.problems.append(Problem(1, "", _("the file is empty")))
-    elif not table.rows and not result.problems:
+    elif first is None and not result.problems:
         result.problems.append(Problem(table.header_line + 1, "", _("the file has a header but no rows")))
-    if len(table.rows) > MAX_ROWS:
-        result.problems.append(Problem(table.rows[-1][0], "", _("more than %(count)s rows", count=MAX_ROWS)))
     names = [_column_name(h) for h in table.header]
-    rows = []
-    for line, values in table.rows:
+    as_written = {_column_name(h): h for h in table.header}
+    rows = itertools.chain([first] if first else [], table.rows)
+    return result, as_written, _as_dicts(rows, names, result)
+
+
+def _as_dicts(rows, names: list[str], result: CheckResult) -> Iterator[tuple[int, dict]]:
+    for line, values in rows:
         while values and not values[-1].strip():
             values = values[:-1]  # empty cells past the last column, as spreadsheets write them
         if len(values) > len(names):
             result.problems.append(Problem(line, "", _("%(count)s values, but the header has only %(columns)s columns",
                                                        count=len(values), columns=len(names))))
-        rows.append((line, dict(zip(names, (v.strip() for v in values), strict=False))))
-    as_written = {_column_name(h): h for h in table.header}
-    return result, as_written, rows
+        yield line, dict(zip(names, (v.strip() for v in values), strict=False))
 
 
-def check_authorities(data: bytes) -> CheckResult:
+def _checked(result: CheckResult, rows: Iterator) -> Iterator:
+    """The rows, until one is not well-formed CSV: that one becomes a problem, and the reading stops."""
+    try:
+        yield from rows
+    except Unreadable as unreadable:
+        result.problems += unreadable.problems
+
+
+def authority_key(name: str, country: str | None) -> tuple[str, str | None]:
+    """What makes an authority the same as another: its name (accents and case aside) and its country."""
+    return fold(name), country
+
+
+def check_authorities(data: bytes, written: frozenset = frozenset()) -> CheckResult:
+    """Check every row; ``written``: the keys (:func:`authority_key`) of the authorities a retried import job
+    wrote already, which are neither counted nor taken for authorities already in the directory."""
     result, as_written, rows = _start(data, AUTHORITY_COLUMNS, AUTHORITY_REQUIRED)
     if result.problems:
         return result
-    existing = {(fold(name), country) for name, country in db.session.execute(select(Authority.name, Authority.country))}
+    existing = {authority_key(name, country) for name, country
+                in db.session.execute(select(Authority.name, Authority.country))} - written
     seen = {}
-    for line, row in rows:
+    for line, row in _checked(result, rows):
         values, problems = _authority_values(line, row)
-        key = (fold(values.get("name", "")), values.get("country"))
+        key = authority_key(values.get("name", ""), values.get("country"))
         if values.get("name") and key in existing:
             problems.append(Problem(line, "name", _("already in the directory")))
         elif values.get("name") and key in seen:
             problems.append(Problem(line, "name", _("same authority as line %(line)s", line=seen[key])))
         seen.setdefault(key, line)
         result.problems += [Problem(p.line, as_written.get(p.column, p.column), p.message) for p in problems]
-        result.rows.append(values)
+        result.count += key not in written
     return result
 
 
@@ -385,15 +409,8 @@ def _authority_values(line: int, row: dict) -> tuple[dict, list[Problem]]:
     return values, problems
 
 
-def check_partnerships(data: bytes) -> CheckResult:
-    result, as_written, rows = _start(data, PARTNERSHIP_COLUMNS, PARTNERSHIP_REQUIRED)
-    if result.problems:
-        return result
-    by_name: dict[str, list[int]] = {}
-    for authority_id, name in db.session.execute(select(Authority.id, Authority.name)):
-        by_name.setdefault(fold(name), []).append(authority_id)
-    existing = {tuple(row) for row in db.session.execute(select(Partnership.home_authority_id, Partnership.partner_authority_id))}
-    first_problem = len(result.problems)
+def _partnership_rows(rows, by_name: dict[str, list[int]], result: CheckResult) -> Iterator[tuple[int, dict]]:
+    """The rows with their authorities' ids; each problem added to ``result`` (columns by their names)."""
     for line, row in rows:
         values = {}
         for column in ("home_authority", "partner_authority"):
@@ -407,6 +424,34 @@ def check_partnerships(data: bytes) -> CheckResult:
                 result.problems.append(Problem(line, column, _("several authorities are named %(name)r", name=text)))
             else:
                 values[column + "_id"] = ids[0]
+        year = row.get("start_year") or ""
+        values["start_year"] = None
+        if year:
+            if not year.isdigit() or not 1900 <= int(year) <= 2100:
+                result.problems.append(Problem(line, "start_year", _("not a year: %(value)r", value=year)))
+            else:
+                values["start_year"] = int(year)
+        values["name"] = row.get("name") or None
+        yield line, values
+
+
+def _authorities_by_name() -> dict[str, list[int]]:
+    by_name: dict[str, list[int]] = {}
+    for authority_id, name in db.session.execute(select(Authority.id, Authority.name)):
+        by_name.setdefault(fold(name), []).append(authority_id)
+    return by_name
+
+
+def check_partnerships(data: bytes, written: frozenset = frozenset()) -> CheckResult:
+    """Check every row; ``written``: the (home, partner) ids of the partnerships a retried import job wrote
+    already, which are neither counted nor taken for partnerships already in the directory."""
+    result, as_written, rows = _start(data, PARTNERSHIP_COLUMNS, PARTNERSHIP_REQUIRED)
+    if result.problems:
+        return result
+    existing = {tuple(row) for row in db.session.execute(
+        select(Partnership.home_authority_id, Partnership.partner_authority_id))} - written
+    first_problem = len(result.problems)
+    for line, values in _partnership_rows(_checked(result, rows), _authorities_by_name(), result):
         pair = (values.get("home_authority_id"), values.get("partner_authority_id"))
         if None not in pair:
             if pair[0] == pair[1]:
@@ -414,48 +459,101 @@ def check_partnerships(data: bytes) -> CheckResult:
             elif pair in existing:
                 result.problems.append(Problem(line, "partner_authority", _("this partnership is already in the directory")))
             existing.add(pair)
-        year = row.get("start_year") or ""
-        if year:
-            if not year.isdigit() or not 1900 <= int(year) <= 2100:
-                result.problems.append(Problem(line, "start_year", _("not a year: %(value)r", value=year)))
-            else:
-                values["start_year"] = int(year)
-        values["name"] = row.get("name") or None
-        result.rows.append(values)
+        result.count += pair not in written
     result.problems[first_problem:] = [Problem(p.line, as_written.get(p.column, p.column), p.message)
                                        for p in result.problems[first_problem:]]
     return result
 
 
-def import_authorities(result: CheckResult, by: Organiser | None) -> int:
-    """Write the rows of a valid check, each recorded in the directory's history as imported by ``by``.
+def _valid_rows(data: bytes, expected: list[str], required: set[str]) -> Iterator[tuple[int, dict]]:
+    result, _, rows = _start(data, expected, required)
+    for line, row in rows:
+        if result.problems:
+            break
+        yield line, row
+    if result.problems:  # the file changed since it was checked: never write a part of it
+        raise ValueError(f"a file that was not checked is written: {result.problems[0]}")
 
-    Flushes only, so the caller's commit makes it all or nothing. An import only adds: an authority
-    already in the directory is refused by the check, so no address changes here.
+
+def import_authorities(data: bytes, by: Organiser | None, *, job_id: int | None = None,
+                       written: frozenset = frozenset(), progress=None) -> int:
+    """Write the authorities of a file :func:`check_authorities` found valid, recorded in the directory's
+    history as imported by ``by`` (and by the job ``job_id``), IMPORT_BATCH rows an INSERT; return how many.
+
+    Flushes only: without ``progress`` the caller's commit makes it all or nothing; with it (a job), each
+    batch is committed, and a retry skips the authorities of ``written``, those it wrote already. An
+    import only adds: an authority already in the directory is refused by the check, so no address
+    changes here.
     """
-    assert result.ok
-    authorities = [Authority(**values) for values in result.rows]
-    db.session.add_all(authorities)
-    db.session.flush()
-    history.record((row for authority in authorities for row in history.changes(
-        "imported", {}, history.authority_values(authority), authority_id=authority.id)), by)
-    return len(result.rows)
+    rows = (values for line, row in _valid_rows(data, AUTHORITY_COLUMNS, AUTHORITY_REQUIRED)
+            for values in [_authority_values(line, row)[0]]
+            if authority_key(values["name"], values["country"]) not in written)
+    count = 0
+    for batch in _batches(rows, IMPORT_BATCH):
+        values = [{field: row.get(field) for field in history.AUTHORITY_FIELDS} for row in batch]
+        ids = db.session.scalars(insert(Authority).returning(Authority.id, sort_by_parameter_order=True),
+                                 [{**row, "sort_name": fold(row["name"])} for row in values]).all()
+        history.record(({**change, "job_id": job_id} for authority_id, row in zip(ids, values, strict=True)
+                        for change in history.changes("imported", {}, row, authority_id=authority_id)), by)
+        count += len(ids)
+        if progress is not None:
+            progress.advance(len(ids))
+            progress.commit()
+    return count
 
 
-def import_partnerships(result: CheckResult, by: Organiser | None) -> int:
-    assert result.ok
-    partnerships = [
-        Partnership(home_authority_id=v["home_authority_id"], partner_authority_id=v["partner_authority_id"],
-                    start_year=v.get("start_year"), name=v.get("name"))
-        for v in result.rows
-    ]
-    db.session.add_all(partnerships)
-    db.session.flush()
-    # The history names each side: every name read in one query, not one query a partnership.
-    names = dict(db.session.execute(select(Authority.id, Authority.name)).all())
-    history.record((row for partnership in partnerships for row in history.changes(
-        "imported", {}, history.partnership_values(partnership, names), partnership_id=partnership.id)), by)
-    return len(result.rows)
+def import_partnerships(data: bytes, by: Organiser | None, *, job_id: int | None = None,
+                        written: frozenset = frozenset(), progress=None) -> int:
+    """As :func:`import_authorities`, for partnerships (``written``: (home, partner) ids)."""
+    result = CheckResult()
+    rows = (values for _, values in _partnership_rows(_valid_rows(data, PARTNERSHIP_COLUMNS, PARTNERSHIP_REQUIRED),
+                                                      _authorities_by_name(), result)
+            if (values["home_authority_id"], values["partner_authority_id"]) not in written)
+    count = 0
+    for batch in _batches(rows, IMPORT_BATCH):
+        ids = db.session.scalars(insert(Partnership).returning(Partnership.id, sort_by_parameter_order=True),
+                                 list(batch)).all()
+        # The history names each side: the names of the batch read in one query.
+        sides = {side for row in batch for side in (row["home_authority_id"], row["partner_authority_id"])}
+        names = dict(db.session.execute(select(Authority.id, Authority.name).where(Authority.id.in_(sides))).all())
+        history.record(({**change, "job_id": job_id} for partnership_id, row in zip(ids, batch, strict=True)
+                        for change in history.changes("imported", {}, _partnership_history(row, names),
+                                                      partnership_id=partnership_id)), by)
+        count += len(ids)
+        if progress is not None:
+            progress.advance(len(ids))
+            progress.commit()
+    return count
+
+
+def _batches(rows: Iterator, size: int) -> Iterator[list]:
+    while batch := list(itertools.islice(rows, size)):
+        yield batch
+
+
+def _partnership_history(row: dict, names: dict[int, str]) -> dict:
+    return {"home_authority": names[row["home_authority_id"]], "partner_authority": names[row["partner_authority_id"]],
+            "start_year": row["start_year"], "name": row["name"]}
+
+
+def written_by(job_id: int, kind: str) -> frozenset:
+    """What an import job wrote in its earlier runs: authority keys, or (home, partner) ids."""
+    if kind == "authorities":
+        rows = db.session.execute(select(Authority.name, Authority.country).distinct()
+                                  .join(DirectoryChange, DirectoryChange.authority_id == Authority.id)
+                                  .where(DirectoryChange.job_id == job_id))
+        return frozenset(authority_key(name, country) for name, country in rows)
+    rows = db.session.execute(select(Partnership.home_authority_id, Partnership.partner_authority_id).distinct()
+                              .join(DirectoryChange, DirectoryChange.partnership_id == Partnership.id)
+                              .where(DirectoryChange.job_id == job_id))
+    return frozenset(tuple(row) for row in rows)
+
+
+#: Each kind of import: its check and its writer.
+IMPORTS = {
+    "authorities": (check_authorities, import_authorities),
+    "partnerships": (check_partnerships, import_partnerships),
+}
 
 
 def template_csv(kind: str, lang: str) -> str:

@@ -1,5 +1,5 @@
-"""Background jobs: long work (exports, backups; emails, invitations and imports to come) run outside
-the request, with progress, a result or a readable reason, and a file to download.
+"""Background jobs: long work (exports, backups, emails, invitations by filter, large imports) run
+outside the request, with progress, a result or a readable reason, and a file to download.
 
 A job is a row of ``jobs`` (evalapp/models/jobs.py), so every web worker and every machine sees it;
 the queue carries only its id.
@@ -40,15 +40,23 @@ Writing a kind::
 
 - ``job`` is the Job row (``job.params``, ``job.round_id``, ``job.organiser_id``, ``job.attempt``).
 - ``progress.set_total(total, unit=None)``; ``progress.advance(n=1)``; ``progress.commit()`` to commit
-  at once (before an action that must not happen twice); ``progress.file(name, content_type)``, a
+  at once (before an action that must not happen twice); ``progress.commit_then(action)`` to commit and
+  run ``action`` (an effect outside the database) the moment the COMMIT is on its way, so that a process
+  killed between the two is all but impossible; ``progress.file(name, content_type)``, a
   context manager whose ``write(str | bytes)`` stores the job's file in the database, completed
   when the block ends without error (``complete()`` otherwise): only a complete file of a done job
   is offered, removed ``EXPORT_KEEP_HOURS`` after it was made.
 - ``raise JobError(_l("... %(name)s ...", name=...))`` fails the job with that reason, stored in
-  French and English. Any other exception fails it too, with its type and a line of detail.
-- ``unit`` is a key of ``UNITS`` (responses, partnerships, bytes, steps); add yours there with its
-  wording. ``label`` names the kind on pages; ``describe(job)`` and ``summarise(job)`` (optional)
-  return one translated line about its parameters and its result.
+  French and English (``JobError(..., result={...})`` keeps a result too, such as the problems found).
+  Any other exception fails it too, with its type and a line of detail.
+- A kind may have a template ``templates/organiser/jobs/<kind>.html``: the job's page includes it, in
+  every state, for what only that kind shows (the messages that failed, the problems of a file), with
+  ``details``, what the kind's ``details(job)`` returns (``@kind(..., details=...)``).
+- ``active_job(kind, round_id)``: the round's job of that kind waiting or running, if any (a kind that
+  must not run twice at once for a round checks it before starting one).
+- ``unit`` is a key of ``UNITS`` (responses, partnerships, emails, authorities, bytes, steps);
+  add yours there with its wording. ``label`` names the kind on pages; ``describe(job)`` and
+  ``summarise(job)`` (optional) return one translated line about its parameters and its result.
 - Add the kind's module to ``KIND_MODULES`` (evalapp/jobs/registry.py), so that workers know it.
 
 The contract of kinds: idempotent, resuming where they stopped
@@ -59,8 +67,8 @@ The contract of kinds: idempotent, resuming where they stopped
     1. read the state it left (what is already recorded as done) and do only what is left: never
        send, create or count anything twice;
     2. record each unit of work in the same transaction as its effect, or before an effect
-       outside the database (for an email: record it, ``progress.commit()``, then send; or send
-       and record at once, accepting one duplicate at most per crash, and say which in the kind);
+       outside the database (for an email: record it, then ``progress.commit_then(send)``; see
+       evalapp/mailing.py), and say in the kind what a crash between the two leaves;
     3. write through ``db.session`` and let ``progress`` commit (in ``advance``/``commit``): never
        ``db.session.commit()`` in a kind;
     4. replace, not append, what cannot be resumed (a file is started again: ``progress.file``
@@ -82,6 +90,7 @@ from evalapp.jobs.runner import (
     JobError,
     JobSuperseded,
     Progress,
+    active_job,
     can_retry,
     create_job,
     retry_job,
@@ -99,6 +108,7 @@ __all__ = [
     "JobError",
     "JobSuperseded",
     "Progress",
+    "active_job",
     "can_retry",
     "create_job",
     "init_app",

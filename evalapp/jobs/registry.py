@@ -11,6 +11,9 @@ from flask_babel import ngettext
 KIND_MODULES = (
     "evalapp.jobs.exports",
     "evalapp.jobs.backups",
+    "evalapp.jobs.sends",
+    "evalapp.jobs.invitations",
+    "evalapp.jobs.imports",
 )
 
 
@@ -21,6 +24,15 @@ def _responses(done: str, total: int, total_text: str) -> str:
 
 def _partnerships(done: str, total: int, total_text: str) -> str:
     return ngettext("%(done)s of %(total)s partnership", "%(done)s of %(total)s partnerships", total,
+                    done=done, total=total_text)
+
+
+def _emails(done: str, total: int, total_text: str) -> str:
+    return ngettext("%(done)s of %(total)s email", "%(done)s of %(total)s emails", total, done=done, total=total_text)
+
+
+def _authorities(done: str, total: int, total_text: str) -> str:
+    return ngettext("%(done)s of %(total)s authority", "%(done)s of %(total)s authorities", total,
                     done=done, total=total_text)
 
 
@@ -37,6 +49,8 @@ def _steps(done: str, total: int, total_text: str) -> str:
 UNITS: dict[str, Callable[[str, int, str], str]] = {
     "responses": _responses,
     "partnerships": _partnerships,
+    "emails": _emails,
+    "authorities": _authorities,
     "bytes": _bytes,
     "steps": _steps,
 }
@@ -55,6 +69,9 @@ class Kind:
     describe: Callable | None = None
     #: summarise(job) -> one line about its result ("12,345 responses"), or None.
     summarise: Callable | None = None
+    #: details(job) -> what the kind's own template (templates/organiser/jobs/<kind>.html) shows on the
+    #: job's page, as ``details``: the messages that failed, the problems of a file...; or None.
+    details: Callable | None = None
 
 
 #: Every kind of job, by name.
@@ -62,7 +79,7 @@ KINDS: dict[str, Kind] = {}
 
 
 def kind(name: str, *, label: str, unit: str = "steps", describe: Callable | None = None,
-         summarise: Callable | None = None):
+         summarise: Callable | None = None, details: Callable | None = None):
     """Register the decorated function as the kind of job ``name``; see :mod:`evalapp.jobs`."""
     if unit not in UNITS:
         raise ValueError(f"unknown unit {unit!r}: add it to evalapp.jobs.registry.UNITS")
@@ -70,7 +87,7 @@ def kind(name: str, *, label: str, unit: str = "steps", describe: Callable | Non
     def register(run: Callable) -> Callable:
         if name in KINDS and KINDS[name].run is not run:
             raise ValueError(f"a kind of job named {name!r} is already registered")
-        KINDS[name] = Kind(name, run, label, unit, describe, summarise)
+        KINDS[name] = Kind(name, run, label, unit, describe, summarise, details)
         return run
 
     return register

@@ -2,8 +2,10 @@
 import logging
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import TypeVar
 
 from flask import current_app
 from flask_babel import force_locale
@@ -19,6 +21,7 @@ from evalapp.models import Job, JobStatus
 from evalapp.models.base import utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Seconds between two signs of life of a running job, given by a thread beside the work (so that one
 #: long step, a pg_dump or a slow query, does not look like a dead job). JOB_STALLED_AFTER is larger.
@@ -34,12 +37,15 @@ class JobError(Exception):
     """Stops a job with a reason organisers can read: ``raise JobError(_l("No round %(id)s.", id=3))``.
 
     The message is stored in each language of the interface, so pass a lazy string (``_l``) with its
-    values as keyword arguments, not a string already formatted.
+    values as keyword arguments, not a string already formatted. ``result`` (plain JSON) is kept as the
+    failed job's result, for its page to show.
     """
 
-    def __init__(self, message):
+    def __init__(self, message, result: dict | None = None):
         super().__init__(str(message))
         self.message = message
+        #: What the job still has to show although it failed (the problems an import found...), or None.
+        self.result = result
 
 
 class JobSuperseded(Exception):
@@ -115,6 +121,16 @@ def retry_job(job: Job) -> bool:
     return True
 
 
+def active_job(kind: str, round_id: int) -> Job | None:
+    """The round's job of this kind that waits or runs (and still gives signs of life), if any."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["JOB_STALLED_AFTER"])
+    return db.session.scalar(
+        select(Job).where(Job.kind == kind, Job.round_id == round_id,
+                          Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]), _last_sign_of_life() >= cutoff)
+        .order_by(Job.id.desc()).limit(1)
+    )
+
+
 def _last_sign_of_life():
     return func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at)
 
@@ -180,7 +196,8 @@ class Progress:
     - ``set_total(total, unit=None)``: how many units the work has (a unit of evalapp.jobs.UNITS).
     - ``advance(n=1)``: n more units done. Everything the kind wrote so far may be committed here:
       the work and the counter are committed together, at most every second.
-    - ``commit()``: commit now (before something that must not be done twice, such as sending an email).
+    - ``commit()``: commit now (before something that must not be done twice).
+    - ``commit_then(action)``: commit, and run ``action`` the moment the commit is on its way (an email's final dot).
     - ``file(name, content_type)``: a FileWriter for the job's file, offered once complete.
     Each commit raises JobSuperseded if this run no longer owns the job.
     """
@@ -212,6 +229,42 @@ class Progress:
         self._update(done=self.done, total=self.total, unit=self.unit, heartbeat_at=utcnow())
         db.session.commit()
         self._committed = time.monotonic()
+
+    def commit_then(self, action: Callable[[], T]) -> T:
+        """Commit, then run ``action`` at once: an effect outside the database that must follow its record
+        (the final dot of an email). Returns what ``action`` returns.
+
+        A process killed after a COMMIT left it but before ``action`` ran leaves a record of something not
+        done. On PostgreSQL the server completes a COMMIT it received even if the process dies before the
+        answer, so that window would be the whole commit (the disk's flush): here the COMMIT is sent, then
+        ``action`` runs without waiting for its answer, which is read after. The window left is the
+        microseconds between writing the COMMIT and running ``action``. Should the COMMIT fail after
+        ``action`` ran, the error is raised then. Elsewhere (SQLite commits in this process) it commits,
+        then runs ``action``.
+        """
+        self._update(done=self.done, total=self.total, unit=self.unit, heartbeat_at=utcnow())
+        connection = db.session.connection()
+        if connection.dialect.name != "postgresql":
+            db.session.commit()
+            self._committed = time.monotonic()
+            return action()
+        from psycopg import generators, pq
+
+        raw = connection.connection.driver_connection
+        with raw.lock:
+            raw.pgconn.send_query(b"COMMIT")
+            if raw.pgconn.flush():  # not all of it written yet: wait until it is
+                raw.wait(generators.send(raw.pgconn))
+        try:
+            return action()
+        finally:
+            with raw.lock:
+                results = raw.wait(generators.fetch_many(raw.pgconn))
+            if [(r.status, r.command_status) for r in results] != [(pq.ExecStatus.COMMAND_OK, b"COMMIT")]:
+                raise SQLAlchemyError(f"job {self.job_id}: the commit before an action failed: "
+                                      f"{[r.error_message for r in results]}")
+            db.session.commit()  # the connection is idle: this only ends the session's transaction
+            self._committed = time.monotonic()
 
     def file(self, name: str, content_type: str = "text/csv; charset=utf-8") -> files.FileWriter:
         return files.FileWriter(self.job_id, name, content_type, current_app.config["EXPORT_KEEP_HOURS"])
@@ -248,7 +301,7 @@ def run_job(job_id: int) -> None:
             return
         except JobError as exc:
             db.session.rollback()
-            _finish(progress, JobStatus.FAILED, error=readable(exc.message))
+            _finish(progress, JobStatus.FAILED, error=readable(exc.message), result=exc.result)
         except Exception as exc:
             db.session.rollback()
             log.exception("job %s (%s) failed", job_id, job.kind)

@@ -6,18 +6,20 @@ from evalapp.models.organisers import Organiser, OrganiserSession, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
 from evalapp.models.responses import WITHDRAWN, Answer, Response, ResponseStatus
 from evalapp.models.results import AnswerTally, ResponseScore
-from evalapp.models.rounds import SIDES, Invitation, InvitationEmail, RevokedToken, Round
+from evalapp.models.rounds import REACHED, SIDES, EmailStatus, Invitation, InvitationEmail, RevokedToken, Round
 from evalapp.models.stories import StorySelection, StoryTag
 
 __all__ = [
     "AUTHORITY_TYPES",
     "DIRECTORY_ACTIONS",
+    "REACHED",
     "SIDES",
     "WITHDRAWN",
     "Answer",
     "AnswerTally",
     "Authority",
     "DirectoryChange",
+    "EmailStatus",
     "ExportRecord",
     "ExportStatus",
     "Invitation",

@@ -131,6 +131,9 @@ class DirectoryChange(db.Model):
     old_value: Mapped[str | None] = mapped_column(Text)
     #: The value after, as text; empty when the field was emptied.
     new_value: Mapped[str | None] = mapped_column(Text)
+    #: The import job that wrote it, for an import run as a job: a retry of the job finds here what it
+    #: wrote already, and writes only the rest.
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
 
     organiser: Mapped["Organiser | None"] = relationship()  # noqa: F821
     authority: Mapped[Authority | None] = relationship()

@@ -1,11 +1,12 @@
+import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evalapp.extensions import db
 from evalapp.models.authorities import Authority, Partnership
-from evalapp.models.base import utcnow
+from evalapp.models.base import one_of, utcnow
 from evalapp.models.questionnaires import QuestionnaireVersion
 
 #: Which side of a partnership an invitation answers for; it picks the questionnaire variant.
@@ -116,24 +117,54 @@ class RevokedToken(db.Model):
         return f"<RevokedToken invitation={self.invitation_id}>"
 
 
+class EmailStatus(enum.StrEnum):
+    """What became of one message (see evalapp/mailing.py for how a send keeps each message to once).
+
+    SENDING is committed just before the mail server is told the message is complete; a later run
+    that finds it left by a run that stopped does not know whether the server took it, makes it
+    UNKNOWN, and does not send it again.
+    """
+
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+#: The statuses of a message that may have reached its recipient: never sent again by the same send,
+#: nor by a later invitation send.
+REACHED = (EmailStatus.SENDING, EmailStatus.SENT, EmailStatus.UNKNOWN)
+
+
 class InvitationEmail(db.Model):
-    """One attempt to send an invitation or a reminder, with its result."""
+    """One attempt to send an invitation or a reminder, recorded before the message leaves, with its result."""
 
     __tablename__ = "invitation_emails"
-    __table_args__ = (CheckConstraint("kind IN ('invitation', 'reminder')", name="kind_known"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('invitation', 'reminder')", name="kind_known"),
+        CheckConstraint(one_of("status", EmailStatus), name="status_known"),
+        # A send's own messages: what it has done, when it resumes.
+        Index("ix_invitation_emails_job_id_invitation_id", "job_id", "invitation_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
     #: ``invitation`` or ``reminder``.
     kind: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(254))
+    #: When the attempt began.
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: Whether the SMTP server accepted the message.
-    ok: Mapped[bool]
-    #: The server's or the network's error, when not ok.
+    #: An EmailStatus: sending, sent, failed, or unknown.
+    status: Mapped[str] = mapped_column(String(10))
+    #: The server's or the network's error, when failed.
     error: Mapped[str | None] = mapped_column(Text)
+    #: The send (a job) the message belongs to; none for the sends made before sends were jobs.
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    #: The message's Message-ID header, the same for every attempt of one send to one invitation: a
+    #: mail server's log finds it, to settle a message whose outcome is unknown.
+    message_id: Mapped[str | None] = mapped_column(String(250))
 
     invitation: Mapped[Invitation] = relationship(back_populates="emails")
 
     def __repr__(self):
-        return f"<InvitationEmail {self.kind} invitation={self.invitation_id} ok={self.ok}>"
+        return f"<InvitationEmail {self.kind} invitation={self.invitation_id} {self.status}>"

@@ -5,21 +5,24 @@
     /o/authorities/<id>/edit            edit, and its history
     /o/partnerships                     list
     /o/partnerships/new                 create
-    /o/import                           import a CSV (checked first; all or nothing)
+    /o/import                           import a CSV (checked first; all or nothing); a large one as a job
     /o/import/<kind>-template.csv       a template to fill in Excel
     /o/directory/changes                who changed what, and when (?authority=<id>: one authority's)
 """
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from evalapp.directory import csv_import, history, operations
-from evalapp.directory.countries import countries_named_like, country_choices, country_code, country_name, fold
+from evalapp.directory.countries import country_choices, country_name
+from evalapp.directory.search import authority_search
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
+from evalapp.jobs import send_job
+from evalapp.jobs.imports import create_import_job, runs_as_job
 from evalapp.models import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, Partnership
 from evalapp.organiser.blueprint import bp
 from evalapp.organiser.forms import AuthorityForm, ImportForm, PartnershipForm, kind_choices
@@ -35,18 +38,7 @@ HISTORY_SIZE = 20
 def authorities():
     q = request.args.get("q", "").strip()
     kind = request.args.get("kind", "")
-    query = select(Authority).order_by(Authority.sort_name)
-    if q:
-        # Accents and case do not matter; a country is found by its code or its name.
-        conditions = [Authority.sort_name.contains(fold(q), autoescape=True),
-                      func.lower(Authority.region).contains(q.lower(), autoescape=True)]
-        codes = set(countries_named_like(q)) | ({country_code(q)} - {None})
-        if codes:
-            conditions.append(Authority.country.in_(codes))
-        query = query.where(or_(*conditions))
-    if kind:
-        query = query.where(Authority.kind == kind)
-    page = paginate(query, per_page=PAGE_SIZE)
+    page = paginate(authority_search(q, kind), per_page=PAGE_SIZE)
     return render_template("organiser/authorities.html", page=page, q=q, kind=kind, kinds=AUTHORITY_TYPES,
                            country_name=country_name)
 
@@ -135,25 +127,39 @@ def new_partnership():
     return render_template("organiser/partnership_form.html", form=form)
 
 
+@bp.url_value_preprocessor
+def _national_directories_fit(endpoint, values):
+    """The import page takes files up to IMPORT_MAX_MB (a national directory); every other request stays
+    under MAX_CONTENT_LENGTH. Set here, the first hook of a request: CSRF reads the form before any view."""
+    if endpoint == "organiser.import_csv":
+        request.max_content_length = int(current_app.config["IMPORT_MAX_MB"] * 1024 * 1024)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 def import_csv():
     form = ImportForm()
     result = None
     if form.validate_on_submit():
-        data = form.file.data.read()
-        kind = form.kind.data
-        check = csv_import.check_authorities if kind == "authorities" else csv_import.check_partnerships
+        kind, upload = form.kind.data, form.file.data
+        if runs_as_job(upload.stream):
+            job = create_import_job(kind, upload.filename or "", upload.stream, form.check_only.data, current_lang(),
+                                    current_user)
+            db.session.commit()
+            send_job(job)
+            return redirect(url_for(".job_page", job_id=job.id), code=303)
+        data = upload.read()
+        check, write = csv_import.IMPORTS[kind]
         result = check(data)
         if result.ok and not form.check_only.data:
-            write = csv_import.import_authorities if kind == "authorities" else csv_import.import_partnerships
-            count = write(result, current_user)
+            count = write(data, current_user)
             db.session.commit()
             flash(ngettext("%(num)s row imported (file read as %(encoding)s).",
                            "%(num)s rows imported (file read as %(encoding)s).", count, encoding=result.encoding),
                   "success")
             return redirect(url_for(".authorities" if kind == "authorities" else ".partnerships"), code=303)
         db.session.rollback()
-    return render_template("organiser/import.html", form=form, result=result)
+    return render_template("organiser/import.html", form=form, result=result,
+                           threshold=current_app.config["IMPORT_JOB_THRESHOLD"])
 
 
 @bp.get("/import/<kind>-template.csv")

@@ -13,9 +13,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
+from evalapp.mailing import TARGETS as SEND_TARGETS
 from evalapp.models import AUTHORITY_TYPES
 from evalapp.reporting.export import TARGETS
+from evalapp.urls import MAX_NUMBER
 
 
 def kind_choices(blank=None):
@@ -68,7 +71,9 @@ class ImportForm(FlaskForm):
 
 
 class InviteAuthorityForm(FlaskForm):
-    authority_id = SelectField(_l("Authority"), coerce=int)
+    """An Invite button beside an authority found by the search."""
+
+    authority_id = IntegerField(widget=HiddenInput(), validators=[DataRequired(), NumberRange(min=1, max=MAX_NUMBER)])
 
 
 class InviteFilterForm(FlaskForm):
@@ -77,7 +82,10 @@ class InviteFilterForm(FlaskForm):
 
 
 class InvitePartnershipForm(FlaskForm):
-    partnership_id = SelectField(_l("Partnership"), coerce=int)
+    """An Invite button beside a partnership found by the search."""
+
+    partnership_id = IntegerField(widget=HiddenInput(),
+                                  validators=[DataRequired(), NumberRange(min=1, max=MAX_NUMBER)])
 
 
 class MemberForm(FlaskForm):
@@ -85,11 +93,8 @@ class MemberForm(FlaskForm):
 
 
 class SendForm(FlaskForm):
-    target = RadioField(_l("Send to"), default="not_sent", choices=[
-        SelectChoice("not_sent", _l("Invitation: every authority not yet emailed")),
-        SelectChoice("not_submitted", _l("Reminder: every authority that has not submitted")),
-        SelectChoice("missing_side", _l("Reminder: only the missing side of partnerships where one side has submitted")),
-    ])
+    target = RadioField(_l("Send to"), default="not_sent",
+                        choices=[SelectChoice(code, label) for code, label in SEND_TARGETS.items()])
 
 
 class ExportForm(FlaskForm):

@@ -69,7 +69,8 @@ def line_about(job: Job, what: str) -> str:
     return describe(job) if describe else ""
 
 
-def _helpers() -> dict:
+def job_helpers() -> dict:
+    """What templates need to show jobs: their state, progress, label and lines about them."""
     return {"state_of": state_of, "progress_text": progress_text, "label_of": label_of, "line_about": line_about}
 
 
@@ -78,8 +79,10 @@ def job_page(job_id):
     job = job_or_404(job_id)
     state = state_of(job)
     refresh = REFRESH_SECONDS if state in ("queued", "running") else None
-    return render_template("organiser/job.html", job=job, state=state, refresh=refresh,
-                           stalled_after=int(current_app.config["JOB_STALLED_AFTER"]), **_helpers())
+    kind = KINDS.get(job.kind)
+    details = kind.details(job) if kind and kind.details else None
+    return render_template("organiser/job.html", job=job, state=state, refresh=refresh, details=details,
+                           stalled_after=int(current_app.config["JOB_STALLED_AFTER"]), **job_helpers())
 
 
 @bp.get("/jobs/<id:job_id>/download")
@@ -107,7 +110,7 @@ def retry(job_id):
 def round_jobs(round_id):
     round_ = round_or_404(round_id)
     jobs = db.session.scalars(select(Job).where(Job.round_id == round_.id).order_by(Job.id.desc()).limit(200)).all()
-    return render_template("organiser/jobs.html", round=round_, jobs=jobs, **_helpers())
+    return render_template("organiser/jobs.html", round=round_, jobs=jobs, **job_helpers())
 
 
 @bp.route("/admin/backups", methods=["GET", "POST"])
@@ -120,4 +123,4 @@ def backups():
         job = start_job("backup", organiser_id=current_user.id)
         return redirect(url_for(".job_page", job_id=job.id), code=303)
     jobs = db.session.scalars(select(Job).where(Job.kind == "backup").order_by(Job.id.desc()).limit(100)).all()
-    return render_template("organiser/backups.html", form=form, jobs=jobs, **_helpers())
+    return render_template("organiser/backups.html", form=form, jobs=jobs, **job_helpers())

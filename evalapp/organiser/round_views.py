@@ -20,25 +20,29 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from evalapp import mailing, rounds
 from evalapp.auth.accounts import find_by_email
 from evalapp.clock import today
 from evalapp.directory.countries import countries_by_name, country_choices, country_name
+from evalapp.directory.search import authority_search, partnership_search
 from evalapp.extensions import db
 from evalapp.i18n import current_lang, long_date
 from evalapp.invitations import (
     address_differences,
+    count_matching,
     invitation_url,
     invite,
-    invite_matching,
     invite_partnership,
     open_invitations,
     reissue,
     revoke,
     use_directory_addresses,
 )
+from evalapp.jobs import active_job
+from evalapp.jobs.invitations import JOB_KIND as INVITE_JOB
+from evalapp.jobs.invitations import describe_filters, start_invite
 from evalapp.models import (
     AUTHORITY_TYPES,
     Authority,
@@ -59,6 +63,7 @@ from evalapp.organiser.forms import (
     SendForm,
     kind_choices,
 )
+from evalapp.organiser.job_views import job_helpers
 from evalapp.spreadsheets import csv_download, csv_text
 from evalapp.urls import paginate
 
@@ -189,43 +194,73 @@ def remove_member(round_id, organiser_id):
     return redirect(url_for(".members", round_id=round_id), code=303)
 
 
-def _invite_forms(round_):
-    lang = current_lang()
-    by_authority = InviteAuthorityForm(prefix="one")
-    by_authority.authority_id.choices = [
-        (a.id, f"{a.name} ({country_name(a.country, lang)})")
-        for a in db.session.scalars(select(Authority).order_by(Authority.sort_name))
-    ]
-    by_filter = InviteFilterForm(prefix="filter")
-    by_filter.kind.choices = kind_choices(blank=_("Any type"))
-    by_filter.country.choices = [("", _("Any country"))] + country_choices(lang)
-    by_partnership = InvitePartnershipForm(prefix="pair")
-    by_partnership.partnership_id.choices = [
-        (p.id, f"{p.home_authority.name} – {p.partner_authority.name}")
-        for p in db.session.scalars(select(Partnership).order_by(Partnership.id))
-    ]
-    return by_authority, by_filter, by_partnership
+#: Authorities, and partnerships, the invite page's search lists at most.
+SEARCH_LIMIT = 25
+
+
+def _filter_form(counting: bool) -> InviteFilterForm:
+    """Inviting by filter: sent in the address to count first (``counting``), then posted to start the job."""
+    if counting:
+        form = InviteFilterForm(formdata=request.args, prefix="filter", meta={"csrf": False})
+    else:
+        form = InviteFilterForm(prefix="filter")
+    form.kind.choices = kind_choices(blank=_("Any type"))
+    form.country.choices = [("", _("Any country"))] + country_choices(current_lang())
+    return form
+
+
+def _found(round_: Round, q: str) -> dict | None:
+    """What the search finds, to invite one by one: authorities and partnerships, and which are invited already."""
+    if not q:
+        return None
+    authorities = db.session.scalars(authority_search(q).limit(SEARCH_LIMIT + 1)).all()
+    partnerships = db.session.scalars(partnership_search(q).limit(SEARCH_LIMIT + 1)).all()
+    ids = [a.id for a in authorities[:SEARCH_LIMIT]]
+    pairs = [p.id for p in partnerships[:SEARCH_LIMIT]]
+    invited = db.session.execute(select(Invitation.authority_id, Invitation.partnership_id).where(
+        Invitation.round_id == round_.id,
+        or_(Invitation.authority_id.in_(ids), Invitation.partnership_id.in_(pairs)))).all()
+    return {"authorities": authorities[:SEARCH_LIMIT], "partnerships": partnerships[:SEARCH_LIMIT],
+            "more": len(authorities) > SEARCH_LIMIT or len(partnerships) > SEARCH_LIMIT,
+            "invited_alone": {a for a, p in invited if p is None}, "invited_pairs": {p for _, p in invited if p}}
 
 
 @bp.route("/rounds/<id:round_id>/invite", methods=["GET", "POST"])
 def invite_page(round_id):
     round_ = round_or_404(round_id)
-    by_authority, by_filter, by_partnership = _invite_forms(round_)
-    invited = None
+    counting = request.method == "GET" and any(name.startswith("filter-") for name in request.args)
+    by_filter = _filter_form(counting)
     how = request.form.get("how")
-    if how == "one" and by_authority.validate_on_submit():
-        invited = [invite(round_, db.get_or_404(Authority, by_authority.authority_id.data))]
-    elif how == "filter" and by_filter.validate_on_submit():
-        invited = invite_matching(round_, by_filter.kind.data, by_filter.country.data)
-    elif how == "pair" and by_partnership.validate_on_submit():
-        invited = invite_partnership(round_, db.get_or_404(Partnership, by_partnership.partnership_id.data))
-    if invited is not None:
-        db.session.commit()
-        flash(ngettext("%(num)s invitation ready. Its link is on the round's page.",
-                       "%(num)s invitations ready. Their links are on the round's page.", len(invited)), "success")
-        return redirect(url_for(".round_page", round_id=round_id), code=303)
-    return render_template("organiser/invite.html", round=round_, by_authority=by_authority,
-                           by_filter=by_filter, by_partnership=by_partnership)
+    if request.method == "POST":
+        if how == "filter":
+            if by_filter.validate_on_submit():
+                job, started = start_invite(round_, by_filter.kind.data, by_filter.country.data, current_user)
+                if not started:
+                    flash(_("This round is already inviting by filter: here is that job. Invite again once it has "
+                            "ended."), "warning")
+                return redirect(url_for(".job_page", job_id=job.id), code=303)
+        elif how in ("one", "pair"):
+            form = InviteAuthorityForm(prefix="one") if how == "one" else InvitePartnershipForm(prefix="pair")
+            if not form.validate_on_submit():
+                abort(400)
+            if how == "one":
+                invited = [invite(round_, db.get_or_404(Authority, form.authority_id.data))]
+            else:
+                invited = invite_partnership(round_, db.get_or_404(Partnership, form.partnership_id.data))
+            db.session.commit()
+            flash(ngettext("%(num)s invitation ready. Its link is on the round's page.",
+                           "%(num)s invitations ready. Their links are on the round's page.", len(invited)), "success")
+            return redirect(url_for(".round_page", round_id=round_id), code=303)
+        else:
+            abort(400)
+    q = request.args.get("q", "").strip()
+    counted = None
+    if counting and by_filter.validate():
+        counted = count_matching(round_, by_filter.kind.data, by_filter.country.data)
+    return render_template("organiser/invite.html", round=round_, by_filter=by_filter, q=q, found=_found(round_, q),
+                           counted=counted, running=active_job(INVITE_JOB, round_.id), country_name=country_name,
+                           kinds=AUTHORITY_TYPES, describe_filters=describe_filters, search_limit=SEARCH_LIMIT,
+                           **job_helpers())
 
 
 @bp.get("/rounds/<id:round_id>/links.csv")
@@ -264,24 +299,22 @@ def send(round_id):
     if request.method == "GET" and request.args.get("target") in mailing.TARGETS:
         form.target.data = request.args["target"]
     configured = mailing.mail_configured()
-    report = None
     if form.validate_on_submit():
         if not configured:
             abort(400)
-        report = mailing.send(round_, form.target.data)
-        db.session.commit()
-        if report.failed:
-            flash(ngettext("%(num)s message could not be sent; it is listed below with the reason.",
-                           "%(num)s messages could not be sent; they are listed below with the reason.",
-                           len(report.failed)), "warning")
-        flash(ngettext("%(num)s message sent.", "%(num)s messages sent.", report.sent), "success")
+        job, started = mailing.start_send(round_, form.target.data, current_user)
+        if not started:
+            flash(_("A send is already under way for this round: here it is. Send again once it has ended."),
+                  "warning")
+        return redirect(url_for(".job_page", job_id=job.id), code=303)
     log = db.session.scalars(
         select(InvitationEmail).join(Invitation).where(Invitation.round_id == round_.id)
         .order_by(InvitationEmail.id.desc()).limit(200)
     ).all()
-    counts = mailing.recipient_counts(round_)
-    return render_template("organiser/send.html", round=round_, form=form, configured=configured,
-                           report=report, log=log, counts=counts, differences=address_differences(round_))
+    return render_template("organiser/send.html", round=round_, form=form, configured=configured, log=log,
+                           counts=mailing.recipient_counts(round_), differences=address_differences(round_),
+                           active=active_job(mailing.JOB_KIND, round_.id), last=mailing.last_send(round_),
+                           without_address=mailing.without_address(round_), **job_helpers())
 
 
 @bp.post("/rounds/<id:round_id>/addresses", endpoint="use_directory_addresses")

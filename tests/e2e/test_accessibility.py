@@ -42,7 +42,9 @@ def test_organiser_pages(page, live_server, width):
     round_url = f"{live_server['url']}/o/rounds/{live_server['round_id']}"
     for name, url in (("round", round_url), ("dashboard", round_url + "/dashboard"),
                       ("reciprocity", round_url + "/reciprocity"), ("export", round_url + "/export"),
-                      ("authorities", live_server["url"] + "/o/authorities")):
+                      ("authorities", live_server["url"] + "/o/authorities"),
+                      # A search's results and a count by filter, each with their buttons.
+                      ("invite", round_url + "/invite?q=ville&filter-kind=commune&filter-country=FR")):
         page.goto(url)
         page.wait_for_load_state("networkidle")
         problems[name] = serious(page)

@@ -32,33 +32,40 @@ def mode(request):
     return request.param
 
 
+def queue_settings(mode: str) -> dict:
+    """The settings of an app in ``mode``: on the queue of TEST_REDIS_URL (emptied), or none (in-process)."""
+    if mode == "redis":
+        Redis.from_url(REDIS_URL).flushdb()
+        return {"REDIS_URL": REDIS_URL}
+    return {}
+
+
+def run_pending(app) -> None:
+    """Run what the jobs started so far need: work the app's queue until it is empty (with REDIS_URL),
+    and wait for the threads running jobs in this process."""
+    if app.config.get("REDIS_URL"):
+        from rq import SimpleWorker
+
+        from evalapp.jobs import queue
+
+        with app.app_context():
+            queue.make_worker(SimpleWorker).work(burst=True)
+            db.session.remove()
+    jobs.wait_for_threads()
+
+
 @pytest.fixture
 def japp(app, app_with, mode):
     """The app in the mode under test, on the test database (``app`` empties it afterwards)."""
-    if mode == "redis":
-        Redis.from_url(REDIS_URL).flushdb()
-        made = app_with(REDIS_URL=REDIS_URL)
-    else:
-        made = app_with()
+    made = app_with(**queue_settings(mode))
     yield made
     jobs.wait_for_threads()
 
 
 @pytest.fixture
-def run_jobs(japp, mode):
-    """Run what the jobs started so far need: wait for their threads, or work the queue until it is empty."""
-    def run():
-        if mode == "redis":
-            from rq import SimpleWorker
-
-            from evalapp.jobs import queue
-
-            with japp.app_context():
-                queue.make_worker(SimpleWorker).work(burst=True)
-                db.session.remove()
-        jobs.wait_for_threads()
-
-    return run
+def run_jobs(japp):
+    """Run what the jobs started so far need (see :func:`run_pending`)."""
+    return lambda: run_pending(japp)
 
 
 @pytest.fixture

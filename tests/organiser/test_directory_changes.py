@@ -24,6 +24,7 @@ from tests.organiser.test_invitations import post_invite
 from tests.respond.helpers import csrf_token
 
 smtp = test_emails.smtp  # fixture: a local SMTP server
+send = test_emails.send  # a send from the send page, run to its end
 
 A, B = "orga@example.org", "b@example.org"
 OLD, NEW = "intl@grenoble.example", "b@elsewhere.example"
@@ -55,11 +56,6 @@ def edit_email(client, authority_id, address):
 def token_of(app, round_id):
     with app.app_context():
         return db.session.scalar(select(Invitation.token).where(Invitation.round_id == round_id))
-
-
-def send(client, round_id, target):
-    page = client.get(f"/o/rounds/{round_id}/send")
-    return client.post(f"/o/rounds/{round_id}/send", data={"csrf_token": csrf_token(page.text), "target": target})
 
 
 def links(client, round_id) -> list[dict]:

@@ -1,5 +1,8 @@
-"""Invitations and reminders by email, against a real SMTP server started by the test."""
+"""Invitations and reminders by email, sent by a job (in the web process, and through the queue with a
+worker), against a real SMTP server started by the test."""
 import email
+import re
+from collections import Counter
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -8,8 +11,12 @@ from sqlalchemy import select
 from evalapp.extensions import db
 from evalapp.models import Authority, Invitation, InvitationEmail, Round
 from tests.factories import login
+from tests.jobs import conftest as job_modes
+from tests.jobs.conftest import queue_settings, run_pending
 from tests.load.server import free_port
 from tests.respond.helpers import csrf_token, fill_everything, submit
+
+mode = job_modes.mode  # fixture: each test runs in the web process, and through the queue with a worker
 
 
 class Mailbox:
@@ -28,6 +35,10 @@ class Mailbox:
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 
+    def count(self) -> Counter:
+        """How many messages each address received."""
+        return Counter(message["To"] for message in self.messages)
+
 
 @pytest.fixture
 def smtp():
@@ -39,10 +50,15 @@ def smtp():
 
 
 @pytest.fixture
-def mail_orga(app_with, smtp, organiser_id, round_id):
+def mail_app(app_with, smtp, mode):
+    """The app sending to the test's SMTP server, its jobs run in the mode under test."""
     controller, _ = smtp
-    app = app_with(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_BACKEND="smtp")
-    client = app.test_client()
+    return app_with(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_BACKEND="smtp", **queue_settings(mode))
+
+
+@pytest.fixture
+def mail_orga(mail_app, organiser_id, round_id):
+    client = mail_app.test_client()
     login(client)
     return client
 
@@ -57,9 +73,19 @@ def set_emails(app, **by_name):
         db.session.commit()
 
 
-def send(client, round_id, target):
+def start_send(client, round_id, target):
+    """Ask for a send from the send page; return the job's page address it leads to."""
     page = client.get(f"/o/rounds/{round_id}/send")
-    return client.post(f"/o/rounds/{round_id}/send", data={"csrf_token": csrf_token(page.text), "target": target})
+    started = client.post(f"/o/rounds/{round_id}/send", data={"csrf_token": csrf_token(page.text), "target": target})
+    assert started.status_code == 303 and re.fullmatch(r"/o/jobs/\d+", started.location), started.status_code
+    return started.location
+
+
+def send(client, round_id, target):
+    """Send as an organiser does, let the job run to its end, and return its page."""
+    job_page = start_send(client, round_id, target)
+    run_pending(client.application)
+    return client.get(job_page)
 
 
 def body(message):
@@ -120,23 +146,26 @@ def test_a_failed_send_is_reported_and_recorded_not_lost(app, smtp, mail_orga, r
     assert "1 message envoyé." in response.text
     assert "1 message n&#39;a pas pu être envoyé" in response.text and "mailbox unavailable" in response.text
     with app.app_context():
-        log = {(e.recipient, e.ok) for e in db.session.scalars(select(InvitationEmail))}
-        failed = db.session.scalar(select(InvitationEmail).where(InvitationEmail.ok.is_(False)))
-    assert log == {("intl@grenoble.example", True), ("nobody@refused.example", False)}
+        log = {(e.recipient, e.status) for e in db.session.scalars(select(InvitationEmail))}
+        failed = db.session.scalar(select(InvitationEmail).where(InvitationEmail.status == "failed"))
+    assert log == {("intl@grenoble.example", "sent"), ("nobody@refused.example", "failed")}
     assert "550" in failed.error and failed.sent_at is not None
     # The failed one is still "not sent": the next invitation send retries it.
-    assert "Commune de Ouagadougou" in mail_orga.get(f"/o/rounds/{round_id}/send").text
+    page = mail_orga.get(f"/o/rounds/{round_id}/send").text
+    assert "Commune de Ouagadougou" in page and "Invitation : toutes les collectivités pas encore contactées par courriel (1)" in page
 
 
-def test_an_unreachable_server_is_reported_for_each_message(app, app_with, organiser_id, round_id, tokens):
+def test_an_unreachable_server_is_reported_for_each_message(app, app_with, mode, organiser_id, round_id, tokens):
     set_emails(app, Grenoble="intl@grenoble.example", Ouagadougou="mairie@ouaga.example")
-    dead = app_with(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_BACKEND="smtp", MAIL_TIMEOUT=2)
+    dead = app_with(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_BACKEND="smtp", MAIL_TIMEOUT=2,
+                    **queue_settings(mode))
     client = dead.test_client()
     login(client)
     response = send(client, round_id, "not_sent")
     assert response.status_code == 200 and "2 messages n&#39;ont pas pu être envoyés" in response.text
+    assert "ConnectionRefusedError" in response.text
     with app.app_context():
-        assert [e.ok for e in db.session.scalars(select(InvitationEmail))] == [False, False]
+        assert [e.status for e in db.session.scalars(select(InvitationEmail))] == ["failed", "failed"]
 
 
 def test_without_smtp_configured_the_page_says_so_and_offers_the_csv(orga, round_id):

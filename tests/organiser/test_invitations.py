@@ -1,6 +1,7 @@
 """Inviting authorities: one, by filter, by partnership; withdrawing and replacing links."""
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from evalapp import jobs
 from evalapp.extensions import db
 from evalapp.models import Answer, Authority, Invitation, Partnership, Response
 from tests.respond.helpers import csrf_token, post_section, section_data, start
@@ -40,10 +41,59 @@ def test_invite_one_authority(app, orga, round_id):
     assert invitations(app, round_id) == [("Département de l'Isère", "home", None)]
 
 
-def test_invite_by_filter(app, orga, round_id):
+def in_english(client):
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    return client
+
+
+def test_invite_by_filter_says_how_many_first_then_invites_them_as_a_job(app, orga, round_id):
     add_directory(app)
-    post_invite(orga, round_id, "filter", kind="commune", country="FR")
+    in_english(orga)
+    counted = orga.get(f"/o/rounds/{round_id}/invite?filter-kind=commune&filter-country=FR")
+    assert "1 authority matches (Commune, France)." in counted.text and "Invite 1 authority" in counted.text
+    started = post_invite(orga, round_id, "filter", kind="commune", country="FR")
+    assert started.status_code == 303 and started.location.startswith("/o/jobs/")
+    jobs.wait_for_threads()
     assert invitations(app, round_id) == [("Ville de Lyon", "home", None)]
+    done = orga.get(started.location).text
+    assert "Done" in done and "1 authority matching is invited, 1 of them by this job" in done
+    # Counted again: nothing new to invite.
+    again = orga.get(f"/o/rounds/{round_id}/invite?filter-kind=commune&filter-country=FR").text
+    assert "1 of them is already invited and keeps its link." in again and "no new invitation" in again
+    assert 'name="how" value="filter"' not in again
+    everyone = orga.get(f"/o/rounds/{round_id}/invite?filter-kind=&filter-country=").text
+    assert "3 authorities match (every authority of the directory)." in everyone and "Invite 2 authorities" in everyone
+
+
+def test_a_filter_not_offered_is_refused_at_its_field(app, orga, round_id):
+    add_directory(app)
+    page = orga.get(f"/o/rounds/{round_id}/invite?filter-kind=castle&filter-country=XX")
+    assert page.status_code == 200 and page.text.count('class="field-error"') == 2
+    assert post_invite(orga, round_id, "filter", kind="castle").status_code == 200
+    assert post_invite(orga, round_id, "one", authority_id="10" * 12).status_code == 400
+    assert post_invite(orga, round_id, "one", authority_id=99).status_code == 404
+    assert invitations(app, round_id) == []
+
+
+def test_the_invite_page_stays_small_and_finds_authorities_and_partnerships_by_a_search(app, orga, round_id):
+    ids = add_directory(app)
+    with app.app_context():
+        db.session.execute(insert(Authority), [{"name": f"Commune numéro {i}", "sort_name": f"commune numero {i}",
+                                                "kind": "commune", "country": "FR"} for i in range(3000)])
+        db.session.commit()
+    in_english(orga)
+    page = orga.get(f"/o/rounds/{round_id}/invite")
+    # No list of every authority: only the types and the countries of the filter.
+    assert "Commune numéro" not in page.text and page.text.count("<option") < 300 and len(page.data) < 60_000
+    found = orga.get(f"/o/rounds/{round_id}/invite?q=lyon").text
+    assert "Ville de Lyon" in found and "Municipalidad de Córdoba" in found  # Lyon, and its partnership
+    assert f'name="one-authority_id" value="{ids["lyon"]}"' in found
+    assert f'name="pair-partnership_id" value="{ids["pair"]}"' in found
+    many = orga.get(f"/o/rounds/{round_id}/invite?q=numero").text
+    assert many.count('name="one-authority_id"') == 25 and "Only the first 25 of each are shown" in many
+    assert post_invite(orga, round_id, "one", authority_id=ids["lyon"]).status_code == 303
+    assert ">invited<" in orga.get(f"/o/rounds/{round_id}/invite?q=lyon").text
 
 
 def test_invite_a_partnership_gives_each_side_its_variant_and_is_idempotent(app, orga, round_id):

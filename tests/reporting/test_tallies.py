@@ -13,7 +13,7 @@ from sqlalchemy import event, func, select
 from evalapp import tallies
 from evalapp.directory import operations
 from evalapp.extensions import db
-from evalapp.invitations import invite_matching, reissue, revoke
+from evalapp.invitations import invite_batch, reissue, revoke
 from evalapp.models import AnswerTally, Authority, Invitation, Response, ResponseScore, ResponseStatus, Round
 from evalapp.reporting import aggregate
 from evalapp.respond.answers import reopen
@@ -90,7 +90,8 @@ def test_invitations_and_first_answers_are_counted_by_status_at_once(app, round_
         assert aggregate.progress(round_id).counts == {"not_started": 2, "in_progress": 0, "submitted": 0}
         db.session.add_all(Authority(name=f"Département {n}", kind="departement", country="FR") for n in range(3))
         db.session.flush()
-        invite_matching(db.session.get(Round, round_id), kind="departement")
+        assert invite_batch(db.session.get(Round, round_id), kind="departement", size=2) == 2  # by filter, batch by batch
+        assert invite_batch(db.session.get(Round, round_id), kind="departement", size=2) == 1
         db.session.commit()
         assert aggregate.progress(round_id, aggregate.Filters(kind="departement")).counts["not_started"] == 3
         assert aggregate.progress(round_id).counts == {"not_started": 5, "in_progress": 0, "submitted": 0}

@@ -20,6 +20,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
+from evalapp import jobs
 from evalapp.clock import today
 from evalapp.extensions import db
 from evalapp.models import Authority, Invitation, Partnership
@@ -45,6 +46,7 @@ HOME_REGION = '-1+1 {{7*7}} Isère'
 PARTNER_REGION = '\r@SUM(1) javascript:alert(1) Kadiogo'
 PAIR_NAME = '@SUM(1) </script><script>alert(1)</script> Jumelage'
 TAG = '+tag "><svg onload=alert(1)>'
+IMPORTED_FILE = "{{7*7}} <b onmouseover=alert(1)>annuaire.csv"
 
 
 def typed_answers(side: str) -> dict[str, dict[str, str]]:
@@ -83,7 +85,8 @@ class Seed:
     authority_ids: list[int]
     invitation_ids: list[int]
     tokens: dict[str, str]  # by side
-    job_ids: list[int] = field(default_factory=list)
+    #: (job id, what its page shows)
+    job_ids: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
 # --- What must never be on a page ---------------------------------------------------------------
@@ -233,10 +236,13 @@ def seed_round(app, orga) -> Seed:
         start(respondent, token)
         for section in AICT.sections_for(side):
             assert post_section(respondent, token, section.code, section_data(side, section.code)).status_code == 303
-    # Invitations and reminders by email: the page reports them with the authorities' names.
+    # Invitations and reminders by email, each a job: the send page lists them with the authorities' names.
+    sends = []
     for target in ("not_sent", "not_submitted"):
-        send_form(orga, f"/o/rounds/{round_id}/send", {"target": target}, status=200)
-    return Seed(round_id, earlier_id, partnership_id, [home_id, partner_id], invitation_ids, tokens)
+        sends.append(int(send_form(orga, f"/o/rounds/{round_id}/send", {"target": target}).location.rsplit("/", 1)[1]))
+        jobs.wait_for_threads()
+    return Seed(round_id, earlier_id, partnership_id, [home_id, partner_id], invitation_ids, tokens,
+                job_ids=[(job_id, [TITLE]) for job_id in sends])
 
 
 @pytest.fixture
@@ -266,7 +272,6 @@ def finish(app, orga, s: Seed):
         "layout": "wide", "preset": "excel", "headers": "codes", "values": "codes", "lang": "fr", "delimiter": ",",
         "region": HOME_REGION}, status=200)
     # The same export as a job, made at once (as for a round over EXPORT_JOB_THRESHOLD responses).
-    from evalapp import jobs
     from evalapp.jobs.exports import create_export_job
     from evalapp.models import Round
     from evalapp.reporting.aggregate import Filters
@@ -277,8 +282,17 @@ def finish(app, orga, s: Seed):
                                 ExportOptions.excel(filters=Filters(region=HOME_REGION)), None)
         db.session.commit()
         jobs.send_job(job)
-        s.job_ids.append(job.id)
+        s.job_ids.append((job.id, [TITLE, HOME_REGION]))
     jobs.wait_for_threads()
+    # A directory import refused by its job: its page quotes the file's name and the values it refuses.
+    app.config["IMPORT_JOB_THRESHOLD"] = 0
+    page = orga.get("/o/import")
+    refused = orga.post("/o/import", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(page.text), "kind": "authorities",
+        "file": (io.BytesIO(f"nom;type;pays\r\nVille;{TAG};FR\r\n".encode()), IMPORTED_FILE)})
+    app.config["IMPORT_JOB_THRESHOLD"] = 5000
+    jobs.wait_for_threads()
+    s.job_ids.append((int(refused.location.rsplit("/", 1)[1]), [TAG, IMPORTED_FILE]))
 
 
 # --- Every page -----------------------------------------------------------------------------------
@@ -302,7 +316,7 @@ SHOWN = {
     "organiser.edit_round": [TITLE, DESCRIPTION],
     "organiser.round_page": [TITLE, HOME, PARTNER],
     "organiser.members": [TITLE],
-    "organiser.invite_page": [TITLE, HOME, PARTNER],
+    "organiser.invite_page": [TITLE, HOME, PARTNER, PAIR_NAME],
     "organiser.partnerships_status": [TITLE, HOME, PARTNER],
     "organiser.send": [TITLE, HOME, PARTNER],
     "organiser.export_page": [TITLE, HOME_REGION],
@@ -321,7 +335,7 @@ SHOWN = {
     "organiser.new_partnership": [HOME, PARTNER],
     "organiser.import_csv": [],
     "organiser.directory_changes": [HOME, PARTNER, HOME_REGION, PARTNER_REGION, PAIR_NAME],
-    "organiser.job_page": [TITLE, HOME_REGION],
+    "organiser.job_page": lambda a: a["job_shows"],
     "organiser.round_jobs": [TITLE, HOME_REGION],
     "organiser.backups": [],
     # A respondent sees their own answers and names, never the other side's answers.
@@ -350,11 +364,14 @@ ONCE_SUBMITTED = {"respond.welcome", "respond.results"}
 #: Query strings a page is also opened with: texts people typed, sent back in the address.
 REFLECTED = {"region": HOME_REGION, "q": HTML[1], "next": HTML[2], "item": HTML[0], "with": HTML[3], "i": HTML[4]}
 #: The query a page is first opened with (its texts then checked), and others it is opened with too.
-QUERY = {"organiser.compare_rounds": lambda s: {"with": s.earlier_id}}
+QUERY = {"organiser.compare_rounds": lambda s: {"with": s.earlier_id},
+         # A search the names of both sides answer (and the partnership, by its sides).
+         "organiser.invite_page": lambda s: {"q": "alert"}}
 VARIANTS = {
     "organiser.texts": [{"anonymous": "1"}, {"q": HTML[1]}],
     "organiser.stories_page": [{"i": i} for i in range(1, len(STORIES))] + [{"anonymous": "1"}],
     "organiser.authorities": [{"q": "ouagadougou"}],
+    "organiser.invite_page": [{"filter-kind": "commune", "filter-country": "FR"}],
 }
 
 
@@ -368,7 +385,7 @@ def arguments(s: Seed) -> dict[str, list[dict]]:
         "authority_id": [{"authority_id": i, "authority": pair}
                          for i, pair in zip(s.authority_ids, [(HOME, HOME_REGION), (PARTNER, PARTNER_REGION)], strict=True)],
         "token": [{"token": token, "side": side} for token, side in sides.items()],
-        "job_id": [{"job_id": i} for i in s.job_ids],
+        "job_id": [{"job_id": i, "job_shows": shows} for i, shows in s.job_ids],
     }
 
 
@@ -490,8 +507,9 @@ def test_a_line_break_in_a_round_title_adds_no_mail_header_and_the_send_goes_thr
         "opens_on": (today() - timedelta(days=1)).isoformat(), "closes_on": (today() + timedelta(days=30)).isoformat()})
     outbox = app.extensions["mailman"].outbox
     outbox.clear()
-    response = send_form(orga, f"/o/rounds/{s.round_id}/send", {"target": "not_submitted"}, status=200)
-    assert "2 messages envoyés." in response.text
+    response = send_form(orga, f"/o/rounds/{s.round_id}/send", {"target": "not_submitted"})
+    jobs.wait_for_threads()
+    assert "2 messages envoyés." in orga.get(response.location).text
     with app.app_context():
         for message in (m.message() for m in outbox):
             assert message.get_all("Bcc") is None and message["To"] in ("intl@grenoble.example", "mairie@ouaga.example")
