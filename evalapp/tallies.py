@@ -128,24 +128,43 @@ def catch_up(round_id: int, batch: int = BATCH, seconds: float | None = None) ->
     Responses someone else holds (a respondent submitting) are passed over: their writer counts
     them. Stops when none is left, or after the batch that reaches ``seconds`` (one batch at
     least); calling it again resumes there. When none is left, the round's figures are complete: ``counted_at``.
-    This commits; it is the whole of a command or a job.
+    This commits; it is the whole of a command. The job of evalapp/jobs/counts.py does the same,
+    committing through its progress.
     """
     started, done = time.monotonic(), 0
-    while True:
-        ids = _next_batch(round_id, batch)
-        if not ids:
-            break
-        _count(ids)
+    while counted := count_next_batch(round_id, batch):
         db.session.commit()
-        done += len(ids)
+        done += counted
         if seconds is not None and time.monotonic() - started >= seconds:
             break
-    left = db.session.scalar(select(func.count()).select_from(not_current(round_id).subquery()))
+    left = finish_catch_up(round_id)
+    db.session.commit()
+    return CatchUp(counted=done, left=left)
+
+
+def count_next_batch(round_id: int, batch: int = BATCH) -> int:
+    """Count the next ``batch`` responses of the round that are not current; return how many (0: none left).
+
+    Flushes; commit at once after it, so that the responses and tally rows it holds are let go.
+    """
+    ids = _next_batch(round_id, batch)
+    if ids:
+        _count(ids)
+    return len(ids)
+
+
+def left_to_count(round_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(not_current(round_id).subquery()))
+
+
+def finish_catch_up(round_id: int) -> int:
+    """After the last batch: how many are left; none, the figures are complete as of now (flushes)."""
+    left = left_to_count(round_id)
     if not left:
         db.session.execute(update(Round).where(Round.id == round_id).values(counted_at=utcnow()))
         _drop_empty_rows(round_id)
-    db.session.commit()
-    return CatchUp(counted=done, left=left)
+    db.session.flush()
+    return left
 
 
 def _next_batch(round_id: int, size: int) -> list[int]:

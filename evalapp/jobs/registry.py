@@ -14,6 +14,7 @@ KIND_MODULES = (
     "evalapp.jobs.sends",
     "evalapp.jobs.invitations",
     "evalapp.jobs.imports",
+    "evalapp.jobs.counts",
 )
 
 

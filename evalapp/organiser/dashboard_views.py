@@ -17,18 +17,22 @@ those leave out, if any.
 """
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, ngettext
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from evalapp import stories, tallies
+from evalapp import stories
 from evalapp.directory.countries import countries_by_name, country_name
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
+from evalapp.jobs import active_job
+from evalapp.jobs.counts import JOB_KIND as COUNT_JOB
+from evalapp.jobs.counts import start_count
 from evalapp.models import AUTHORITY_TYPES, Round
 from evalapp.organiser.access import invitation_or_404, round_or_404
 from evalapp.organiser.blueprint import bp
+from evalapp.organiser.job_views import job_helpers
 from evalapp.questionnaires.loader import definition_of
 from evalapp.reporting import aggregate, pages
 from evalapp.rounds import visible_rounds
@@ -55,7 +59,7 @@ def _context(round_: Round, **extra) -> dict:
         "round": round_, "definition": definition, "lang": lang, "filters": filters,
         "choices": _filter_choices(round_), "min_n": current_app.config["MIN_GROUP_SIZE"],
         "n": aggregate.count_submitted(round_.id, filters), "coverage": aggregate.coverage(round_),
-        "today": date.today(), **extra,
+        "counting": active_job(COUNT_JOB, round_.id), "today": date.today(), **job_helpers(), **extra,
     }
 
 
@@ -82,21 +86,11 @@ def dashboard(round_id):
 
 
 #: How long the button counts before answering; pressed again, it goes on where it stopped.
-CATCH_UP_SECONDS = 10
-
-
 @bp.post("/rounds/<id:round_id>/tallies/catch-up")
 def catch_up(round_id):
+    """Count the responses the figures do not hold yet, as a job: respondents' submissions go on meanwhile."""
     round_ = round_or_404(round_id)
-    # Batches of their own, each committed: respondents' submissions go on meanwhile.
-    done = tallies.catch_up(round_.id, seconds=CATCH_UP_SECONDS)
-    if done.left:
-        flash(ngettext("%(num)s response counted; %(left)s not yet: count again to go on.",
-                       "%(num)s responses counted; %(left)s not yet: count again to go on.",
-                       done.counted, left=done.left), "warning")
-    else:
-        flash(ngettext("%(num)s response counted: the figures hold every response.",
-                       "%(num)s responses counted: the figures hold every response.", done.counted), "success")
+    start_count(round_, current_user)
     return redirect(url_for(".dashboard", round_id=round_.id), code=303)
 
 
