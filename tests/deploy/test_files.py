@@ -26,5 +26,10 @@ def test_nginx_refuses_the_bodies_the_application_refuses(tmp_path):
     """Equal limits: with nginx's above the application's, the application would answer 413 before
     reading a body between the two, and nginx, still sending it, would give the visitor 502."""
     nginx = (DEPLOY / "nginx-evalapp.conf").read_text()
-    megabytes = re.findall(r"^\s*client_max_body_size (\d+)m;", nginx, re.M)
-    assert [int(m) * 1024 * 1024 for m in megabytes] == [from_environment(str(tmp_path))["MAX_CONTENT_LENGTH"]]
+    settings = from_environment(str(tmp_path))
+    server, import_page = nginx.split("location = /o/import {", 1)
+    import_page = import_page.split("}", 1)[0]
+    megabytes = re.findall(r"^\s*client_max_body_size (\d+)m;", server, re.M)
+    assert [int(m) * 1024 * 1024 for m in megabytes] == [settings["MAX_CONTENT_LENGTH"]]
+    # The import page alone takes a national directory: its own limit, the application's IMPORT_MAX_MB.
+    assert re.findall(r"client_max_body_size (\d+)m;", import_page) == [str(int(settings["IMPORT_MAX_MB"]))]
