@@ -18,8 +18,9 @@ from evalapp.extensions import db
 from evalapp.invitations import invitation_url, invite
 from evalapp.models import Answer, Authority, ResponseStatus, Round
 from evalapp.models.base import utcnow
-from evalapp.questionnaires.definition import OTHER, Definition, Item
+from evalapp.questionnaires.definition import Definition, Item
 from evalapp.questionnaires.loader import definition_of, load_all
+from evalapp.questionnaires.types import DemoTexts
 
 DEMO_TITLE = "Évaluation 2026 de l'action internationale (démo)"
 #: The demo organiser's login, printed by `flask seed-demo`: for a local trial only.
@@ -86,6 +87,8 @@ STORIES = [
 ]
 OTHER_TEXTS = ["Coopération entre universités", "Réseau régional des jumelages", "Fondation privée",
                "Agence de l'eau", "Chambre de commerce", "Diaspora organisée en association"]
+DEMO_TEXTS = DemoTexts(stories=tuple(STORIES), others=tuple(OTHER_TEXTS),
+                       short=("Eau et assainissement", "Jeunesse", "Culture", "Gouvernance locale"))
 
 
 def _authority(spec) -> Authority:
@@ -167,38 +170,7 @@ def seed(rng_seed: int = 2026) -> tuple[Round, bool]:
 def demo_answer_rows(definition: Definition, item: Item, level: float, rng: random.Random) -> list[dict]:
     """Plausible answers to one item for a respondent whose overall view is ``level`` (1–5)."""
     theme_shift = {"reciprocity": -0.2, "impact": 0.1, "human": -0.5, "organisation": 0.2}.get(item.theme, 0)
-    if item.type in ("scale", "matrix"):
-        rows = []
-        for code in item.answer_codes:
-            if rng.random() < 0.07:
-                rows.append({"item_code": code, "dont_know": True})
-            else:
-                value = round(rng.gauss(level + theme_shift, 0.8))
-                rows.append({"item_code": code, "scale_value": min(5, max(1, value))})
-        return rows
-    if item.type == "single":
-        options = [o.code for o in item.options]
-        return [{"item_code": item.code, "choice": rng.choice(options)}]
-    if item.type == "multiple":
-        options = [o.code for o in item.options if not o.exclusive]
-        chosen = rng.sample(options, rng.randint(1, min(3, len(options))))
-        rows = [{"item_code": item.code, "choice": c} for c in chosen]
-        if item.other and rng.random() < 0.15:
-            rows.append({"item_code": item.code, "choice": OTHER, "text_value": rng.choice(OTHER_TEXTS)})
-        return rows
-    if item.type == "number":
-        low, high = item.min, item.max
-        if high - low > 1000:
-            value = rng.uniform(low, low + (high - low) / 20)
-        else:
-            value = rng.uniform(low, high)
-        value = round(value) if item.integer else round(value, 1)
-        return [{"item_code": item.code, "number_value": value}]
-    if item.type == "long_text" and (item.story or item.required):
-        return [{"item_code": item.code, "text_value": rng.choice(STORIES)}]
-    if item.type == "short_text" and rng.random() < 0.5:
-        return [{"item_code": item.code, "text_value": rng.choice(["Eau et assainissement", "Jeunesse", "Culture", "Gouvernance locale"])}]
-    return []
+    return item.kind.demo_rows(item, level + theme_shift, rng, DEMO_TEXTS)
 
 
 def open_links(round_: Round) -> list[str]:

@@ -61,10 +61,8 @@ from evalapp.models import (
     Round,
 )
 from evalapp.models.base import utcnow
-from evalapp.questionnaires.definition import DONT_KNOW
+from evalapp.questionnaires.types import COUNTED_TYPES, DONT_KNOW, RESPONDENT_COUNTED_TYPES
 
-#: The kinds of item whose answers are counted: scales, matrix cells and choices.
-COUNTED_TYPES = ("scale", "matrix_cell", "single", "multiple")
 #: The tally value that counts the respondents of a multiple-choice item.
 ANSWERED = "*"
 #: Tallies of theme indices have the item code "theme:<theme>" and the index as value.
@@ -296,7 +294,7 @@ def _contribution(batch, as_counted: bool) -> list[Select]:
         tally(literal(SUBMITTED_ON), day, count).where(submitted, day.is_not(None)).group_by(*key, day),
         answers(Answer.item_code, value, count).group_by(*key, Answer.item_code, value),
         answers(Answer.item_code, literal(ANSWERED), func.count(func.distinct(Answer.response_id)) * sign,
-                types=("multiple",)).group_by(*key, Answer.item_code),
+                types=RESPONDENT_COUNTED_TYPES).group_by(*key, Answer.item_code),
         # Theme indices take few distinct values (a mean of a few scores 1–5): counted like answers,
         # under "theme:<theme>", they give n, mean, spread and range without reading every response.
         tally(THEME_PREFIX + ResponseScore.theme, score, count, ResponseScore).where(submitted)

@@ -152,7 +152,7 @@ def compare_rounds(round_id):
 
 
 def _text_items(definition):
-    return [i for s in definition.sections for i in s.items if i.type in ("short_text", "long_text")]
+    return [i for s in definition.sections for i in s.items if i.kind.free_text]
 
 
 @bp.get("/rounds/<id:round_id>/texts")
@@ -175,7 +175,7 @@ TEXTS_PER_PAGE = 100
 
 
 def _story_codes(definition) -> list[str]:
-    return [i.code for i in _text_items(definition) if i.type == "long_text"]
+    return [i.code for i in _text_items(definition) if i.kind.narrative]
 
 
 

@@ -8,21 +8,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from evalapp.questionnaires.types import DONT_KNOW, OTHER, TYPES, ItemType
+
 ItemCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=40)]
 LowerCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Side = Literal["home", "partner"]
-ItemType = Literal["scale", "single", "multiple", "number", "short_text", "long_text", "matrix"]
+ItemTypeName = Literal[tuple(TYPES)]
 
 #: Themes whose scale items make the 0–100 theme indices.
 SCORED_THEMES = ("reciprocity", "impact", "human", "organisation")
 #: Section codes that would clash with the respondent's URLs.
 RESERVED_SECTIONS = ("review", "submit", "start", "saved")
-#: Value of a "don't know / not applicable" answer in forms.
-DONT_KNOW = "dk"
-#: Option code of the "other, specify" choice.
-OTHER = "other"
-
-DEFAULT_MAX_LENGTH = {"short_text": 200, "long_text": 5000}
+__all__ = ["DONT_KNOW", "OTHER"]  # defined with the types; imported from here too
 
 
 class Strict(BaseModel):
@@ -60,7 +57,7 @@ class MatrixCell(Strict):
 class Item(Strict):
     code: ItemCode
     theme: LowerCode
-    type: ItemType
+    type: ItemTypeName
     required: bool = False
     sides: list[Side] = Field(default=["home", "partner"], min_length=1)
     text: Text
@@ -80,42 +77,13 @@ class Item(Strict):
 
     @model_validator(mode="after")
     def _fits_its_type(self):
-        kind = self.type
-        if kind in ("scale", "matrix") and not self.scale:
-            raise ValueError(f"a {kind} item needs a 'scale'")
-        if kind in ("single", "multiple"):
-            if not self.options or len(self.options) < 2:
-                raise ValueError(f"a {kind} choice needs at least 2 'options'")
-            codes = [o.code for o in self.options]
-            if len(set(codes)) != len(codes):
-                raise ValueError("option codes must be unique")
-            if self.other and OTHER in codes:
-                raise ValueError(f"'other: true' adds the option '{OTHER}' itself; remove it from 'options'")
-            if kind == "single" and any(o.exclusive for o in self.options):
-                raise ValueError("'exclusive' is only for the options of a multiple choice")
-        elif self.options or self.other:
-            raise ValueError(f"'options' and 'other' are only for choices, not for a {kind} item")
-        if kind == "number":
-            if self.min is None or self.max is None:
-                raise ValueError("a number item needs both 'min' and 'max'")
-            if self.min > self.max:
-                raise ValueError("'min' is greater than 'max'")
-        elif self.min is not None or self.max is not None:
-            raise ValueError(f"'min' and 'max' are only for numbers, not for a {kind} item")
-        if kind == "matrix":
-            for axis in ("rows", "columns"):
-                values = getattr(self, axis)
-                if not values:
-                    raise ValueError(f"a matrix needs '{axis}'")
-                if len({v.code for v in values}) != len(values):
-                    raise ValueError(f"matrix {axis} codes must be unique")
-        elif self.rows or self.columns:
-            raise ValueError(f"'rows' and 'columns' are only for a matrix, not for a {kind} item")
-        if self.max_length is not None and kind not in DEFAULT_MAX_LENGTH:
-            raise ValueError(f"'max_length' is only for text items, not for a {kind} item")
-        if self.story and kind != "long_text":
-            raise ValueError("'story' is only for long_text items")
+        self.kind.check(self)
         return self
+
+    @property
+    def kind(self) -> ItemType:
+        """The item's type, which knows its fields, answers, display and exports."""
+        return TYPES[self.type]
 
     def text_for(self, side: str, lang: str) -> str:
         """Return the question as worded for ``side`` in ``lang``."""
@@ -124,9 +92,8 @@ class Item(Strict):
 
     @property
     def text_limit(self) -> int | None:
-        if self.type not in DEFAULT_MAX_LENGTH:
-            return None
-        return self.max_length or DEFAULT_MAX_LENGTH[self.type]
+        """The most characters a typed answer may have (None for other types)."""
+        return self.kind.text_limit(self)
 
     @property
     def cells(self) -> list[MatrixCell]:
@@ -140,7 +107,7 @@ class Item(Strict):
     @property
     def answer_codes(self) -> list[str]:
         """The codes answers are stored under: the item's own, or each matrix cell's."""
-        return [c.code for c in self.cells] if self.type == "matrix" else [self.code]
+        return self.kind.answer_codes(self)
 
     def option_label(self, code: str, lang: str) -> str | None:
         for option in self.options or ():

@@ -117,22 +117,17 @@ def _item_rows(definition: Definition, version: QuestionnaireVersion):
     position = 0
     for section in definition.sections:
         for item in section.items:
-            rows = (
-                [(cell.code, "matrix_cell", item.code) for cell in item.cells]
-                if item.type == "matrix"
-                else [(item.code, item.type, None)]
-            )
-            for code, kind, parent in rows:
+            for code in item.answer_codes:
                 position += 1
                 yield QuestionnaireItem(
                     questionnaire_version=version,
                     code=code,
                     section=section.code,
                     theme=item.theme,
-                    type=kind,
+                    type=item.kind.stored_type,
                     position=position,
-                    scored=kind in ("scale", "matrix_cell") and item.theme in SCORED_THEMES,
-                    parent_code=parent,
+                    scored=item.kind.scored and item.theme in SCORED_THEMES,
+                    parent_code=item.code if code != item.code else None,  # a matrix's cell
                 )
 
 

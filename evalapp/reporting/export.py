@@ -35,8 +35,9 @@ from evalapp.models import (
     Round,
 )
 from evalapp.models.base import utcnow
-from evalapp.questionnaires.definition import DONT_KNOW, OTHER, SCORED_THEMES, Definition, Item
+from evalapp.questionnaires.definition import SCORED_THEMES, Definition
 from evalapp.questionnaires.loader import definition_of
+from evalapp.questionnaires.types import Column
 from evalapp.reporting import aggregate
 from evalapp.reporting.aggregate import Filters
 from evalapp.respond.forms import RESPONDENT_ROLES
@@ -97,17 +98,6 @@ class ExportOptions:
         return cls(**known)
 
 
-@dataclass
-class Column:
-    """One column of the wide file, and how to fill it from a response's answers."""
-
-    code: str
-    item: Item | None = None
-    cell: str | None = None       # matrix cell code
-    option: str | None = None     # multiple choice: the option of a 0/1 column
-    other: bool = False           # the "other, specify" text
-
-
 # --- Columns ---------------------------------------------------------------------------------
 
 FIXED = ["response_id", "authority", "authority_type", "country", "region", "partnership_id", "side",
@@ -124,73 +114,20 @@ def fixed_header(code: str) -> str:
 
 
 def item_columns(definition: Definition) -> list[Column]:
-    """The answer columns in questionnaire order: one per item, matrix cell, option of a multiple choice."""
-    columns = []
-    for section in definition.sections:
-        for item in section.items:
-            if item.type == "matrix":
-                columns += [Column(cell.code, item, cell=cell.code) for cell in item.cells]
-            elif item.type == "multiple":
-                options = [o.code for o in item.options] + ([OTHER] if item.other else [])
-                columns += [Column(f"{item.code}__{code}", item, option=code) for code in options]
-            else:
-                columns.append(Column(item.code, item))
-            if item.other:
-                columns.append(Column(f"{item.code}__{OTHER}_text", item, other=True))
-    return columns
+    """The answer columns in questionnaire order, as each item's type makes them (one per item, matrix cell,
+    option of a multiple choice, "other" text)."""
+    return [column for section in definition.sections for item in section.items for column in item.kind.columns(item)]
 
 
 def column_header(column: Column, options: ExportOptions) -> str:
     if options.headers == "codes":
         return column.code
-    item, lang = column.item, options.lang
-    text = item.text.get(lang)
-    if column.cell:
-        cell = next(c for c in item.cells if c.code == column.cell)
-        return f"{text} — {cell.row.label.get(lang)} — {cell.column.label.get(lang)}"
-    if column.other:
-        return f"{text} — {_('Other, please specify')}"
-    if column.option:
-        label = item.option_label(column.option, lang) or _("Other")
-        return f"{text} — {label}"
-    return text
-
-
-# --- Values -----------------------------------------------------------------------------------
-
-
-def _scale_value(definition, item, row, options):
-    if row.dont_know:
-        return _("Don't know / not applicable") if options.values == "labels" else DONT_KNOW
-    if options.values == "labels":
-        return dict(definition.scale_labels(item.scale, options.lang))[row.scale_value]
-    return row.scale_value
+    return column.item.kind.column_header(column, options.lang)
 
 
 def cell_value(definition: Definition, column: Column, rows: list, options: ExportOptions):
     """The value of one column from the answer rows of its item (or cell)."""
-    item = column.item
-    if column.option:
-        return int(any(r.choice == column.option for r in rows))
-    if column.other:
-        return next((r.text_value for r in rows if r.choice == OTHER), None)
-    if not rows:
-        return None
-    row = rows[0]
-    if item.type in ("scale", "matrix"):
-        return _scale_value(definition, item, row, options)
-    if item.type == "single":
-        if options.values == "labels":
-            return item.option_label(row.choice, options.lang) or _("Other")
-        return row.choice
-    if item.type == "number":
-        return _number(item, row.number_value)
-    return row.text_value
-
-
-def _number(item: Item, value: float | None):
-    """A number answer as exported: 12500, not 12500.0, for whole-number items."""
-    return int(value) if item.integer and value is not None and value == int(value) else value
+    return column.item.kind.value(definition, column, rows, options)
 
 
 def _side(row) -> str:
@@ -307,7 +244,7 @@ def wide(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str
             with force_locale(options.lang):
                 for response, answers in batch:
                     values = _fixed_values(response, options)
-                    values += [cell_value(definition, c, answers.get(c.cell or c.item.code, []), options) for c in columns]
+                    values += [cell_value(definition, c, answers.get(c.answer_code, []), options) for c in columns]
                     yield values
 
     return headers, rows()
@@ -316,10 +253,9 @@ def wide(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str
 def long(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str], Iterator[list]]:
     """One row per answer: response, authority, side, item code, theme, value, label."""
     definition = definition_of(round_.questionnaire_version)
-    items = {c.cell or c.item.code: c.item for c in item_columns(definition)}
+    items = {c.answer_code: c.item for c in item_columns(definition)}
     order = {code: n for n, code in enumerate(items)}
     headers = ["response_id", "authority", "side", "item_code", "theme", "value", "label"]
-    label_options = ExportOptions(values="labels", lang=options.lang)
 
     def rows():
         for batch in _batches(round_, options, progress):
@@ -331,22 +267,10 @@ def long(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str
                         if item is None:
                             continue
                         for row in answers[code]:
-                            value, label = _long_value(definition, item, row, label_options)
+                            value, label = item.kind.long_value(definition, item, row, options.lang)
                             yield [response.id, response.name, side, code, item.theme, value, label]
 
     return headers, rows()
-
-
-def _long_value(definition, item, row, label_options):
-    if item.type in ("scale", "matrix"):
-        return (DONT_KNOW if row.dont_know else row.scale_value), _scale_value(definition, item, row, label_options)
-    if item.type in ("single", "multiple"):
-        if row.choice == OTHER:
-            return OTHER, row.text_value or _("Other")
-        return row.choice, item.option_label(row.choice, label_options.lang)
-    if item.type == "number":
-        return _number(item, row.number_value), None
-    return row.text_value, None
 
 
 def codebook(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str], Iterator[list]]:
@@ -367,14 +291,13 @@ def codebook(round_: Round, options: ExportOptions, progress=None) -> tuple[list
                    IN_SPREADSHEET_FILES if typed else "unchanged"]
         for column in item_columns(definition):
             item = column.item
-            kind = "matrix_cell" if column.cell else ("choice_0_1" if column.option else ("other_text" if column.other else item.type))
             questions = []
             for lang in ("fr", "en"):
                 with force_locale(lang):
                     questions.append(column_header(column, ExportOptions(headers="text", lang=lang)))
-            typed = column.other or item.type in ("short_text", "long_text")
-            yield [column.code, sections[item.code], item.theme, kind, *questions, _allowed_values(definition, column),
-                   IN_SPREADSHEET_FILES if typed else "unchanged"]
+            typed = column.other or item.kind.free_text
+            yield [column.code, sections[item.code], item.theme, item.kind.codebook_type(column), *questions,
+                   item.kind.allowed_values(definition, column), IN_SPREADSHEET_FILES if typed else "unchanged"]
 
     return headers, rows()
 
@@ -389,25 +312,6 @@ def _fixed_values_doc(code: str) -> str:
         "started_at": "ISO 8601, UTC",
         "submitted_at": "ISO 8601, UTC",
     }.get(code, "")
-
-
-def _allowed_values(definition: Definition, column: Column) -> str:
-    item = column.item
-    if column.option:
-        return "0 = no; 1 = yes"
-    if column.other:
-        return "text"
-    if item.type in ("scale", "matrix"):
-        labels = definition.scale_labels(item.scale, "fr")
-        english = dict(definition.scale_labels(item.scale, "en"))
-        parts = [f"{v} = {fr} / {english[v]}" for v, fr in labels]
-        return "; ".join(parts + [f"{DONT_KNOW} = ne sait pas / don't know"])
-    if item.type == "single":
-        parts = [f"{o.code} = {o.label.fr} / {o.label.en}" for o in item.options]
-        return "; ".join(parts + ([f"{OTHER} = autre / other"] if item.other else []))
-    if item.type == "number":
-        return f"{item.min:.15g} – {item.max:.15g}" + ("" if item.integer else " (decimal)")
-    return f"text, at most {item.text_limit} characters"
 
 
 def pairs(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str], Iterator[list]]:
@@ -434,7 +338,7 @@ def pairs(round_: Round, options: ExportOptions, progress=None) -> tuple[list[st
                     for column in columns:
                         for response_id in (c.home_response_id, c.partner_response_id):
                             values.append(cell_value(definition, column,
-                                                     answers[response_id].get(column.cell or column.item.code, []), options))
+                                                     answers[response_id].get(column.answer_code, []), options))
                     yield values
             if progress is not None:
                 progress.advance(len(chunk))

@@ -73,7 +73,7 @@ def theme_chart(round_, definition, lang, filters, min_n) -> Chart:
 def item_charts(round_, definition, side_text, lang, filters, min_n) -> list[Chart]:
     """One diverging bar chart per scored theme (its scale items), and the impact heatmap."""
     result = []
-    scale_items = [i for s in definition.sections for i in s.items if i.type == "scale" and i.theme in SCORED_THEMES]
+    scale_items = [i for s in definition.sections for i in s.items if i.kind.chart == "distribution" and i.theme in SCORED_THEMES]
     dists = aggregate.distributions(round_, [i.code for i in scale_items], filters, min_n)
     labels = theme_labels(definition, lang)
     for theme in SCORED_THEMES:
@@ -89,7 +89,7 @@ def item_charts(round_, definition, side_text, lang, filters, min_n) -> list[Cha
             [_("Item"), "n", *[f"{v} – {scale[v]}" for v in range(1, 6)], _("Don't know / not applicable"), _("Mean")],
             [[f"{i.code} {side_text(i)}", *_distribution_cells(dists[i.code], min_n)] for i in items],
         ))
-    matrix = next((i for s in definition.sections for i in s.items if i.type == "matrix"), None)
+    matrix = next((i for s in definition.sections for i in s.items if i.kind.chart == "heatmap"), None)
     if matrix:
         cells = aggregate.distributions(round_, matrix.answer_codes, filters, min_n)
         rows = [(r.code, r.label.get(lang)) for r in matrix.rows]
@@ -115,7 +115,7 @@ def _cell_text(d, min_n) -> str:
 
 
 def choice_charts(round_, definition, side_text, lang, filters, min_n) -> list[Chart]:
-    items = [i for s in definition.sections for i in s.items if i.type == "multiple"]
+    items = [i for s in definition.sections for i in s.items if i.kind.chart == "choices"]
     counts = aggregate.choice_counts(round_, [i.code for i in items], filters, min_n)
     result = []
     for item in items:

@@ -13,10 +13,8 @@ from evalapp import tallies
 from evalapp.extensions import db
 from evalapp.models import Answer, Response, ResponseStatus
 from evalapp.models.base import utcnow
-from evalapp.questionnaires.definition import DONT_KNOW, OTHER, Definition, Item, Section
-from evalapp.respond.forms import other_field_name
-
-AnswerMap = dict[str, list[Answer]]
+from evalapp.questionnaires.definition import Definition, Item, Section
+from evalapp.questionnaires.types import AnswerMap
 
 
 def answers_by_code(response: Response) -> AnswerMap:
@@ -30,77 +28,12 @@ def answers_by_code(response: Response) -> AnswerMap:
 
 def form_data(items: list[Item], answers: AnswerMap) -> dict:
     """The saved answers to ``items``, shaped as the section form's data."""
-    data = {}
-    for item in items:
-        if item.type == "matrix":
-            for cell in item.cells:
-                data[cell.code] = _scale_value(answers.get(cell.code))
-            continue
-        rows = answers.get(item.code)
-        if not rows:
-            continue
-        if item.type == "scale":
-            data[item.code] = _scale_value(rows)
-        elif item.type == "single":
-            data[item.code] = rows[0].choice
-        elif item.type == "multiple":
-            data[item.code] = [row.choice for row in rows]
-        elif item.type == "number":
-            value = rows[0].number_value
-            data[item.code] = int(value) if item.integer and value is not None else value
-        else:
-            data[item.code] = rows[0].text_value
-        if item.other:
-            other = next((row for row in rows if row.choice == OTHER), None)
-            data[other_field_name(item)] = other.text_value if other else None
-    return data
-
-
-def _scale_value(rows: list[Answer] | None) -> str | None:
-    if not rows:
-        return None
-    return DONT_KNOW if rows[0].dont_know else str(rows[0].scale_value)
+    return {name: value for item in items for name, value in item.kind.form_data(item, answers).items()}
 
 
 def rows_from_data(items: list[Item], data: dict) -> list[dict]:
     """Turn a page's values (shaped as :func:`form_data` gives them) into answer rows (as column mappings)."""
-    rows = []
-    for item in items:
-        if item.type == "matrix":
-            for cell in item.cells:
-                rows += _scale_rows(cell.code, data.get(cell.code))
-        elif item.type == "scale":
-            rows += _scale_rows(item.code, data.get(item.code))
-        elif item.type in ("single", "multiple"):
-            rows += _choice_rows(item, data)
-        elif item.type == "number":
-            if data.get(item.code) is not None:
-                rows.append({"item_code": item.code, "number_value": data[item.code]})
-        elif data.get(item.code):
-            rows.append({"item_code": item.code, "text_value": data[item.code]})
-    return rows
-
-
-def _scale_rows(code: str, value: str | None) -> list[dict]:
-    if not value:
-        return []
-    if value == DONT_KNOW:
-        return [{"item_code": code, "dont_know": True}]
-    return [{"item_code": code, "scale_value": int(value)}]
-
-
-def _choice_rows(item: Item, data: dict) -> list[dict]:
-    chosen = data.get(item.code)
-    chosen = [c for c in (chosen if isinstance(chosen, list) else [chosen]) if c]
-    other_text = data.get(other_field_name(item)) if item.other else None
-    if other_text and OTHER not in chosen:
-        # Writing in "other" is choosing it.
-        chosen.append(OTHER)
-    return [
-        # "Other" ticked and left unspecified is stored without a text, not with an empty one.
-        {"item_code": item.code, "choice": c, "text_value": (other_text or None) if c == OTHER else None}
-        for c in chosen
-    ]
+    return [row for item in items for row in item.kind.rows(item, data)]
 
 
 def page_values(form) -> dict:
@@ -220,8 +153,8 @@ class Problem:
 
 
 def is_answered(item: Item, answers: AnswerMap) -> bool:
-    """An item counts as answered when every one of its codes has a row (don't know included)."""
-    return all(answers.get(code) for code in item.answer_codes)
+    """Whether ``item`` counts as answered (don't know included): its type says."""
+    return item.kind.is_answered(item, answers)
 
 
 def missing_required(definition: Definition, side: str, answers: AnswerMap) -> list[Problem]:

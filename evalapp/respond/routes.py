@@ -20,7 +20,6 @@ from evalapp.questionnaires.loader import definition_of
 from evalapp.reporting import pages
 from evalapp.respond import answers as answer_ops
 from evalapp.respond.csrf import RespondentForm, for_invitation, form_token
-from evalapp.respond.display import answer_lines
 from evalapp.respond.forms import (
     StartForm,
     answer_field_names,
@@ -205,7 +204,7 @@ def _saved_answers_of(ctx, items, names, answers) -> dict[str, str]:
     """The saved answer of each field in ``names``, as the respondent reads it."""
     texts = {}
     for item in items:
-        for line in answer_lines(ctx["definition"], item, ctx["side"], answers, ctx["lang"]):
+        for line in item.kind.lines(item, ctx["definition"], ctx["side"], answers, ctx["lang"]):
             texts[line.code] = line.answer
             if item.other:
                 texts[other_field_name(item)] = line.answer
@@ -278,7 +277,7 @@ def _all_lines(ctx, response, answers=None):
     answers = answers if answers is not None else answer_ops.answers_by_code(response)
     return [
         (section, [line for item in section.items_for(ctx["side"])
-                   for line in answer_lines(ctx["definition"], item, ctx["side"], answers, ctx["lang"])])
+                   for line in item.kind.lines(item, ctx["definition"], ctx["side"], answers, ctx["lang"])])
         for section in ctx["sections"]
     ]
 

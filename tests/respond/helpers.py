@@ -15,19 +15,7 @@ def csrf_token(html: str) -> str:
 
 def valid_answer(item: Item) -> dict:
     """Form data that answers ``item`` correctly."""
-    if item.type == "scale":
-        return {item.code: "4"}
-    if item.type == "matrix":
-        return {cell.code: "3" for cell in item.cells}
-    if item.type == "single":
-        return {item.code: item.options[0].code}
-    if item.type == "multiple":
-        return {item.code: [o.code for o in item.options[:2]]}
-    if item.type == "number":
-        return {item.code: str(int(item.min))}
-    if item.type == "short_text":
-        return {item.code: "Eau et assainissement"}
-    return {item.code: "Un récit « avec » des accents, des ; et des\nretours à la ligne."}
+    return item.kind.sample_form_data(item)
 
 
 def section_data(code: str, side: str = "home") -> dict:

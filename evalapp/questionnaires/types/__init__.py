@@ -1,0 +1,36 @@
+"""The item types of questionnaires, one class each (see base.py), and their registry.
+
+Adding a type: a subclass of :class:`ItemType` in a module here, added to :data:`TYPES`, with
+its template under ``templates/_items/`` and its tests.
+"""
+from evalapp.questionnaires.types.base import (
+    DONT_KNOW,
+    DONT_KNOW_LABEL,
+    NOT_ANSWERED,
+    OTHER,
+    AnswerMap,
+    Column,
+    DemoTexts,
+    ItemType,
+    Line,
+)
+from evalapp.questionnaires.types.choice import OTHER_MAX_LENGTH, Multiple, Single, other_field_name
+from evalapp.questionnaires.types.number import Number, NumberError, number_text, parse_number
+from evalapp.questionnaires.types.scale import Matrix, Scale
+from evalapp.questionnaires.types.text import LongText, ShortText
+
+#: Every item type, by the name definition files give it.
+TYPES: dict[str, ItemType] = {kind.name: kind for kind in (
+    Scale(), Single(), Multiple(), Number(), ShortText(), LongText(), Matrix(),
+)}
+
+#: The types recorded in ``questionnaire_items`` whose answers the dashboards count.
+COUNTED_TYPES = tuple(kind.stored_type for kind in TYPES.values() if kind.counted)
+#: Those whose respondents are counted too (a choice of several options).
+RESPONDENT_COUNTED_TYPES = tuple(kind.stored_type for kind in TYPES.values() if kind.counts_respondents)
+
+__all__ = [
+    "COUNTED_TYPES", "DONT_KNOW", "DONT_KNOW_LABEL", "NOT_ANSWERED", "OTHER", "OTHER_MAX_LENGTH",
+    "RESPONDENT_COUNTED_TYPES", "TYPES", "AnswerMap", "Column", "DemoTexts", "ItemType", "Line", "NumberError",
+    "number_text", "other_field_name", "parse_number",
+]

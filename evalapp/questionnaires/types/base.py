@@ -1,0 +1,215 @@
+"""What every item type has: the base class of the types, and the shapes they hand to the rest of the app.
+
+An item type (scale, single choice, number...) owns everything that depends on it, in one class:
+its rules in the definition file, its WTForms fields and how their values become answer rows
+and back, its read-only display, its export columns, values and codebook entry, how the
+dashboards count and chart it, and its demo answers. The rest of the application asks the
+item's type (``item.kind``) and never tests ``item.type`` itself.
+
+Answer rows are column mappings of :class:`evalapp.models.Answer` (``item_code``, ``scale_value``,
+``dont_know``, ``choice``, ``number_value``, ``text_value``); saved answers come grouped by code
+(:data:`AnswerMap`); a page's values are keyed by field name, as the section form gives them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+if TYPE_CHECKING:
+    import random
+
+    from evalapp.questionnaires.definition import Definition, Item
+
+#: Value of a "don't know / not applicable" answer in forms and exports.
+DONT_KNOW = "dk"
+#: Option code of the "other, specify" choice.
+OTHER = "other"
+
+NOT_ANSWERED = _l("Not answered")
+DONT_KNOW_LABEL = _l("Don't know / not applicable")
+
+#: Saved answers by item (or matrix cell) code: each a list of Answer rows (or rows with the same attributes).
+AnswerMap = dict[str, list]
+
+
+#: The fields of an item that only some types take, and which ones (for the loader's messages).
+ONLY_FOR = {
+    "scale": "scales and matrices",
+    "options": "choices",
+    "other": "choices",
+    "min": "numbers",
+    "max": "numbers",
+    "rows": "a matrix",
+    "columns": "a matrix",
+    "max_length": "text items",
+    "story": "long_text items",
+}
+
+
+@dataclass
+class Line:
+    """One question (or matrix cell) and its answer as the respondent would read it."""
+
+    code: str
+    question: str
+    answer: str
+    answered: bool
+
+
+@dataclass
+class Column:
+    """One column of the wide export, and which answers fill it."""
+
+    code: str
+    item: Item | None = None
+    cell: str | None = None       # matrix cell code
+    option: str | None = None     # multiple choice: the option of a 0/1 column
+    other: bool = False           # the "other, specify" text
+
+    @property
+    def answer_code(self) -> str:
+        """The code of the answer rows this column reads."""
+        return self.cell or self.item.code
+
+
+@dataclass(frozen=True)
+class DemoTexts:
+    """Texts the demo and synthetic respondents write."""
+
+    stories: tuple[str, ...]
+    others: tuple[str, ...]
+    short: tuple[str, ...]
+
+
+class ItemType:
+    """One kind of item. Subclasses set ``name`` and override what differs; one instance each, in the registry."""
+
+    #: The ``type`` of the definition file.
+    name: ClassVar[str]
+    #: The type recorded for each answer code in ``questionnaire_items`` (a matrix stores its cells).
+    stored_type: ClassVar[str | None] = None
+    #: Its answers are 1–5 scores: with a scored theme, they make the theme's 0–100 index.
+    scored: ClassVar[bool] = False
+    #: The dashboards count its answers in the kept figures (evalapp/tallies.py).
+    counted: ClassVar[bool] = False
+    #: The dashboards count how many respondents chose at least one option (multiple choice).
+    counts_respondents: ClassVar[bool] = False
+    #: Which dashboard chart draws it: "distribution" (one bar per item), "heatmap", "choices" or None.
+    chart: ClassVar[str | None] = None
+    #: Respondents type its answers: the Texts page lists them; spreadsheet files neutralise them.
+    free_text: ClassVar[bool] = False
+    #: Its answers may be stories (the Stories page).
+    narrative: ClassVar[bool] = False
+    #: The template of its questions (a ``render`` macro).
+    template: ClassVar[str]
+
+    # --- The definition file -----------------------------------------------------------------
+
+    #: The type-specific fields of the definition file this type takes (see :data:`ONLY_FOR`).
+    accepts: ClassVar[frozenset[str]] = frozenset()
+
+    def check(self, item: Item) -> None:
+        """Raise ValueError, saying what to fix, if ``item`` does not fit this type.
+
+        Here: no field meant for other types. Subclasses add what their own fields need.
+        """
+        for field_name, meant_for in ONLY_FOR.items():
+            if field_name not in self.accepts and getattr(item, field_name) not in (None, False):
+                raise ValueError(f"'{field_name}' is only for {meant_for}, not for a {self.name} item")
+
+    def answer_codes(self, item: Item) -> list[str]:
+        """The codes its answers are stored under."""
+        return [item.code]
+
+    def text_limit(self, item: Item) -> int | None:
+        """The most characters an answer may have, for types the respondent types."""
+        return None
+
+    def field_names(self, item: Item) -> list[str]:
+        """The names of the form fields that answer it."""
+        return self.answer_codes(item)
+
+    # --- Forms and answer rows ----------------------------------------------------------------
+
+    def fields(self, item: Item, definition: Definition, side: str, lang: str) -> dict:
+        """The WTForms fields that answer ``item``, by name."""
+        raise NotImplementedError
+
+    def form_data(self, item: Item, answers: AnswerMap) -> dict:
+        """The saved answers to ``item``, as its fields' data."""
+        raise NotImplementedError
+
+    def rows(self, item: Item, data: dict) -> list[dict]:
+        """The answer rows of its fields' values (shaped as :meth:`form_data` gives them)."""
+        raise NotImplementedError
+
+    def is_answered(self, item: Item, answers: AnswerMap) -> bool:
+        """Answered when every one of its codes has a row (don't know included)."""
+        return all(answers.get(code) for code in self.answer_codes(item))
+
+    # --- Reading -------------------------------------------------------------------------------
+
+    def lines(self, item: Item, definition: Definition, side: str, answers: AnswerMap, lang: str) -> list[Line]:
+        """Its question(s) and answer(s) as the respondent reads them after answering."""
+        rows = answers.get(item.code) or []
+        answer, answered = self.answer_text(item, definition, rows, lang) if rows else (str(NOT_ANSWERED), False)
+        return [Line(item.code, item.text_for(side, lang), answer, answered)]
+
+    def answer_text(self, item: Item, definition: Definition, rows: list, lang: str) -> tuple[str, bool]:
+        """The answer of some rows (never empty) as text, and whether it counts as answered."""
+        raise NotImplementedError
+
+    # --- Exports -------------------------------------------------------------------------------
+
+    def columns(self, item: Item) -> list[Column]:
+        """Its columns in the wide export."""
+        return [Column(item.code, item)]
+
+    def column_header(self, column: Column, lang: str) -> str:
+        """A column's header as question text."""
+        return column.item.text.get(lang)
+
+    def value(self, definition: Definition, column: Column, rows: list, options) -> Any:
+        """A column's value from the answer rows of its code: a code, or a label with ``options.values == "labels"``.
+
+        ``options`` is the export's ExportOptions; the caller has set the locale to ``options.lang``.
+        """
+        if not rows:
+            return None
+        code, label = self.long_value(definition, column.item, rows[0], options.lang)
+        return label if options.values == "labels" and label is not None else code
+
+    def long_value(self, definition: Definition, item: Item, row, lang: str) -> tuple[Any, str | None]:
+        """One answer row in the long export: its value (a code, a number or a text), and its label in ``lang``."""
+        raise NotImplementedError
+
+    def codebook_type(self, column: Column) -> str:
+        """The codebook's ``type`` of one of its columns."""
+        return self.name
+
+    def allowed_values(self, definition: Definition, column: Column) -> str:
+        """The codebook's ``values`` of one of its columns."""
+        raise NotImplementedError
+
+    # --- Demo and tests ------------------------------------------------------------------------
+
+    def demo_rows(self, item: Item, level: float, rng: random.Random, texts: DemoTexts) -> list[dict]:
+        """Plausible answer rows from a respondent whose overall view is ``level`` (1–5)."""
+        return []
+
+    def sample_form_data(self, item: Item) -> dict:
+        """Form values that answer ``item`` correctly, as a browser sends them."""
+        raise NotImplementedError
+
+
+def no_nul(form, field):
+    """No keyboard types a NUL character and the database cannot store one: say so at the field."""
+    if field.data and "\x00" in field.data:
+        raise ValidationError(_l("This answer contains a character that cannot be stored (NUL): remove it."))
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
