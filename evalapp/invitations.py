@@ -91,9 +91,9 @@ def matching_conditions(kind: str = "", country: str = "") -> list:
     return conditions
 
 
-def _invited_alone(round_id: int):
-    """The authorities invited to the round on their own (not for a partnership)."""
-    return select(Invitation.authority_id).where(Invitation.round_id == round_id, Invitation.partnership_id.is_(None))
+def _invited(round_id: int):
+    """The authorities invited to the round, on their own or for a partnership: they have a link already."""
+    return select(Invitation.authority_id).where(Invitation.round_id == round_id)
 
 
 @dataclass
@@ -109,21 +109,21 @@ class Matching:
 
 
 def count_matching(round_: Round, kind: str = "", country: str = "") -> Matching:
-    """How many authorities match the filters, and how many of them are invited on their own already."""
+    """How many authorities match the filters, and how many of them are invited already (in any way)."""
     matching = select(func.count()).select_from(Authority).where(*matching_conditions(kind, country))
     return Matching(authorities=db.session.scalar(matching),
-                    invited=db.session.scalar(matching.where(Authority.id.in_(_invited_alone(round_.id)))))
+                    invited=db.session.scalar(matching.where(Authority.id.in_(_invited(round_.id)))))
 
 
 def invite_batch(round_: Round, kind: str = "", country: str = "", size: int = INVITE_BATCH) -> int:
-    """Invite on their own the next ``size`` authorities matching the filters not yet invited so; return how many.
+    """Invite on their own the next ``size`` authorities matching the filters not yet invited; return how many.
 
     Set-based: one query reads the batch, one INSERT writes its invitations (each with its own token and
     the directory's address of the day), one its responses. Flushes only; commit each batch.
     """
     batch = db.session.execute(
         select(Authority.id, Authority.email)
-        .where(*matching_conditions(kind, country), Authority.id.not_in(_invited_alone(round_.id)))
+        .where(*matching_conditions(kind, country), Authority.id.not_in(_invited(round_.id)))
         .order_by(Authority.id).limit(size)
     ).all()
     if not batch:

@@ -66,6 +66,22 @@ def test_invite_by_filter_says_how_many_first_then_invites_them_as_a_job(app, or
     assert "3 authorities match (every authority of the directory)." in everyone and "Invite 2 authorities" in everyone
 
 
+def test_invite_by_filter_skips_authorities_invited_for_a_partnership(app, orga, round_id):
+    """An authority with a link for its partnership is not given a second one: it would be mailed twice
+    and counted twice in the response rate."""
+    ids = add_directory(app)
+    in_english(orga)
+    post_invite(orga, round_id, "pair", partnership_id=ids["pair"])
+    counted = orga.get(f"/o/rounds/{round_id}/invite?filter-kind=&filter-country=").text
+    assert "3 authorities match (every authority of the directory)." in counted
+    assert "2 of them are already invited and keep their links." in counted and "Invite 1 authority" in counted
+    started = post_invite(orga, round_id, "filter")
+    jobs.wait_for_threads()
+    assert orga.get(started.location).status_code == 200
+    assert invitations(app, round_id) == [("Département de l'Isère", "home", None), ("Municipalidad de Córdoba", "partner", ids["pair"]),
+                                          ("Ville de Lyon", "home", ids["pair"])]
+
+
 def test_a_filter_not_offered_is_refused_at_its_field(app, orga, round_id):
     add_directory(app)
     page = orga.get(f"/o/rounds/{round_id}/invite?filter-kind=castle&filter-country=XX")
