@@ -3,6 +3,8 @@ from urllib.parse import urlsplit
 
 import flask_babel
 from flask import Blueprint, current_app, g, has_request_context, redirect, request, session
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 bp = Blueprint("i18n", __name__)
 
@@ -75,6 +77,20 @@ def date_and_time(moment) -> str:
                                time=flask_babel.format_time(moment, "HH:mm"))
 
 
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """flask_babel's ngettext, with the number written as the language writes it: 5 200 / 5,200, not 5200."""
+    variables.setdefault("num", flask_babel.format_decimal(num))
+    return flask_babel.get_translations().ungettext(singular, plural, num) % variables
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
+    """:func:`ngettext` for templates: in HTML, what is put into the translated text is escaped."""
+    variables.setdefault("num", flask_babel.format_decimal(num))
+    text = flask_babel.get_translations().ungettext(singular, plural, num)
+    return Markup(text) % variables if eval_ctx.autoescape else text % variables
+
+
 def register_template_helpers(app):
     """Locale-aware formatting in templates: 25 novembre 2026 / 25 November 2026; 1 234,5 / 1,234.5."""
     app.jinja_env.globals.update(
@@ -85,4 +101,5 @@ def register_template_helpers(app):
         long_date=long_date,
         date_and_time=date_and_time,
         format_percent=flask_babel.format_percent,
+        ngettext=_template_ngettext,
     )

@@ -58,3 +58,24 @@ def test_unknown_language_is_ignored(client):
     token = csrf_token(client.get("/").text)
     client.post("/language", data={"csrf_token": token, "lang": "de", "next": "/"})
     assert '<html lang="fr">' in client.get("/").text
+
+
+def test_counts_in_sentences_are_written_as_each_language_writes_numbers(app):
+    """"Invite 5,200 authorities" / "Inviter 5 200 collectivités", in pages and in messages from the code;
+    what is put into a page's sentence is escaped, and a text e-mail's is not."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from evalapp.i18n import ngettext
+
+    sentence = '{{ ngettext("Invite %(num)s authority", "Invite %(num)s authorities", n) }}'
+    with app.test_request_context():
+        with force_locale("en_GB"):
+            assert render_template_string(sentence, n=5200) == "Invite 5,200 authorities"
+            assert render_template_string(sentence, n=1) == "Invite 1 authority"
+            assert ngettext("%(num)s row imported.", "%(num)s rows imported.", 12500) == "12,500 rows imported."
+            escaped = '{{ ngettext("%(num)s of %(name)s", "%(num)s of %(name)s", 2, name=name) }}'
+            assert render_template_string(escaped, name="<b>") == "2 of &lt;b&gt;"
+            assert app.jinja_env.overlay(autoescape=False).from_string(escaped).render(name="A & B") == "2 of A & B"
+        with force_locale("fr_FR"):
+            assert render_template_string(sentence, n=5200) == "Inviter 5\u202f200 collectivités"

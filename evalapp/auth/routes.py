@@ -5,14 +5,13 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from evalapp.auth import accounts, devices
 from evalapp.auth.forms import LoginForm, OrganiserForm, PasswordChangeForm
 from evalapp.extensions import db, limiter
-from evalapp.i18n import safe_next
+from evalapp.i18n import ngettext, safe_next
 from evalapp.models import Organiser
 
 bp = Blueprint("auth", __name__, url_prefix="/o")

@@ -2,11 +2,11 @@
 a committed batch at a time (evalapp/tallies.py). Respondents' submissions go on meanwhile; a retry
 counts only what is still not counted, so stopping anywhere loses nothing."""
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from evalapp import tallies
 from evalapp.extensions import db
+from evalapp.i18n import ngettext
 from evalapp.jobs.registry import kind
 from evalapp.jobs.runner import JobError, active_job, create_job, send_job
 from evalapp.models import Job, Organiser, Round

@@ -3,14 +3,14 @@ any machine reads it), checked whole, then written a committed batch at a time w
 (evalapp/directory/csv_import.py). A retry checks the file again, leaving out what earlier runs wrote,
 and writes only the rest."""
 from flask import current_app
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.utils import secure_filename
 
 from evalapp.directory import csv_import
 from evalapp.extensions import db
-from evalapp.i18n import LOCALES
+from evalapp.i18n import LOCALES, ngettext
 from evalapp.jobs.files import CHUNK_SIZE, FileWriter, chunks
 from evalapp.jobs.registry import kind
 from evalapp.jobs.runner import JobError, create_job

@@ -3,13 +3,12 @@ at a time (evalapp/invitations.py ``invite_batch``), each batch committed; a ret
 not yet invited, so each authority is invited once however often the job stops."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from evalapp import invitations
 from evalapp.directory.countries import country_name
 from evalapp.extensions import db
-from evalapp.i18n import current_lang
+from evalapp.i18n import current_lang, ngettext
 from evalapp.jobs.registry import kind
 from evalapp.jobs.runner import JobError, active_job, create_job, send_job
 from evalapp.models import AUTHORITY_TYPES, Invitation, Job, Organiser, Round

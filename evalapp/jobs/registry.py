@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+
+from evalapp.i18n import ngettext
 
 #: The modules that register kinds; imported by :func:`evalapp.jobs.init_app`, so that the web
 #: process and every worker know the same kinds. A new kind's module is added here.

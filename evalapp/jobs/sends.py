@@ -1,8 +1,8 @@
 """Invitations and reminders by email as jobs: the work is in :mod:`evalapp.mailing` (how each message
 is sent once), started from a round's send page."""
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
+from evalapp.i18n import ngettext
 from evalapp.jobs.registry import kind
 from evalapp.mailing import JOB_KIND, TARGETS, Send, failures
 from evalapp.models import Job

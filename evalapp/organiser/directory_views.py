@@ -11,7 +11,6 @@
 """
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,7 +19,7 @@ from evalapp.directory import csv_import, history, operations
 from evalapp.directory.countries import country_choices, country_name
 from evalapp.directory.search import authority_search
 from evalapp.extensions import db
-from evalapp.i18n import current_lang
+from evalapp.i18n import current_lang, ngettext
 from evalapp.jobs import send_job
 from evalapp.jobs.imports import create_import_job, runs_as_job
 from evalapp.models import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, Partnership

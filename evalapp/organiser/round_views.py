@@ -18,7 +18,6 @@ from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -28,7 +27,7 @@ from evalapp.clock import today
 from evalapp.directory.countries import countries_by_name, country_choices, country_name
 from evalapp.directory.search import authority_search, partnership_search
 from evalapp.extensions import db
-from evalapp.i18n import current_lang, long_date
+from evalapp.i18n import current_lang, long_date, ngettext
 from evalapp.invitations import (
     address_differences,
     count_matching,

@@ -5,9 +5,10 @@ Used by the organisers' views and the printable report; labels are translated he
 import html
 from dataclasses import dataclass, field
 
-from flask_babel import format_decimal, format_percent, ngettext
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
+from evalapp.i18n import ngettext
 from evalapp.questionnaires.definition import OTHER, SCORED_THEMES, Definition
 from evalapp.reporting import aggregate, charts
 from evalapp.reporting.embed import figure_json
