@@ -21,9 +21,10 @@ from evalapp.directory.search import authority_search
 from evalapp.extensions import db
 from evalapp.i18n import current_lang, ngettext
 from evalapp.jobs import send_job
-from evalapp.jobs.imports import create_import_job, runs_as_job
-from evalapp.models import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, Partnership
+from evalapp.jobs.imports import JOB_KIND, create_import_job, runs_as_job
+from evalapp.models import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, Job, Partnership
 from evalapp.organiser.blueprint import bp
+from evalapp.organiser.job_views import job_helpers
 from evalapp.organiser.forms import AuthorityForm, ImportForm, PartnershipForm, kind_choices
 from evalapp.spreadsheets import csv_download
 from evalapp.urls import paginate, whole_number
@@ -157,8 +158,16 @@ def import_csv():
                   "success")
             return redirect(url_for(".authorities" if kind == "authorities" else ".partnerships"), code=303)
         db.session.rollback()
-    return render_template("organiser/import.html", form=form, result=result,
-                           threshold=current_app.config["IMPORT_JOB_THRESHOLD"])
+    return render_template("organiser/import.html", form=form, result=result, jobs=_import_jobs(),
+                           threshold=current_app.config["IMPORT_JOB_THRESHOLD"], **job_helpers())
+
+
+def _import_jobs(limit: int = 20) -> list[Job]:
+    """The last imports run as jobs that the organiser may open: their own, or everyone's for administrators."""
+    query = select(Job).where(Job.kind == JOB_KIND).order_by(Job.id.desc()).limit(limit)
+    if not current_user.is_admin:
+        query = query.where(Job.organiser_id == current_user.id)
+    return db.session.scalars(query).all()
 
 
 @bp.get("/import/<kind>-template.csv")

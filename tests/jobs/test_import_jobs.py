@@ -83,8 +83,12 @@ def test_a_bad_line_refuses_the_whole_file_and_the_job_lists_every_problem(app, 
     # Only checking: a job that says how many rows could be imported, and writes none.
     checked = start(jorga, authorities_file(3000), check_only=True)
     run_jobs()
-    assert "Le fichier est valide : 3000 lignes peuvent être importées" in jorga.get(checked).text
+    assert "Le fichier est valide : 3\u202f000 lignes peuvent être importées" in jorga.get(checked).text
     assert count(app, Authority) == 0
+    # Both are found again from the import page, the refused one with its problems and its state.
+    listed = jorga.get("/o/import").text
+    assert "Imports en arrière-plan" in listed
+    assert f'href="{job_page}"' in listed and f'href="{checked}"' in listed and "Échouée" in listed
 
 
 def test_an_import_job_failing_midway_keeps_whole_batches_and_its_retry_writes_the_rest_once(
