@@ -77,14 +77,14 @@ def date_and_time(moment) -> str:
                                time=flask_babel.format_time(moment, "HH:mm"))
 
 
-def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+def ngettext(singular: str, plural: str, num: int, /, **variables) -> str:
     """flask_babel's ngettext, with the number written as the language writes it: 5 200 / 5,200, not 5200."""
     variables.setdefault("num", flask_babel.format_decimal(num))
     return flask_babel.get_translations().ungettext(singular, plural, num) % variables
 
 
 @pass_eval_context
-def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
+def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) -> str:
     """:func:`ngettext` for templates: in HTML, what is put into the translated text is escaped."""
     variables.setdefault("num", flask_babel.format_decimal(num))
     text = flask_babel.get_translations().ungettext(singular, plural, num)
