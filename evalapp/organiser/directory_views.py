@@ -24,8 +24,8 @@ from evalapp.jobs import send_job
 from evalapp.jobs.imports import JOB_KIND, create_import_job, runs_as_job
 from evalapp.models import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, Job, Partnership
 from evalapp.organiser.blueprint import bp
-from evalapp.organiser.job_views import job_helpers
 from evalapp.organiser.forms import AuthorityForm, ImportForm, PartnershipForm, kind_choices
+from evalapp.organiser.job_views import job_helpers
 from evalapp.spreadsheets import csv_download
 from evalapp.urls import paginate, whole_number
 
