@@ -15,7 +15,6 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import NamedTuple
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -37,7 +36,7 @@ from evalapp.models import (
 from evalapp.models.base import utcnow
 from evalapp.questionnaires.definition import SCORED_THEMES, Definition
 from evalapp.questionnaires.loader import definition_of
-from evalapp.questionnaires.types import Column
+from evalapp.questionnaires.types import AnswerRow, Column
 from evalapp.reporting import aggregate
 from evalapp.reporting.aggregate import Filters
 from evalapp.respond.forms import RESPONDENT_ROLES
@@ -180,14 +179,6 @@ def _batches(round_: Round, options: ExportOptions, progress=None) -> Iterator[l
             progress.advance(len(ids))  # the batch is written out: a job may commit here
         # Let this batch go before reading the next: memory holds one batch, whatever the total.
         del batch, answers
-
-
-class AnswerRow(NamedTuple):
-    choice: str
-    scale_value: int | None
-    dont_know: bool
-    number_value: float | None
-    text_value: str | None
 
 
 def _answers_of(response_ids: list[int]) -> dict[int, dict[str, list[AnswerRow]]]:

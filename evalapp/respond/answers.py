@@ -14,15 +14,23 @@ from evalapp.extensions import db
 from evalapp.models import Answer, Response, ResponseStatus
 from evalapp.models.base import utcnow
 from evalapp.questionnaires.definition import Definition, Item, Section
-from evalapp.questionnaires.types import AnswerMap
+from evalapp.questionnaires.types import AnswerMap, AnswerRow
 
 
-def answers_by_code(response: Response) -> AnswerMap:
-    """The response's answers grouped by item (or matrix cell) code."""
+def answers_by_code(response: Response, codes: list[str] | None = None) -> AnswerMap:
+    """The response's answers (to ``codes`` only, if given) grouped by item (or matrix cell) code.
+
+    Plain rows, not ORM objects: a page reads up to a few hundred of them each time it is drawn.
+    """
+    table = Answer.__table__.c
+    query = (select(table.item_code, table.choice, table.scale_value, table.dont_know, table.number_value,
+                    table.text_value).where(table.response_id == response.id).order_by(table.id))
+    if codes is not None:
+        query = query.where(table.item_code.in_(codes))
     grouped: AnswerMap = defaultdict(list)
-    rows = db.session.scalars(select(Answer).where(Answer.response_id == response.id))
-    for answer in rows:
-        grouped[answer.item_code].append(answer)
+    make = AnswerRow._make
+    for row in db.session.execute(query):
+        grouped[row[0]].append(make(row[1:]))
     return dict(grouped)
 
 
@@ -108,8 +116,9 @@ def merge(mine: dict, saved: dict, loaded: dict[str, str] | None, keep_saved=fro
 def save_page(response: Response, section: Section, side: str, mine: dict, loaded: dict[str, str] | None,
               keep_saved=frozenset()) -> tuple[Merge, AnswerMap]:
     """Save what this copy of a page changed (see :func:`merge`); return the merge and the answers saved before."""
-    before = answers_by_code(response)
-    merged = merge(mine, form_data(section.items_for(side), before), loaded, keep_saved)
+    items = section.items_for(side)
+    before = answers_by_code(response, [code for item in items for code in item.answer_codes])
+    merged = merge(mine, form_data(items, before), loaded, keep_saved)
     save_section(response, section, side, merged.values)
     return merged, before
 

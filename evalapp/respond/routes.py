@@ -17,13 +17,13 @@ from evalapp.i18n import current_lang
 from evalapp.invitations import is_revoked_token
 from evalapp.models import Invitation, Response, Round
 from evalapp.questionnaires.loader import definition_of
+from evalapp.questionnaires.types.html import Page
 from evalapp.reporting import pages
 from evalapp.respond import answers as answer_ops
 from evalapp.respond.csrf import RespondentForm, for_invitation, form_token
 from evalapp.respond.forms import (
     StartForm,
     answer_field_names,
-    number_text,
     other_field_name,
     section_form_class,
 )
@@ -34,8 +34,7 @@ csrf.exempt(bp)
 # Guessing links: every "not found" from one address counts; the link's owner never gets one.
 limiter.limit(lambda: current_app.config["NOT_FOUND_LIMIT_PER_ADDRESS"],
               deduct_when=lambda response: response.status_code == 404)(bp)
-bp.context_processor(lambda: {"number_text": number_text, "other_field_name": other_field_name,
-                              "respondent_form_token": form_token})
+bp.context_processor(lambda: {"respondent_form_token": form_token, "question_page": Page})
 
 # Tokens are URL-safe base64; anything else is refused before touching the database.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -161,7 +160,7 @@ def section(token, code):
     names = answer_field_names(items)
     conflicts = {}
     if request.method == "GET":
-        answers = answer_ops.answers_by_code(response)
+        answers = answer_ops.answers_by_code(response, [code for item in items for code in item.answer_codes])
         saved = answer_ops.form_data(items, answers)
         form = for_invitation(form_class, token, formdata=None, data=saved)
         loaded = answer_ops.fingerprints(names, saved)

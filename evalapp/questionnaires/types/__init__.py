@@ -9,6 +9,7 @@ from evalapp.questionnaires.types.base import (
     NOT_ANSWERED,
     OTHER,
     AnswerMap,
+    AnswerRow,
     Column,
     DemoTexts,
     ItemType,
@@ -31,6 +32,6 @@ RESPONDENT_COUNTED_TYPES = tuple(kind.stored_type for kind in TYPES.values() if 
 
 __all__ = [
     "COUNTED_TYPES", "DONT_KNOW", "DONT_KNOW_LABEL", "NOT_ANSWERED", "OTHER", "OTHER_MAX_LENGTH",
-    "RESPONDENT_COUNTED_TYPES", "TYPES", "AnswerMap", "Column", "DemoTexts", "ItemType", "Line", "NumberError",
+    "RESPONDENT_COUNTED_TYPES", "TYPES", "AnswerMap", "AnswerRow", "Column", "DemoTexts", "ItemType", "Line", "NumberError",
     "number_text", "other_field_name", "parse_number",
 ]

@@ -13,7 +13,7 @@ Answer rows are column mappings of :class:`evalapp.models.Answer` (``item_code``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
@@ -21,7 +21,10 @@ from wtforms.validators import ValidationError
 if TYPE_CHECKING:
     import random
 
+    from markupsafe import Markup
+
     from evalapp.questionnaires.definition import Definition, Item
+    from evalapp.questionnaires.types.html import Page
 
 #: Value of a "don't know / not applicable" answer in forms and exports.
 DONT_KNOW = "dk"
@@ -31,7 +34,19 @@ OTHER = "other"
 NOT_ANSWERED = _l("Not answered")
 DONT_KNOW_LABEL = _l("Don't know / not applicable")
 
-#: Saved answers by item (or matrix cell) code: each a list of Answer rows (or rows with the same attributes).
+
+
+class AnswerRow(NamedTuple):
+    """One saved answer's values, as read for pages and exports (lighter than an ORM Answer)."""
+
+    choice: str | None
+    scale_value: int | None
+    dont_know: bool
+    number_value: float | None
+    text_value: str | None
+
+
+#: Saved answers by item (or matrix cell) code: each a list of AnswerRow (or Answer objects).
 AnswerMap = dict[str, list]
 
 
@@ -103,8 +118,9 @@ class ItemType:
     free_text: ClassVar[bool] = False
     #: Its answers may be stories (the Stories page).
     narrative: ClassVar[bool] = False
-    #: The template of its questions (a ``render`` macro).
-    template: ClassVar[str]
+    #: A Jinja template that draws its questions (with ``item``, ``form``, ``definition``, ``lang`` and the
+    #: macros of templates/_macros/questions.html), for a type that does not write them in :meth:`html`.
+    template: ClassVar[str | None] = None
 
     # --- The definition file -----------------------------------------------------------------
 
@@ -149,6 +165,10 @@ class ItemType:
     def is_answered(self, item: Item, answers: AnswerMap) -> bool:
         """Answered when every one of its codes has a row (don't know included)."""
         return all(answers.get(code) for code in self.answer_codes(item))
+
+    def html(self, item: Item, form, page: Page) -> Markup:
+        """Its question(s) on a page, with the form's fields that answer it (see html.py)."""
+        raise NotImplementedError
 
     # --- Reading -------------------------------------------------------------------------------
 

@@ -5,13 +5,17 @@ from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from evalapp.questionnaires.types.base import OTHER, AnswerMap, Column, ItemType, no_nul, strip
+from evalapp.questionnaires.types.base import DONT_KNOW, OTHER, AnswerMap, Column, ItemType, no_nul, strip
+from evalapp.questionnaires.types.html import Page, choice_question, conflict_of, errors_of, options, text_input
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from evalapp.questionnaires.definition import Definition, Item
 
 OTHER_SUFFIX = "__other"
@@ -85,6 +89,21 @@ class _Choice(ItemType):
         """The field's data from the rows of the options chosen."""
         raise NotImplementedError
 
+    #: The input of each option: "radio" or "checkbox".
+    input_type: str
+
+    def html(self, item: Item, form, page: Page) -> Markup:
+        field = form[item.code]
+        inner = [options(field, page, self.input_type, dont_know=DONT_KNOW if self.input_type == "radio" else None)]
+        if item.other:
+            other = form[other_field_name(item)]
+            control = text_input(other, page, other.data or "", attributes=' class="form-control"', focus=False)
+            inner.append(
+                f'<div class="other{" has-error" if other.errors else ""}"><label for="{other.id}">{escape(other.label.text)}</label>'
+                f"{errors_of(other)}{conflict_of(other, page)}{control}</div>"
+            )
+        return choice_question(item, field, page, inner)
+
     def rows(self, item: Item, data: dict) -> list[dict]:
         chosen = data.get(item.code)
         chosen = [c for c in (chosen if isinstance(chosen, list) else [chosen]) if c]
@@ -152,8 +171,8 @@ class _Choice(ItemType):
 class Single(_Choice):
     name = "single"
     stored_type = "single"
-    template = "_items/single.html"
     field_class = RadioField
+    input_type = "radio"
 
     def check(self, item: Item) -> None:
         super().check(item)
@@ -181,8 +200,8 @@ class Single(_Choice):
 class Multiple(_Choice):
     name = "multiple"
     stored_type = "multiple"
-    template = "_items/multiple.html"
     field_class = CheckboxesField
+    input_type = "checkbox"
     counts_respondents = True
     chart = "choices"
 

@@ -12,8 +12,11 @@ from wtforms import FloatField
 from wtforms.validators import NumberRange, Optional
 
 from evalapp.questionnaires.types.base import AnswerMap, Column, ItemType
+from evalapp.questionnaires.types.html import Page, text_input, typed_question
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from evalapp.questionnaires.definition import Definition, Item
 
 
@@ -93,7 +96,6 @@ class Number(ItemType):
     name = "number"
     stored_type = "number"
     accepts = frozenset({"min", "max"})
-    template = "_items/number.html"
 
     def check(self, item: Item) -> None:
         super().check(item)
@@ -109,6 +111,23 @@ class Number(ItemType):
         return {item.code: NumberAnswerField(item.text_for(side, lang), integer=item.integer,
                                              validators=[Optional(), bounds],
                                              description=item.help.get(lang) if item.help else "")}
+
+    def html(self, item: Item, form, page: Page) -> Markup:
+        # Typed as the page's language writes numbers, with its range (and unit) said beside it.
+        field = form[item.code]
+        note = _("Between %(min)s and %(max)s.", min=number_text(item, item.min), max=number_text(item, item.max))
+        if item.unit:
+            note += " " + _("Unit: %(unit)s.", unit=item.unit.get(page.lang))
+        # A number comes back as typed, unless the page changed language since: then one read without
+        # error is written the new language's way, so that the next save reads the same number.
+        if field.raw_data and (field.errors or page.input_lang == page.lang):
+            value = field.raw_data[0]
+        else:
+            value = number_text(item, field.data) if field.data is not None else ""
+        inputmode = "numeric" if item.integer else "decimal"
+        control = text_input(field, page, value, f"{field.name}-range",
+                             attributes=f' inputmode="{inputmode}" class="form-control input-number"')
+        return typed_question(item, field, page, f"{field.name}-range", note, control)
 
     def form_data(self, item: Item, answers: AnswerMap) -> dict:
         rows = answers.get(item.code)

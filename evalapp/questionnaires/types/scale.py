@@ -17,8 +17,11 @@ from evalapp.questionnaires.types.base import (
     ItemType,
     Line,
 )
+from evalapp.questionnaires.types.html import Page, choice_question, options
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from evalapp.questionnaires.definition import Definition, Item
 
 
@@ -98,11 +101,15 @@ class Scale(_Scales):
     name = "scale"
     stored_type = "scale"
     chart = "distribution"
-    template = "_items/scale.html"
 
     def fields(self, item: Item, definition: Definition, side: str, lang: str) -> dict:
         return {item.code: RadioField(item.text_for(side, lang), choices=scale_choices(definition, item.scale, lang),
                                       validators=[Optional()], description=item.help.get(lang) if item.help else "")}
+
+    def html(self, item: Item, form, page: Page) -> Markup:
+        # Its values in order, then "don't know", in one line where it fits.
+        field = form[item.code]
+        return choice_question(item, field, page, [options(field, page, "radio", inline=True, dont_know=DONT_KNOW)])
 
     def sample_form_data(self, item: Item) -> dict:
         return {item.code: "4"}

@@ -3,12 +3,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from markupsafe import escape
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from evalapp.questionnaires.types.base import AnswerMap, Column, ItemType, no_nul, strip
+from evalapp.questionnaires.types.html import Page, described, focused, text_input, typed_question
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from evalapp.questionnaires.definition import Definition, Item
 
 
@@ -26,6 +32,16 @@ class _Text(ItemType):
         return {item.code: self.field_class(item.text_for(side, lang),
                                             validators=[Optional(), Length(max=self.text_limit(item)), no_nul],
                                             filters=[strip], description=item.help.get(lang) if item.help else "")}
+
+    def html(self, item: Item, form, page: Page) -> Markup:
+        # With its length limit said beside it.
+        field = form[item.code]
+        note = _("At most %(count)s characters.", count=format_decimal(self.text_limit(item)))
+        return typed_question(item, field, page, f"{field.name}-limit", note, self.control(item, field, page))
+
+    def control(self, item: Item, field, page: Page) -> str:
+        """The input of the answer."""
+        raise NotImplementedError
 
     def form_data(self, item: Item, answers: AnswerMap) -> dict:
         rows = answers.get(item.code)
@@ -49,7 +65,9 @@ class ShortText(_Text):
     stored_type = "short_text"
     default_max_length = 200
     field_class = StringField
-    template = "_items/short_text.html"
+
+    def control(self, item: Item, field, page: Page) -> str:
+        return text_input(field, page, field.data or "", f"{field.name}-limit", attributes=' class="form-control"')
 
     def demo_rows(self, item: Item, level: float, rng, texts) -> list[dict]:
         if rng.random() < 0.5:
@@ -67,7 +85,11 @@ class LongText(_Text):
     accepts = frozenset({"max_length", "story"})
     default_max_length = 5000
     field_class = TextAreaField
-    template = "_items/long_text.html"
+
+    def control(self, item: Item, field, page: Page) -> str:
+        # A story gets a taller box.
+        return (f'<textarea class="form-control" id="{field.id}" name="{field.name}" rows="{8 if item.story else 4}"'
+                f'{described(field, page, f"{field.name}-limit")}{focused(field, page)}>{escape(field.data or "")}</textarea>')
 
     def demo_rows(self, item: Item, level: float, rng, texts) -> list[dict]:
         if item.story or item.required:
