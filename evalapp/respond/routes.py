@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from evalapp import i18n
 from evalapp.clock import today
-from evalapp.extensions import csrf, db, limiter
+from evalapp.extensions import csrf, db, limiter, read_without_transaction
 from evalapp.i18n import current_lang
 from evalapp.invitations import is_revoked_token
 from evalapp.models import Invitation, Response, Round
@@ -35,6 +35,14 @@ csrf.exempt(bp)
 limiter.limit(lambda: current_app.config["NOT_FOUND_LIMIT_PER_ADDRESS"],
               deduct_when=lambda response: response.status_code == 404)(bp)
 bp.context_processor(lambda: {"respondent_form_token": form_token, "question_page": Page})
+
+
+@bp.before_request
+def reads_only():
+    """A respondent's page drawn (GET) only reads: outside a transaction, two round trips fewer."""
+    if request.method in ("GET", "HEAD"):
+        read_without_transaction()
+
 
 # Tokens are URL-safe base64; anything else is refused before touching the database.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
