@@ -6,6 +6,20 @@ from evalapp.synthetic import add_responses
 from tests.jobs.test_jobs import in_english, job_row, post
 
 
+def test_a_dashboard_counts_the_responses_left_out_only_up_to_a_bound(japp, jorga, round_id, monkeypatch):
+    """After a bulk load of 100,000, counting every response left out took 0.3 s a view: it says "more than"."""
+    from evalapp.reporting import aggregate
+
+    monkeypatch.setattr(aggregate, "NOT_COUNTED_UP_TO", 20)
+    with japp.app_context():
+        add_responses(db.session.get(Round, round_id), 30, batch=10, catch_up=False)
+    in_english(jorga)
+    page = jorga.get(f"/o/rounds/{round_id}/dashboard").text
+    assert "More than 20 responses are not counted in these figures yet." in page
+    monkeypatch.setattr(aggregate, "NOT_COUNTED_UP_TO", 30)
+    assert "30 responses are not counted in these figures yet." in jorga.get(f"/o/rounds/{round_id}/dashboard").text
+
+
 def test_counting_a_bulk_load_runs_as_a_job_and_the_dashboard_says_so(japp, jorga, mode, run_jobs, round_id):
     with japp.app_context():
         add_responses(db.session.get(Round, round_id), 30, batch=10, catch_up=False)
