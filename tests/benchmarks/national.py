@@ -22,7 +22,7 @@ HTTP, as in a browser:
 
 Printed: each figure beside its target or its baseline (issue 13, before the jobs and the shipped gunicorn
 configuration), then PASS or FAIL per target; the command fails if one does. Not a test:
-`make bench-national` (about an hour at full size on 2 cores). Settings:
+`make bench-national` (about half an hour at full size on 2 cores). Settings:
 
     BENCH_DATABASE_URL    as tests/benchmarks/data.py: the database <name>_national, emptied (PostgreSQL only)
     BENCH_REDIS_URL       redis://127.0.0.1:6379/0: the jobs' queue (its queue "evalapp" is emptied first)
@@ -346,6 +346,7 @@ def dashboard_while_submitting(app, orga, base: str, url: str, round_id: int) ->
     from evalapp.models import Job
 
     dashboard = f"{base}/o/rounds/{round_id}/dashboard"
+    load_before = os.getloadavg()[0]  # the machine's, others' work included: the times below depend on it
     first, page = timed(orga, dashboard)
     notice = "pas encore comptée" in page or "not counted in these figures yet" in page
     started = time.perf_counter()
@@ -389,6 +390,7 @@ def dashboard_while_submitting(app, orga, base: str, url: str, round_id: int) ->
         thread.start()
     end = wait_for_job(orga, job_url, every=2.0)
     counting = time.perf_counter() - started
+    load_after = os.getloadavg()[0]
     counted.set()
     for thread in respondents:
         thread.join()
@@ -401,7 +403,7 @@ def dashboard_while_submitting(app, orga, base: str, url: str, round_id: int) ->
             "count job": job_row(app, job_url), "submitted": len(submitted), "failures": failures,
             "pages": times, "views": views, "healthz": [seconds for page, seconds, _ in seen if page == "healthz"],
             "notices": sum(notice for _, _, notice in seen), "lock waits": len(waited),
-            "longest wait": max(waited, default=0.0)}
+            "longest wait": max(waited, default=0.0), "load": (load_before, load_after)}
 
 
 # --- 6: exports ------------------------------------------------------------------------------------------
@@ -602,6 +604,8 @@ def report(figures: dict) -> bool:
         ("   dashboard meanwhile", f"{len(dash['views'])} views, p95 {p95(dash['views']):.2f} s, longest "
          f"{max(dash['views'], default=0):.2f} s; {dash['notices']} said responses were not counted yet",
          f"p95 < {DASHBOARD_P95} s (before: 1.8 s)"),
+        ("   the machine's load average (1 min)", f"{dash['load'][0]:.1f} before, {dash['load'][1]:.1f} at the end "
+         f"of the counting, on {os.cpu_count()} CPUs", "others' work included"),
         ("   /healthz meanwhile", f"longest {max(dash['healthz'], default=0) * 1000:.0f} ms", "before: 15 s"),
         ("   figures afterwards = a fresh count", "yes" if figures["fresh"] else "NO", "yes"),
     ]
