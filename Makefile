@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app evalapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint audit bench bench-export bench-dashboard bench-http bench-catch-up screenshots install translations messages requirements clean
+.PHONY: run test lint audit bench bench-export bench-dashboard bench-http bench-catch-up bench-national screenshots install translations messages requirements clean
 
 ## run: install, migrate the database under instance/, load the questionnaire and the demo, serve
 run: export EVALAPP_BASE_URL ?= http://$(HOST):$(PORT)
@@ -26,7 +26,7 @@ test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: every benchmark, on the PostgreSQL of 127.0.0.1:5432 (databases bench_<size>); BENCH_DATABASE_URL=sqlite for SQLite, BENCH_SIZES to choose the sizes
-bench: bench-dashboard bench-export bench-http bench-catch-up
+bench: bench-dashboard bench-export bench-http bench-catch-up bench-national
 
 ## bench-http: dashboard and questionnaire pages on gunicorn (2 workers) under wrk and locust, beside /healthz
 bench-http: install translations
@@ -36,6 +36,10 @@ bench-http: install translations
 ## bench-catch-up: respondents submitting while the catch-up counts a bulk load of 1k, 10k and 100k responses (gunicorn)
 bench-catch-up: install translations
 	$(BIN)/python -m tests.benchmarks.catch_up
+
+## bench-national: import, invite and email 35,000 authorities (the worker killed midway), a dashboard and 20 respondents after a bulk load of 100,000, every export (gunicorn, a worker, Redis of BENCH_REDIS_URL)
+bench-national: install translations
+	$(BIN)/python -m tests.benchmarks.national
 
 ## bench-dashboard: the dashboard's aggregation against raw SQL, at 1k, 10k and 100k responses
 bench-dashboard: install translations

@@ -21,11 +21,14 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, text
 
+from evalapp.synthetic import REGIONS
 from tests.benchmarks.data import backend, database_url
 from tests.load.server import free_port
 
@@ -65,16 +68,38 @@ class Sink:
             self.received.update(envelope.rcpt_tos)
         return "250 OK"
 
+    def count(self, expected: set[str]) -> dict:
+        """The messages received, against the addresses that each expected one."""
+        with self.lock:
+            received = Counter(self.received)
+        return {"messages at the sink": sum(received.values()), "addresses": len(received),
+                "received twice or more": sum(1 for n in received.values() if n > 1),
+                "never received": len(expected - received.keys()), "not expected": len(received.keys() - expected)}
+
+
+@contextmanager
+def smtp_sink() -> Iterator[tuple[Sink, dict]]:
+    """A Sink listening on a free port of 127.0.0.1, and the settings that send evalapp's mail to it."""
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "MAIL_BACKEND": "smtp"}
+    finally:
+        controller.stop()
+
 
 def directory_csv(size: int) -> bytes:
-    """A French directory as Excel saves it: communes, with an address each."""
+    """A French directory as Excel saves it: communes, with an address each, in the regions of the synthetic
+    responses (evalapp/synthetic.py), so that they share the same tally rows."""
     lines = ["nom;type;pays;région;population;langue;courriel"]
-    lines += [f"Commune n°{i:06};Commune;France;Région {i % 13};{1000 + i};fr;mairie@commune{i:06}.example"
+    lines += [f"Commune n°{i:06};Commune;France;{REGIONS[i % len(REGIONS)]};{1000 + i};fr;mairie@commune{i:06}.example"
               for i in range(size)]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
 
 
-def bench_database() -> str:
+def bench_database(name: str = "bulk") -> str:
     """An empty database of the current schema, with the questionnaire loaded; its URL."""
     from flask_migrate import upgrade
 
@@ -83,7 +108,7 @@ def bench_database() -> str:
     from evalapp.questionnaires.loader import load_all
     from tests.benchmarks.data import _create_database
 
-    url = database_url("bulk")
+    url = database_url(name)
     if url.startswith("sqlite:"):
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     else:
@@ -188,19 +213,15 @@ def send_all(url: str, round_id: int, kill: bool = True) -> dict:
     from evalapp.mailing import JOB_KIND
     from evalapp.models import Invitation, InvitationEmail, Job
 
-    sink = Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    mail = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "MAIL_BACKEND": "smtp"}
-    app = app_on(url, **mail)
-    try:
+    with smtp_sink() as (sink, mail):
+        app = app_on(url, **mail)
         with app.app_context():
             job = create_job(JOB_KIND, params={"target": "not_sent", "base_url": BASE_URL}, round_id=round_id)
             db.session.commit()
             job_id = job.id
-            expected = db.session.scalar(select(func.count(func.distinct(Invitation.email)))
-                                         .where(Invitation.round_id == round_id))
+            addresses = set(db.session.scalars(select(Invitation.email).where(Invitation.round_id == round_id,
+                                                                              Invitation.email.is_not(None))))
+            expected = len(addresses)
             db.session.remove()
         started = time.perf_counter()
         process = run_in_fresh_process(url, job_id, env=mail)
@@ -228,12 +249,7 @@ def send_all(url: str, round_id: int, kill: bool = True) -> dict:
             wait_for_threads()  # the retry runs in a thread of this process, as in a web process without Redis
             run = {"seconds": time.perf_counter() - started, "delivered when killed": at_kill,
                    "recorded when killed": killed_at}
-        received = sink.received
-        return {**run, "expected": expected, "messages at the sink": sum(received.values()),
-                "addresses": len(received), "received twice or more": sum(1 for n in received.values() if n > 1),
-                "never received": expected - len(received), "job": job_state(app, job_id)}
-    finally:
-        controller.stop()
+        return {**run, "expected": expected, **sink.count(addresses), "job": job_state(app, job_id)}
 
 
 def main():

@@ -31,6 +31,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -181,20 +182,20 @@ def fresh_equals_kept(url: str, round_id: int) -> bool:
     return kept == again
 
 
-def watch_pages(catch_up: subprocess.Popen, orga, base: str, round_id: int, seen: list) -> None:
-    """Ask the dashboard and /healthz every second while the catch-up runs: (page, seconds, notice shown)."""
-    while catch_up.poll() is None:
+def watch_pages(running: Callable[[], bool], orga, base: str, round_id: int, seen: list) -> None:
+    """Ask the dashboard and /healthz every second while ``running()``: (page, seconds, notice shown)."""
+    while running():
         seconds, body = timed(orga, f"{base}/o/rounds/{round_id}/dashboard")
         seen.append(("dashboard", seconds, "pas encore comptée" in body or "not counted in these figures yet" in body))
         seen.append(("healthz", timed(urllib.request.build_opener(), f"{base}/healthz")[0], False))
         time.sleep(1)
 
 
-def watch_locks(catch_up: subprocess.Popen, url: str, waits: dict) -> None:
-    """While the catch-up runs, note each statement seen waiting on a lock: {(application, pid, start): (first, last)}."""
+def watch_locks(running: Callable[[], bool], url: str, waits: dict) -> None:
+    """While ``running()``, note each statement seen waiting on a lock: {(application, pid, start): (first, last)}."""
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        while catch_up.poll() is None:
+        while running():
             now = time.perf_counter()
             for application, pid, started in conn.execute(text(
                     "SELECT application_name, pid, query_start FROM pg_stat_activity "
@@ -203,6 +204,11 @@ def watch_locks(catch_up: subprocess.Popen, url: str, waits: dict) -> None:
                 waits[(application, pid, started)] = (first, now)
             time.sleep(0.005)
     engine.dispose()
+
+
+def web_waits(waits: dict) -> list[float]:
+    """The lock waits of web requests (seconds) among those :func:`watch_locks` noted."""
+    return [last - first for (application, _, _), (first, last) in waits.items() if application == WEB]
 
 
 def named(url: str, application: str) -> str:
@@ -227,9 +233,13 @@ def measure(size: int) -> dict:
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             seen: list = []
             waits: dict = {}
-            watchers = [threading.Thread(target=watch_pages, args=(catch_up, orga, server.url, round_id, seen))]
+
+            def running() -> bool:
+                return catch_up.poll() is None
+
+            watchers = [threading.Thread(target=watch_pages, args=(running, orga, server.url, round_id, seen))]
             if not url.startswith("sqlite:"):
-                watchers.append(threading.Thread(target=watch_locks, args=(catch_up, url, waits)))
+                watchers.append(threading.Thread(target=watch_locks, args=(running, url, waits)))
             for watcher in watchers:
                 watcher.start()
             during = []
@@ -246,9 +256,9 @@ def measure(size: int) -> dict:
         right = fresh_equals_kept(url, round_id)
     finally:
         drop_copy(url)
-    web_waits = [last - first for (application, _, _), (first, last) in waits.items() if application == WEB]
+    waited = web_waits(waits)
     return {"alone": alone, "during": during, "catch_up": output.strip(), "right": right,
-            "lock_waits": len(web_waits), "longest_wait": max(web_waits, default=0.0),
+            "lock_waits": len(waited), "longest_wait": max(waited, default=0.0),
             "dashboard": [s for page, s, _ in seen if page == "dashboard"],
             "notices": sum(notice for _, _, notice in seen), "healthz": [s for page, s, _ in seen if page == "healthz"]}
 
