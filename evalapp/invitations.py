@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from evalapp import tallies
 from evalapp.directory.history import latest_changes
@@ -63,6 +65,37 @@ def invite(round_: Round, authority: Authority, partnership: Partnership | None 
     if count:
         tallies.refresh([invitation.response.id])
     return invitation
+
+
+def not_started(invitation: Invitation) -> Response:
+    """Give an invitation without a response row (written by other means than :func:`invite`) one that
+    reads as not started, in memory only: showing its pages writes nothing. :func:`locked_response` writes it."""
+    response = Response(invitation_id=invitation.id, status=ResponseStatus.NOT_STARTED)
+    # As if read from the database: nothing to flush, nothing that a flush would add.
+    set_committed_value(response, "invitation", invitation)
+    set_committed_value(invitation, "response", response)
+    return response
+
+
+def locked_response(invitation: Invitation) -> Response:
+    """The invitation's response, locked until the transaction ends (PostgreSQL; SQLite locks the whole
+    file); a missing one is created first, and counted as not started. Flushes.
+
+    Two first posts at once may both find none: the response's unique invitation makes one INSERT
+    write it and the other do nothing, and both then lock the same row.
+    """
+    if invitation.response is None:
+        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+        created = db.session.scalar(
+            dialect.insert(Response).values(invitation_id=invitation.id)
+            .on_conflict_do_nothing(index_elements=[Response.invitation_id]).returning(Response.id))
+        if created is not None:
+            tallies.refresh([created])
+    response = db.session.scalar(
+        select(Response).where(Response.invitation_id == invitation.id)
+        .with_for_update().execution_options(populate_existing=True))
+    set_committed_value(invitation, "response", response)
+    return response
 
 
 # Those inviting several count them in one statement: the tally rows are then locked in one order.

@@ -14,8 +14,8 @@ from evalapp import i18n
 from evalapp.clock import today
 from evalapp.extensions import csrf, db, limiter, read_without_transaction
 from evalapp.i18n import current_lang
-from evalapp.invitations import is_revoked_token
-from evalapp.models import Invitation, Response, Round
+from evalapp.invitations import is_revoked_token, locked_response, not_started
+from evalapp.models import Invitation, Round
 from evalapp.questionnaires.loader import definition_of
 from evalapp.questionnaires.types.html import Page
 from evalapp.reporting import pages
@@ -49,8 +49,10 @@ TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 def load_invitation(token: str, lock: bool = False) -> Invitation:
     """Return the invitation of ``token`` (with its response) or answer 404, telling nothing about why.
 
-    With ``lock``, the response row is locked until the request ends, so that saves and
-    submits of one response run one after the other (PostgreSQL; SQLite locks the whole file).
+    With ``lock`` (the posts, which write), the response row is locked until the request ends, so
+    that saves and submits of one response run one after the other (PostgreSQL; SQLite locks the
+    whole file), and created first if the invitation has none. Without, a missing response reads
+    as not started: a page that is only read writes nothing.
     """
     if not TOKEN_PATTERN.match(token):
         abort(404)
@@ -64,16 +66,10 @@ def load_invitation(token: str, lock: bool = False) -> Invitation:
         abort(410 if is_revoked_token(token) else 404)
     if invitation.revoked_at is not None:
         abort(410)
-    if invitation.response is None:
-        invitation.response = Response()
-        db.session.commit()
     if lock:
-        db.session.scalar(
-            select(Response)
-            .where(Response.id == invitation.response.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        locked_response(invitation)
+    elif invitation.response is None:
+        not_started(invitation)
     g.default_lang = invitation.authority.language
     return invitation
 
