@@ -13,6 +13,7 @@ from evalapp import create_app
 from evalapp.config import normalise_database_url
 from evalapp.extensions import db, limiter
 from tests.factories import create_organiser, create_partnership_invitations, create_round, login, set_owner
+from tests.writes import writes_during_reads
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -42,6 +43,18 @@ def make_app(database_url, **overrides):
     with app.app_context():
         limiter.reset()
     return app
+
+
+@pytest.fixture(autouse=True)
+def reading_never_writes(request):
+    """Every test checks it too: a GET request that writes to the database (or commits) fails the test that made it.
+
+    Only a test marked ``writes_on_a_get`` (the one of the check itself) is spared.
+    """
+    with writes_during_reads() as writes:
+        yield
+    if request.node.get_closest_marker("writes_on_a_get") is None:
+        assert writes == [], "GET requests wrote to the database:\n" + "\n".join(writes)
 
 
 @pytest.fixture(scope="session")
