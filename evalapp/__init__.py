@@ -75,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     redact_tokens()
     app.register_blueprint(assets.bp)
     app.jinja_env.globals["plotly_url"] = assets.plotly_url
+    _share_vocabularies(app)
     app.register_blueprint(respond.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organiser.bp)
@@ -96,6 +97,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
     return app
+
+
+def _share_vocabularies(app: Flask) -> None:
+    """The labels of the model's vocabularies, for every template: ``{{ side_labels[invitation.side] }}``."""
+    from evalapp.models import SIDE_LABELS
+
+    app.jinja_env.globals.update(side_labels=SIDE_LABELS)
 
 
 def _never_stored(response):

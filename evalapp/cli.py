@@ -7,6 +7,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from evalapp.backup import BackupError, backup, restore
 from evalapp.extensions import db
+from evalapp.models import SIDES
 from evalapp.questionnaires import DEFINITIONS_DIR
 from evalapp.questionnaires.loader import DefinitionError, load_all, read_definition
 from evalapp.reporting import export as exports
@@ -168,7 +169,7 @@ def create_organiser_command(email, password, name, admin):
 @click.option("--type", "kind_filter", default="", help="Only authorities of this type.")
 @click.option("--country", default="", help="Only authorities of this country (ISO code).")
 @click.option("--region", default="")
-@click.option("--side", type=click.Choice(["", "home", "partner"]), default="")
+@click.option("--side", type=click.Choice(["", *SIDES]), default="")
 @with_appcontext
 def export_command(round_id, kind, output, excel, target, headers, values, lang, sep, bom, partial, kind_filter,
                    country, region, side):

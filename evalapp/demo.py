@@ -16,7 +16,7 @@ from evalapp.directory import operations
 from evalapp.directory.countries import fold
 from evalapp.extensions import db
 from evalapp.invitations import invitation_url, invite
-from evalapp.models import Answer, Authority, ResponseStatus, Round
+from evalapp.models import Answer, Authority, ResponseStatus, Round, Side
 from evalapp.models.base import utcnow
 from evalapp.questionnaires.definition import Definition, Item
 from evalapp.questionnaires.loader import definition_of, load_all
@@ -146,7 +146,7 @@ def seed(rng_seed: int = 2026) -> tuple[Round, bool]:
         key = invitation.partnership_id or -invitation.id
         base = levels.setdefault(key, rng.uniform(2.3, 4.2))
         # The home side tends to see the relationship more favourably than the partner.
-        level = base + (0.4 if invitation.side == "home" else -0.3)
+        level = base + (0.4 if invitation.side == Side.HOME else -0.3)
         response = invitation.response
         response.respondent_role = rng.choice(["elected", "international_staff", "international_staff", "other_staff"])
         response.started_at = utcnow() - timedelta(days=rng.randint(3, 28), hours=rng.randint(0, 23))

@@ -23,6 +23,7 @@ from evalapp.models import (
     ResponseStatus,
     RevokedToken,
     Round,
+    Side,
 )
 from evalapp.models.base import utcnow
 
@@ -49,11 +50,11 @@ def invite(round_: Round, authority: Authority, partnership: Partnership | None 
     Its response is counted in the round's tallies as not started; with ``count`` False, the
     caller counts all it invites at once.
     """
-    side = "home"
+    side = Side.HOME
     if partnership is not None:
         if authority.id not in (partnership.home_authority_id, partnership.partner_authority_id):
             raise ValueError("the authority is not part of this partnership")
-        side = "home" if authority.id == partnership.home_authority_id else "partner"
+        side = Side.HOME if authority.id == partnership.home_authority_id else Side.PARTNER
     existing = existing_invitation(round_, authority, partnership)
     if existing is not None:
         return existing
@@ -163,7 +164,7 @@ def invite_batch(round_: Round, kind: str = "", country: str = "", size: int = I
         return 0
     now = utcnow()
     invitation_ids = db.session.scalars(insert(Invitation).returning(Invitation.id), [
-        {"round_id": round_.id, "authority_id": authority_id, "partnership_id": None, "side": "home",
+        {"round_id": round_.id, "authority_id": authority_id, "partnership_id": None, "side": Side.HOME.value,
          "token": new_token(), "email": email, "created_at": now}
         for authority_id, email in batch
     ]).all()

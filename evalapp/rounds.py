@@ -22,6 +22,7 @@ from evalapp.models import (
     ResponseStatus,
     RevokedToken,
     Round,
+    Side,
     round_members,
 )
 from evalapp.models.rounds import InvitationEmail
@@ -188,7 +189,7 @@ def partnership_statuses(round_: Round) -> list[PartnershipStatus]:
         select(Partnership).where(Partnership.id.in_(sides))
         .options(selectinload(Partnership.home_authority), selectinload(Partnership.partner_authority))
     ).all()
-    statuses = [PartnershipStatus(p, sides[p.id].get("home"), sides[p.id].get("partner")) for p in partnerships]
+    statuses = [PartnershipStatus(p, sides[p.id].get(Side.HOME), sides[p.id].get(Side.PARTNER)) for p in partnerships]
     return sorted(statuses, key=lambda s: (s.partnership.home_authority.name, s.partnership.id))
 
 

@@ -14,7 +14,7 @@ from evalapp.demo import demo_answer_rows
 from evalapp.directory import history
 from evalapp.directory.countries import fold
 from evalapp.extensions import db
-from evalapp.models import Answer, Authority, Invitation, Response, ResponseStatus, Round
+from evalapp.models import Answer, Authority, Invitation, Response, ResponseStatus, Round, Side
 from evalapp.models.base import utcnow
 from evalapp.questionnaires.loader import definition_of
 
@@ -29,7 +29,7 @@ def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1, c
     """
     rng = random.Random(seed)
     definition = definition_of(round_.questionnaire_version)
-    items = [item for section in definition.sections_for("home") for item in section.items_for("home")]
+    items = [item for section in definition.sections_for(Side.HOME) for item in section.items_for(Side.HOME)]
     next_id = {model: (db.session.scalar(select(func.max(model.id))) or 0) + 1
                for model in (Authority, Invitation, Response)}
     now = utcnow()
@@ -44,7 +44,7 @@ def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1, c
             authorities.append({"id": authority_id, "name": name, "sort_name": fold(name), "kind": "commune",
                                 "country": "FR", "region": rng.choice(REGIONS), "language": "fr", "created_at": now})
             invitations.append({"id": invitation_id, "round_id": round_.id, "authority_id": authority_id,
-                                "side": "home", "token": secrets.token_urlsafe(24), "created_at": now})
+                                "side": Side.HOME.value, "token": secrets.token_urlsafe(24), "created_at": now})
             submitted = now - timedelta(minutes=rng.randint(0, 60 * 24 * 30))
             responses.append({"id": response_id, "invitation_id": invitation_id, "status": ResponseStatus.SUBMITTED.value,
                               "respondent_role": "international_staff", "started_at": submitted - timedelta(hours=1),

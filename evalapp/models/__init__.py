@@ -6,13 +6,24 @@ from evalapp.models.organisers import Organiser, OrganiserSession, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
 from evalapp.models.responses import WITHDRAWN, Answer, Response, ResponseStatus
 from evalapp.models.results import AnswerTally, ResponseScore
-from evalapp.models.rounds import REACHED, SIDES, EmailStatus, Invitation, InvitationEmail, RevokedToken, Round
+from evalapp.models.rounds import (
+    REACHED,
+    SIDE_LABELS,
+    SIDES,
+    EmailStatus,
+    Invitation,
+    InvitationEmail,
+    RevokedToken,
+    Round,
+    Side,
+)
 from evalapp.models.stories import StorySelection, StoryTag
 
 __all__ = [
     "AUTHORITY_TYPES",
     "DIRECTORY_ACTIONS",
     "REACHED",
+    "SIDE_LABELS",
     "SIDES",
     "WITHDRAWN",
     "Answer",
@@ -39,6 +50,7 @@ __all__ = [
     "ResponseScore",
     "ResponseStatus",
     "Round",
+    "Side",
     "StorySelection",
     "StoryTag",
 ]

@@ -1,6 +1,7 @@
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,8 +10,21 @@ from evalapp.models.authorities import Authority, Partnership
 from evalapp.models.base import one_of, utcnow
 from evalapp.models.questionnaires import QuestionnaireVersion
 
-#: Which side of a partnership an invitation answers for; it picks the questionnaire variant.
-SIDES = ("home", "partner")
+
+class Side(enum.StrEnum):
+    """Which side of a partnership an invitation answers for; it picks the questionnaire variant.
+
+    An authority invited on its own answers as the home side.
+    """
+
+    HOME = "home"
+    PARTNER = "partner"
+
+
+#: The sides as people read them.
+SIDE_LABELS = {Side.HOME: _l("home"), Side.PARTNER: _l("partner")}
+#: The sides' codes as plain strings, for what is not an enum (a questionnaire definition's ``sides``).
+SIDES = tuple(side.value for side in Side)
 
 
 class Round(db.Model):
@@ -65,15 +79,15 @@ class Invitation(db.Model):
     """An authority's invitation to answer a round, reached through its secret token."""
 
     __tablename__ = "invitations"
-    __table_args__ = (CheckConstraint("side IN ('home', 'partner')", name="side_known"),)
+    __table_args__ = (CheckConstraint(one_of("side", Side), name="side_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
     #: The partnership the answers are about; none for an authority invited on its own.
     partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id"), index=True)
-    #: ``home`` or ``partner``: the side answered for, and the questionnaire variant.
-    side: Mapped[str] = mapped_column(String(10), default="home")
+    #: A Side, ``home`` or ``partner``: the side answered for, and the questionnaire variant.
+    side: Mapped[str] = mapped_column(String(10), default=Side.HOME)
     #: The secret in the link: 256 random bits, URL-safe base64.
     token: Mapped[str] = mapped_column(String(64), unique=True)
     #: Where the link is sent (emails, the links for a mail merge): the directory's address when invited.

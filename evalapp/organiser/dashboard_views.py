@@ -19,7 +19,6 @@ from datetime import date
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from evalapp import stories
@@ -29,7 +28,7 @@ from evalapp.i18n import current_lang
 from evalapp.jobs import active_job
 from evalapp.jobs.counts import JOB_KIND as COUNT_JOB
 from evalapp.jobs.counts import start_count
-from evalapp.models import AUTHORITY_TYPES, Round
+from evalapp.models import AUTHORITY_TYPES, SIDE_LABELS, Round
 from evalapp.organiser.access import invitation_or_404, round_or_404
 from evalapp.organiser.blueprint import bp
 from evalapp.organiser.job_views import job_helpers
@@ -244,7 +243,7 @@ def _filters_text(ctx) -> str:
     if f.region:
         parts.append(f.region)
     if f.side:
-        parts.append(_("home") if f.side == "home" else _("partner"))
+        parts.append(str(SIDE_LABELS.get(f.side, f.side)))
     return ", ".join(parts)
 
 

@@ -8,11 +8,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from evalapp.models import rounds
 from evalapp.questionnaires.types import DONT_KNOW, OTHER, TYPES, ItemType
 
 ItemCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=40)]
 LowerCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
-Side = Literal["home", "partner"]
+#: The sides of the invitations (evalapp.models.rounds), as the definition files name them.
+Side = Literal[rounds.SIDES]
 ItemTypeName = Literal[tuple(TYPES)]
 
 #: Themes whose scale items make the 0–100 theme indices.
@@ -59,7 +61,7 @@ class Item(Strict):
     theme: LowerCode
     type: ItemTypeName
     required: bool = False
-    sides: list[Side] = Field(default=["home", "partner"], min_length=1)
+    sides: list[Side] = Field(default=list(rounds.SIDES), min_length=1)
     text: Text
     partner_text: Text | None = None
     help: Text | None = None
@@ -87,7 +89,7 @@ class Item(Strict):
 
     def text_for(self, side: str, lang: str) -> str:
         """Return the question as worded for ``side`` in ``lang``."""
-        text = self.partner_text if side == "partner" and self.partner_text else self.text
+        text = self.partner_text if side == rounds.Side.PARTNER and self.partner_text else self.text
         return text.get(lang)
 
     @property
@@ -120,7 +122,7 @@ class Section(Strict):
     code: LowerCode
     title: Text
     intro: Text | None = None
-    sides: list[Side] = Field(default=["home", "partner"], min_length=1)
+    sides: list[Side] = Field(default=list(rounds.SIDES), min_length=1)
     items: list[Item] = Field(min_length=1)
 
     def items_for(self, side: str) -> list[Item]:

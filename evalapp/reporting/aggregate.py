@@ -29,6 +29,7 @@ from evalapp.models import (
     ResponseScore,
     ResponseStatus,
     Round,
+    Side,
     StorySelection,
     StoryTag,
 )
@@ -336,11 +337,11 @@ def answered_pairs(round_: Round, filters: Filters = Filters(), partnership_id: 
         select(home_inv.partnership_id, home_resp.id, partner_resp.id)
         .join(home_resp, home_resp.invitation_id == home_inv.id)
         .join(partner_inv, and_(partner_inv.partnership_id == home_inv.partnership_id,
-                                partner_inv.round_id == home_inv.round_id, partner_inv.side == "partner",
+                                partner_inv.round_id == home_inv.round_id, partner_inv.side == Side.PARTNER,
                                 partner_inv.revoked_at.is_(None)))
         .join(partner_resp, partner_resp.invitation_id == partner_inv.id)
         .join(home_auth, home_auth.id == home_inv.authority_id)
-        .where(home_inv.round_id == round_.id, home_inv.side == "home", home_inv.revoked_at.is_(None),
+        .where(home_inv.round_id == round_.id, home_inv.side == Side.HOME, home_inv.revoked_at.is_(None),
                home_inv.partnership_id.is_not(None),
                home_resp.status == ResponseStatus.SUBMITTED, partner_resp.status == ResponseStatus.SUBMITTED)
     )

@@ -24,6 +24,7 @@ from sqlalchemy import func, select, update
 from evalapp.extensions import db
 from evalapp.models import (
     AUTHORITY_TYPES,
+    SIDE_LABELS,
     Answer,
     Authority,
     ExportRecord,
@@ -32,6 +33,7 @@ from evalapp.models import (
     Response,
     ResponseStatus,
     Round,
+    Side,
 )
 from evalapp.models.base import utcnow
 from evalapp.questionnaires.definition import SCORED_THEMES, Definition
@@ -211,7 +213,6 @@ def _fixed_values(row, options: ExportOptions) -> list:
             row.respondent_role, row.status, _iso(row.started_at), _iso(row.submitted_at)]
 
 
-SIDE_LABELS = {"home": _l("home"), "partner": _l("partner")}
 STATUS_LABELS = {"in_progress": _l("in progress"), "submitted": _l("submitted")}
 
 
@@ -297,7 +298,7 @@ def _fixed_values_doc(code: str) -> str:
     return {
         "authority_type": "; ".join(AUTHORITY_TYPES),
         "country": "ISO 3166-1 alpha-2",
-        "side": "home = A; partner = B",
+        "side": f"{Side.HOME} = A; {Side.PARTNER} = B",
         "respondent_role": "; ".join(ROLES),
         "status": "in_progress; submitted",
         "started_at": "ISO 8601, UTC",
