@@ -100,10 +100,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _share_vocabularies(app: Flask) -> None:
-    """The labels of the model's vocabularies, for every template: ``{{ side_labels[invitation.side] }}``."""
-    from evalapp.models import SIDE_LABELS
+    """The model's vocabularies and their labels, for every template: ``{{ side_labels[invitation.side] }}``,
+    ``{% if response.status == ResponseStatus.SUBMITTED %}``."""
+    from evalapp.models import SIDE_LABELS, STATUS_LABELS, ResponseStatus
 
-    app.jinja_env.globals.update(side_labels=SIDE_LABELS)
+    app.jinja_env.globals.update(side_labels=SIDE_LABELS, status_labels=STATUS_LABELS, ResponseStatus=ResponseStatus)
 
 
 def _never_stored(response):

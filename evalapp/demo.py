@@ -140,8 +140,9 @@ def seed(rng_seed: int = 2026) -> tuple[Round, bool]:
     levels = {}
     for number, invitation in enumerate(invitations):
         # Leave a few not started and a few in progress; most have submitted.
-        fate = "submitted" if number % 7 not in (3, 5) else ("in_progress" if number % 7 == 3 else "not_started")
-        if fate == "not_started":
+        fate = ResponseStatus.SUBMITTED if number % 7 not in (3, 5) else (
+            ResponseStatus.IN_PROGRESS if number % 7 == 3 else ResponseStatus.NOT_STARTED)
+        if fate == ResponseStatus.NOT_STARTED:
             continue
         key = invitation.partnership_id or -invitation.id
         base = levels.setdefault(key, rng.uniform(2.3, 4.2))
@@ -152,7 +153,7 @@ def seed(rng_seed: int = 2026) -> tuple[Round, bool]:
         response.started_at = utcnow() - timedelta(days=rng.randint(3, 28), hours=rng.randint(0, 23))
         response.updated_at = response.started_at + timedelta(hours=rng.randint(1, 50))
         sections = definition.sections_for(invitation.side)
-        if fate == "in_progress":
+        if fate == ResponseStatus.IN_PROGRESS:
             sections = sections[: len(sections) // 2]
             response.status = ResponseStatus.IN_PROGRESS
         else:

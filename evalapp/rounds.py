@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from evalapp.extensions import db
 from evalapp.models import (
+    WITHDRAWN,
     Authority,
     ExportRecord,
     Invitation,
@@ -123,6 +124,11 @@ class InvitationFilters:
     country: str = ""
     side: str = ""
 
+    def __post_init__(self):
+        # "revoked": the word of the links to this page made before withdrawn links had one name.
+        if self.status == "revoked":
+            self.status = WITHDRAWN
+
 
 def invitations_query(round_: Round, filters: InvitationFilters):
     """The round's invitations with their authority and response, filtered, for the round's page."""
@@ -137,7 +143,7 @@ def invitations_query(round_: Round, filters: InvitationFilters):
         .where(Invitation.round_id == round_.id)
         .order_by(Authority.sort_name, Invitation.id)
     )
-    if filters.status == "revoked":
+    if filters.status == WITHDRAWN:
         query = query.where(Invitation.revoked_at.is_not(None))
     elif filters.status:
         query = query.where(Response.status == filters.status, Invitation.revoked_at.is_(None))

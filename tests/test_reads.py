@@ -105,7 +105,7 @@ def organiser_urls(s: dict) -> list[str]:
     filtered = "?kind=commune&country=FR&side=home"
     return [
         "/o/", "/o/rounds/new", "/o/password", "/o/login", "/o/admin/organisers", "/o/admin/backups",
-        r, f"{r}?status=submitted&side=partner&page=1", f"{r}?status=revoked", f"{r}/edit", f"{r}/members",
+        r, f"{r}?status=submitted&side=partner&page=1", f"{r}?status=withdrawn", f"{r}?status=revoked", f"{r}/edit", f"{r}/members",
         f"{r}/invite", f"{r}/invite?q=ville", f"{r}/invite?filter-kind=commune&filter-country=FR", f"{r}/links.csv",
         f"{r}/partnerships", f"{r}/send", f"{r}/send?target=reminder", f"{r}/jobs", f"{r}/export",
         f"{r}/export{filtered}",

@@ -4,12 +4,13 @@ from evalapp.models.exports import ExportRecord, ExportStatus
 from evalapp.models.jobs import Job, JobFile, JobFileChunk, JobStatus
 from evalapp.models.organisers import Organiser, OrganiserSession, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
-from evalapp.models.responses import WITHDRAWN, Answer, Response, ResponseStatus
+from evalapp.models.responses import STATUS_LABELS, Answer, Response, ResponseStatus
 from evalapp.models.results import AnswerTally, ResponseScore
 from evalapp.models.rounds import (
     REACHED,
     SIDE_LABELS,
     SIDES,
+    WITHDRAWN,
     EmailStatus,
     Invitation,
     InvitationEmail,
@@ -25,6 +26,7 @@ __all__ = [
     "REACHED",
     "SIDE_LABELS",
     "SIDES",
+    "STATUS_LABELS",
     "WITHDRAWN",
     "Answer",
     "AnswerTally",

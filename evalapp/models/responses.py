@@ -1,6 +1,7 @@
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Float,
@@ -16,7 +17,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evalapp.extensions import db
-from evalapp.models.rounds import Invitation
+from evalapp.models.base import one_of
+from evalapp.models.rounds import WITHDRAWN, Invitation
 
 
 class ResponseStatus(enum.StrEnum):
@@ -25,8 +27,14 @@ class ResponseStatus(enum.StrEnum):
     SUBMITTED = "submitted"
 
 
-#: What a response whose link is withdrawn counts as in the dashboards' figures, whatever its status.
-WITHDRAWN = "withdrawn"
+#: The statuses as people read them, and an invitation's whose link is withdrawn (Invitation.status).
+#: Lowercase, as in a list; a heading capitalises them.
+STATUS_LABELS = {
+    ResponseStatus.NOT_STARTED: _l("not started"),
+    ResponseStatus.IN_PROGRESS: _l("in progress"),
+    ResponseStatus.SUBMITTED: _l("submitted"),
+    WITHDRAWN: _l("link withdrawn"),
+}
 
 
 class Response(db.Model):
@@ -34,15 +42,12 @@ class Response(db.Model):
 
     __tablename__ = "responses"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('not_started', 'in_progress', 'submitted')", name="status_known"
-        ),
-        CheckConstraint(
-            "counted_status IN ('not_started', 'in_progress', 'submitted', 'withdrawn')", name="counted_status_known"
-        ),
+        CheckConstraint(one_of("status", ResponseStatus), name="status_known"),
+        CheckConstraint(one_of("counted_status", [*ResponseStatus, WITHDRAWN]), name="counted_status_known"),
         CheckConstraint("counted_status IS NULL OR (counted_kind IS NOT NULL AND counted_country IS NOT NULL "
                         "AND counted_region IS NOT NULL)", name="counted_with_facets"),
-        CheckConstraint("counted_on IS NULL OR counted_status = 'submitted'", name="counted_on_when_submitted"),
+        CheckConstraint(f"counted_on IS NULL OR counted_status = '{ResponseStatus.SUBMITTED}'",
+                        name="counted_on_when_submitted"),
         CheckConstraint("NOT counts_current OR counted_status IS NOT NULL", name="current_when_counted"),
         # The responses the catch-up has to count, found without reading the others.
         Index("ix_responses_not_counted", "invitation_id", postgresql_where=text("NOT counts_current"),

@@ -25,6 +25,9 @@ class Side(enum.StrEnum):
 SIDE_LABELS = {Side.HOME: _l("home"), Side.PARTNER: _l("partner")}
 #: The sides' codes as plain strings, for what is not an enum (a questionnaire definition's ``sides``).
 SIDES = tuple(side.value for side in Side)
+#: What an invitation whose link is withdrawn shows and counts as, whatever its response's status
+#: (evalapp/tallies.py keeps it in the dashboards' figures as such).
+WITHDRAWN = "withdrawn"
 
 
 class Round(db.Model):
@@ -108,6 +111,11 @@ class Invitation(db.Model):
 
     def __repr__(self):
         return f"<Invitation {self.id} round={self.round_id} authority={self.authority_id}>"
+
+    @property
+    def status(self) -> str:
+        """Its response's status (a ResponseStatus), or WITHDRAWN while its link is withdrawn."""
+        return WITHDRAWN if self.revoked_at is not None else self.response.status
 
     @property
     def partner(self) -> Authority | None:

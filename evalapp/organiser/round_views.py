@@ -45,6 +45,7 @@ from evalapp.jobs.invitations import describe_filters, start_invite
 from evalapp.models import (
     AUTHORITY_TYPES,
     SIDE_LABELS,
+    STATUS_LABELS,
     Authority,
     Invitation,
     InvitationEmail,
@@ -270,12 +271,11 @@ def links_csv(round_id):
     # Ready for a mail merge in the organiser's language: readable headers and values.
     headers = [_("Authority"), _("Type"), _("Country"), _("Email"), _("Language"), _("Partner"), _("Side"),
                _("Status"), _("Deadline"), _("Link")]
-    statuses = {"not_started": _("not started"), "in_progress": _("in progress")}
     deadline = long_date(round_.closes_on)
     rows = (
         [i.authority.name, str(AUTHORITY_TYPES[i.authority.kind]), country_name(i.authority.country, lang),
          i.email, i.authority.language, i.partner.name if i.partner else "",
-         str(SIDE_LABELS[i.side]) if i.partner else "", statuses.get(i.response.status, i.response.status), deadline,
+         str(SIDE_LABELS[i.side]) if i.partner else "", str(STATUS_LABELS[i.response.status]), deadline,
          invitation_url(i)]
         for i in open_invitations(round_)
     )

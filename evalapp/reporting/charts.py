@@ -8,6 +8,7 @@ import html
 
 import plotly.graph_objects as go
 
+from evalapp.models import ResponseStatus
 from evalapp.reporting.aggregate import ChoiceCounts, Distribution, PartnershipComparison, Progress, ThemeSummary
 
 # Colours that stay distinct for colour-blind readers (Okabe–Ito), disagree → agree.
@@ -68,8 +69,9 @@ def n_label(n: int, hidden_below: int | None = None) -> str:
 def response_status(progress: Progress, labels: dict[str, str], title: str) -> go.Figure:
     """Invitations by response status, one horizontal stacked bar."""
     fig = go.Figure()
-    colours = {"not_started": "#bababa", "in_progress": "#E69F00", "submitted": "#009E73"}
-    for status in ("submitted", "in_progress", "not_started"):
+    colours = {ResponseStatus.NOT_STARTED: "#bababa", ResponseStatus.IN_PROGRESS: "#E69F00",
+               ResponseStatus.SUBMITTED: "#009E73"}
+    for status in reversed(ResponseStatus):
         count = progress.counts.get(status, 0)
         fig.add_bar(y=[""], x=[count], orientation="h", name=safe(labels[status]), marker_color=colours[status],
                     text=[count], textposition="inside", hovertemplate=f"{safe(labels[status])}: %{{x}}<extra></extra>")

@@ -25,6 +25,7 @@ from evalapp.extensions import db
 from evalapp.models import (
     AUTHORITY_TYPES,
     SIDE_LABELS,
+    STATUS_LABELS,
     Answer,
     Authority,
     ExportRecord,
@@ -213,7 +214,6 @@ def _fixed_values(row, options: ExportOptions) -> list:
             row.respondent_role, row.status, _iso(row.started_at), _iso(row.submitted_at)]
 
 
-STATUS_LABELS = {"in_progress": _l("in progress"), "submitted": _l("submitted")}
 
 
 def _label(labels: dict, code):
@@ -300,7 +300,7 @@ def _fixed_values_doc(code: str) -> str:
         "country": "ISO 3166-1 alpha-2",
         "side": f"{Side.HOME} = A; {Side.PARTNER} = B",
         "respondent_role": "; ".join(ROLES),
-        "status": "in_progress; submitted",
+        "status": f"{ResponseStatus.IN_PROGRESS}; {ResponseStatus.SUBMITTED}",
         "started_at": "ISO 8601, UTC",
         "submitted_at": "ISO 8601, UTC",
     }.get(code, "")

@@ -9,6 +9,7 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
 from evalapp.i18n import ngettext
+from evalapp.models import STATUS_LABELS, ResponseStatus
 from evalapp.questionnaires.definition import OTHER, SCORED_THEMES, Definition
 from evalapp.reporting import aggregate, charts
 from evalapp.reporting.embed import figure_json
@@ -46,7 +47,7 @@ def theme_labels(definition: Definition, lang: str) -> dict[str, str]:
 
 
 def status_labels() -> dict[str, str]:
-    return {"not_started": _("Not started"), "in_progress": _("In progress"), "submitted": _("Submitted")}
+    return {status: str(STATUS_LABELS[status]).capitalize() for status in ResponseStatus}
 
 
 def overview_charts(round_, min_n: int, filters: aggregate.Filters | None = None, day_text=str) -> list[Chart]:
