@@ -4,7 +4,7 @@ from evalapp.models.exports import ExportRecord, ExportStatus
 from evalapp.models.jobs import Job, JobFile, JobFileChunk, JobStatus
 from evalapp.models.organisers import Organiser, OrganiserSession, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
-from evalapp.models.responses import STATUS_LABELS, Answer, Response, ResponseStatus
+from evalapp.models.responses import RESPONDENT_ROLES, STATUS_LABELS, Answer, Response, ResponseStatus
 from evalapp.models.results import AnswerTally, ResponseScore
 from evalapp.models.rounds import (
     REACHED,
@@ -24,6 +24,7 @@ __all__ = [
     "AUTHORITY_TYPES",
     "DIRECTORY_ACTIONS",
     "REACHED",
+    "RESPONDENT_ROLES",
     "SIDE_LABELS",
     "SIDES",
     "STATUS_LABELS",

@@ -36,6 +36,14 @@ STATUS_LABELS = {
     WITHDRAWN: _l("link withdrawn"),
 }
 
+#: Who answers for the authority (Response.respondent_role), as people read it.
+RESPONDENT_ROLES = {
+    "elected": _l("Elected official"),
+    "international_staff": _l("Staff in charge of international action"),
+    "other_staff": _l("Other staff of the authority"),
+    "other": _l("Other"),
+}
+
 
 class Response(db.Model):
     """An invitation's response: exactly one per invitation, so a second submit has nowhere to go."""

@@ -24,6 +24,7 @@ from sqlalchemy import func, select, update
 from evalapp.extensions import db
 from evalapp.models import (
     AUTHORITY_TYPES,
+    RESPONDENT_ROLES,
     SIDE_LABELS,
     STATUS_LABELS,
     Answer,
@@ -42,13 +43,10 @@ from evalapp.questionnaires.loader import definition_of
 from evalapp.questionnaires.types import AnswerRow, Column
 from evalapp.reporting import aggregate
 from evalapp.reporting.aggregate import Filters
-from evalapp.respond.forms import RESPONDENT_ROLES
 from evalapp.spreadsheets import csv_text
 
 BATCH = 500
 KINDS = ("wide", "long", "codebook", "pairs")
-#: The respondent roles, as exported.
-ROLES = ("elected", "international_staff", "other_staff", "other")
 #: Who a file is for. A spreadsheet runs a text starting with = + - @ (or a tab or carriage
 #: return) as a formula, so there such text gets a leading apostrophe; analysis tools run
 #: nothing, so their files give every value exactly as typed.
@@ -299,7 +297,7 @@ def _fixed_values_doc(code: str) -> str:
         "authority_type": "; ".join(AUTHORITY_TYPES),
         "country": "ISO 3166-1 alpha-2",
         "side": f"{Side.HOME} = A; {Side.PARTNER} = B",
-        "respondent_role": "; ".join(ROLES),
+        "respondent_role": "; ".join(RESPONDENT_ROLES),
         "status": f"{ResponseStatus.IN_PROGRESS}; {ResponseStatus.SUBMITTED}",
         "started_at": "ISO 8601, UTC",
         "submitted_at": "ISO 8601, UTC",

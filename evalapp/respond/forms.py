@@ -6,20 +6,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice
 from wtforms.validators import InputRequired
 
+from evalapp.models import RESPONDENT_ROLES
 from evalapp.questionnaires.definition import Definition, Item, Section
 from evalapp.questionnaires.types import OTHER_MAX_LENGTH, number_text, other_field_name
 from evalapp.respond.csrf import RespondentForm
 
-__all__ = ["OTHER_MAX_LENGTH", "RESPONDENT_ROLES", "StartForm", "answer_field_names", "number_text",
+__all__ = ["OTHER_MAX_LENGTH", "StartForm", "answer_field_names", "number_text",
            "other_field_name", "section_form_class"]
-
-#: Who answers for the authority.
-RESPONDENT_ROLES = {
-    "elected": _l("Elected official"),
-    "international_staff": _l("Staff in charge of international action"),
-    "other_staff": _l("Other staff of the authority"),
-    "other": _l("Other"),
-}
 
 
 class StartForm(RespondentForm):

@@ -24,10 +24,11 @@ from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import HTTPCookieProcessor, Request, build_opener
 
+from evalapp.models import RESPONDENT_ROLES
 from evalapp.questionnaires import DEFINITIONS_DIR
 from evalapp.questionnaires.definition import DONT_KNOW, OTHER, Definition, Item, Section
 from evalapp.questionnaires.loader import read_definition
-from evalapp.respond.forms import OTHER_MAX_LENGTH, RESPONDENT_ROLES, other_field_name
+from evalapp.respond.forms import OTHER_MAX_LENGTH, other_field_name
 
 AICT = read_definition(DEFINITIONS_DIR / "aict-v1.yaml")
 #: Seconds one request may take before the walk gives up.
