@@ -7,7 +7,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from evalapp.backup import BackupError, backup, restore
 from evalapp.extensions import db
-from evalapp.models import SIDES
+from evalapp.models import SIDES, ExportKind
 from evalapp.questionnaires import DEFINITIONS_DIR
 from evalapp.questionnaires.loader import DefinitionError, load_all, read_definition
 from evalapp.reporting import export as exports
@@ -154,7 +154,8 @@ def create_organiser_command(email, password, name, admin):
 
 @click.command("export")
 @click.argument("round_id", type=int)
-@click.option("--kind", type=click.Choice(exports.KINDS), default="wide", show_default=True)
+@click.option("--kind", type=click.Choice([kind.value for kind in ExportKind]), default=ExportKind.WIDE.value,
+              show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File to write; standard output if omitted.")
 @click.option("--excel", is_flag=True, help='As the "Excel" button: semicolons and a BOM, for a spreadsheet.')
 @click.option("--for", "target", type=click.Choice(list(exports.TARGETS)), default="spreadsheet", show_default=True,

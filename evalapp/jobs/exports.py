@@ -10,13 +10,13 @@ from flask_babel import lazy_gettext as _l
 from evalapp.extensions import db
 from evalapp.jobs.registry import kind
 from evalapp.jobs.runner import JobError, create_job
-from evalapp.models import Job, Round
+from evalapp.models import EXPORT_KINDS, ExportKind, Job, Round
 from evalapp.reporting import export as exports
 
 
 def runs_as_job(round_: Round, kind_: str, options: exports.ExportOptions) -> bool:
     """Whether this export is large enough to run as a job (more responses than EXPORT_JOB_THRESHOLD)."""
-    if kind_ == "codebook":  # a line per column: never large
+    if kind_ == ExportKind.CODEBOOK:  # a line per column: never large
         return False
     return exports.count_responses(round_, options) > current_app.config["EXPORT_JOB_THRESHOLD"]
 
@@ -47,7 +47,7 @@ def run_export(job: Job, progress) -> dict:
     export_kind = job.params.get("export")
     if round_ is None:
         raise JobError(_l("The round of this export no longer exists."))
-    if export_kind not in exports.KINDS:
+    if export_kind not in EXPORT_KINDS:
         raise JobError(_l("Unknown export: %(kind)s.", kind=export_kind))
     options = exports.ExportOptions.from_record(job.params.get("options", {}))
     name = exports.filename(round_, export_kind, date.today(), options)

@@ -1,11 +1,30 @@
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evalapp.extensions import db
 from evalapp.models.base import one_of, utcnow
+
+
+class ExportKind(enum.StrEnum):
+    """The files a round is exported as (evalapp/reporting/export.py makes each)."""
+
+    WIDE = "wide"
+    LONG = "long"
+    CODEBOOK = "codebook"
+    PAIRS = "pairs"
+
+
+#: Each file, as the export page offers it.
+EXPORT_KINDS = {
+    ExportKind.WIDE: _l("Wide: one row per response, one column per question"),
+    ExportKind.LONG: _l("Long (tidy): one row per answer"),
+    ExportKind.CODEBOOK: _l("Codebook: what each column of the wide file holds"),
+    ExportKind.PAIRS: _l("Partnership pairs: both sides side by side, with the gap per theme"),
+}
 
 
 class ExportStatus(enum.StrEnum):
@@ -30,7 +49,7 @@ class ExportRecord(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     #: The organiser who downloaded it; empty for the command line.
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
-    #: wide, long, codebook, pairs or stories.
+    #: An ExportKind (wide, long, codebook, pairs); "stories" in the logs of older versions.
     kind: Mapped[str] = mapped_column(String(20))
     #: The options chosen (headers, values, language, separator, BOM, partial, filters).
     options: Mapped[dict] = mapped_column(JSON)

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import HiddenInput
 
 from evalapp.mailing import TARGETS as SEND_TARGETS
-from evalapp.models import AUTHORITY_TYPES
+from evalapp.models import AUTHORITY_TYPES, EXPORT_KINDS, ExportKind
 from evalapp.reporting.export import TARGETS
 from evalapp.urls import MAX_NUMBER
 
@@ -98,12 +98,8 @@ class SendForm(FlaskForm):
 
 
 class ExportForm(FlaskForm):
-    layout = RadioField(_l("File"), default="wide", choices=[
-        SelectChoice("wide", _l("Wide: one row per response, one column per question")),
-        SelectChoice("long", _l("Long (tidy): one row per answer")),
-        SelectChoice("codebook", _l("Codebook: what each column of the wide file holds")),
-        SelectChoice("pairs", _l("Partnership pairs: both sides side by side, with the gap per theme")),
-    ])
+    layout = RadioField(_l("File"), default=ExportKind.WIDE.value,
+                        choices=[SelectChoice(kind.value, label) for kind, label in EXPORT_KINDS.items()])
     headers = RadioField(_l("Column headers"), default="codes", choices=[
         SelectChoice("codes", _l("Item codes (REC_03)")), SelectChoice("text", _l("Question text"))])
     values = RadioField(_l("Values"), default="codes", choices=[

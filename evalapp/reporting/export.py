@@ -29,6 +29,7 @@ from evalapp.models import (
     STATUS_LABELS,
     Answer,
     Authority,
+    ExportKind,
     ExportRecord,
     ExportStatus,
     Invitation,
@@ -46,7 +47,6 @@ from evalapp.reporting.aggregate import Filters
 from evalapp.spreadsheets import csv_text
 
 BATCH = 500
-KINDS = ("wide", "long", "codebook", "pairs")
 #: Who a file is for. A spreadsheet runs a text starting with = + - @ (or a tab or carriage
 #: return) as a formula, so there such text gets a leading apostrophe; analysis tools run
 #: nothing, so their files give every value exactly as typed.
@@ -340,7 +340,7 @@ def _round(value):
     return None if value is None else round(value, 2)
 
 
-EXPORTERS = {"wide": wide, "long": long, "codebook": codebook, "pairs": pairs}
+EXPORTERS = {ExportKind.WIDE: wide, ExportKind.LONG: long, ExportKind.CODEBOOK: codebook, ExportKind.PAIRS: pairs}
 
 
 def export(round_: Round, kind: str, options: ExportOptions, progress=None) -> Iterator[str]:
