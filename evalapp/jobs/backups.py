@@ -16,13 +16,15 @@ from evalapp.jobs.runner import JobError
 from evalapp.models import Job
 from evalapp.models.base import utcnow
 
+JOB_KIND = "backup"
+
 
 def _summarise(job: Job) -> str:
     result = job.result or {}
     return _("%(name)s, %(size)s bytes", name=result.get("file", ""), size=format_decimal(result.get("bytes", 0)))
 
 
-@kind("backup", label=_l("Backup of the database"), unit="bytes", summarise=_summarise)
+@kind(JOB_KIND, label=_l("Backup of the database"), unit="bytes", summarise=_summarise)
 def run_backup(job: Job, progress) -> dict:
     """Back up into a temporary file, then store it chunk by chunk (a retry makes a new backup)."""
     url = db.engine.url

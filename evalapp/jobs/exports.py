@@ -13,6 +13,8 @@ from evalapp.jobs.runner import JobError, create_job
 from evalapp.models import EXPORT_KINDS, ExportKind, Job, Round
 from evalapp.reporting import export as exports
 
+JOB_KIND = "export"
+
 
 def runs_as_job(round_: Round, kind_: str, options: exports.ExportOptions) -> bool:
     """Whether this export is large enough to run as a job (more responses than EXPORT_JOB_THRESHOLD)."""
@@ -24,7 +26,7 @@ def runs_as_job(round_: Round, kind_: str, options: exports.ExportOptions) -> bo
 def create_export_job(round_: Round, kind_: str, options: exports.ExportOptions, organiser_id: int | None) -> Job:
     """Log the export and add its job (flushes only); the caller commits, then sends the job."""
     entry = exports.record(round_, kind_, options, organiser_id)
-    job = create_job("export", params={"export": kind_, "options": options.as_record(), "record_id": entry.id},
+    job = create_job(JOB_KIND, params={"export": kind_, "options": options.as_record(), "record_id": entry.id},
                      round_id=round_.id, organiser_id=organiser_id)
     entry.job_id = job.id
     db.session.flush()
@@ -40,7 +42,7 @@ def _summarise(job: Job) -> str:
     return _("%(name)s, %(size)s bytes", name=result.get("file", ""), size=format_decimal(result.get("bytes", 0)))
 
 
-@kind("export", label=_l("Export (CSV)"), unit="responses", describe=_describe, summarise=_summarise)
+@kind(JOB_KIND, label=_l("Export (CSV)"), unit="responses", describe=_describe, summarise=_summarise)
 def run_export(job: Job, progress) -> dict:
     """Make the export's file again from the start (a retry replaces the file of an earlier run)."""
     round_ = db.session.get(Round, job.round_id) if job.round_id else None

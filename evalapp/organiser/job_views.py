@@ -19,6 +19,7 @@ from sqlalchemy import select
 from evalapp.auth.routes import admin_required
 from evalapp.extensions import db
 from evalapp.jobs import KINDS, UNITS, retry_job, start_job
+from evalapp.jobs.backups import JOB_KIND as BACKUP_JOB
 from evalapp.jobs.files import chunks
 from evalapp.jobs.registry import UNKNOWN_KIND
 from evalapp.models import Job, JobStatus
@@ -120,7 +121,7 @@ def backups():
 
     form = FlaskForm()
     if form.validate_on_submit():
-        job = start_job("backup", organiser_id=current_user.id)
+        job = start_job(BACKUP_JOB, organiser_id=current_user.id)
         return redirect(url_for(".job_page", job_id=job.id), code=303)
-    jobs = db.session.scalars(select(Job).where(Job.kind == "backup").order_by(Job.id.desc()).limit(100)).all()
+    jobs = db.session.scalars(select(Job).where(Job.kind == BACKUP_JOB).order_by(Job.id.desc()).limit(100)).all()
     return render_template("organiser/backups.html", form=form, jobs=jobs, **job_helpers())
