@@ -42,9 +42,9 @@ def row_name(row, column) -> str:
     return f"{row.label.fr} — {column.label.fr}"
 
 
-def impact_page(open_browser, live_server, width):
+def impact_page(open_browser, live_server, width, height=800, **options):
     link, _ = not_started_link(live_server)
-    page = open_browser(link, viewport={"width": width, "height": 800})
+    page = open_browser(link, viewport={"width": width, "height": height}, **options)
     started(page)
     page.goto(link + "/p/impact")
     return page
@@ -84,6 +84,19 @@ def test_the_keyboard_goes_along_a_row_then_to_the_next_row(open_browser, live_s
     assert page.is_checked(f'input[name="{first}"][value="3"]')
     assert page.is_checked(f'input[name="{second}"][value="2"]')
     assert page.evaluate("document.activeElement.name") == second
+
+
+def test_going_back_up_the_grid_a_focused_choice_is_never_under_its_labels(open_browser, live_server):
+    # A short window, and no smooth scrolling to wait for.
+    page = impact_page(open_browser, live_server, 1280, height=500, reduced_motion="reduce")
+    after = next(i for i in AICT.section("home", "impact").items_for("home") if i.type == "scale")
+    page.focus(f"#{after.code}-0")
+    for cell in reversed(MATRIX.cells):
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate("document.activeElement.name") == cell.code
+        focused = page.evaluate("document.activeElement.getBoundingClientRect().top")
+        labels = page.locator(".matrix-scale").bounding_box()
+        assert focused >= labels["y"] + labels["height"], cell.code
 
 
 def test_on_a_phone_each_row_of_the_matrix_keeps_its_name_by_its_choices(open_browser, live_server):
