@@ -27,6 +27,7 @@ from evalapp.respond.forms import (
     other_field_name,
     section_form_class,
 )
+from evalapp.respond.review import reviewed_sections
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 # Its forms carry a token bound to the invitation (respond/csrf.py), not to the session cookie.
@@ -101,7 +102,7 @@ def welcome(token):
     ctx = context(invitation)
     if response.is_submitted:
         return render_template("respond/submitted.html", response=response, form=for_invitation(RespondentForm, token),
-                               answers=_all_lines(ctx, response), can_reopen=_can_reopen(invitation), **ctx)
+                               answers=_reviewed_sections(ctx, response), can_reopen=_can_reopen(invitation), **ctx)
     closed = closed_page(invitation)
     if closed:
         return closed
@@ -268,21 +269,17 @@ def review(token):
 def _render_review(ctx, response, problems, status=200, form=None):
     answers = answer_ops.answers_by_code(response)
     return render_template(
-        "respond/review.html", response=response, answers=_all_lines(ctx, response, answers),
+        "respond/review.html", response=response, answers=_reviewed_sections(ctx, response, answers),
         problems=problems, step=len(ctx["sections"]) + 1, steps=len(ctx["sections"]) + 1,
         can_reopen=_can_reopen(ctx["invitation"]), form=form or for_invitation(RespondentForm, response.invitation.token),
         **ctx,
     ), status
 
 
-def _all_lines(ctx, response, answers=None):
-    """Every section with its questions and answers as text."""
+def _reviewed_sections(ctx, response, answers=None):
+    """Every section with its questions and answers as text, and its count of answered items."""
     answers = answers if answers is not None else answer_ops.answers_by_code(response)
-    return [
-        (section, [line for item in section.items_for(ctx["side"])
-                   for line in item.kind.lines(item, ctx["definition"], ctx["side"], answers, ctx["lang"])])
-        for section in ctx["sections"]
-    ]
+    return reviewed_sections(ctx["definition"], ctx["sections"], ctx["side"], answers, ctx["lang"])
 
 
 @bp.post("/<token>/submit")

@@ -93,6 +93,25 @@ def page(browser, live_server):
     assert errors == [], f"errors in the page: {errors}"
 
 
+@pytest.fixture
+def open_browser(browser, live_server):
+    """Open a page in a new browser context of its own (no shared cookies), kept on the machine."""
+    contexts = []
+
+    def open_(url, **options):
+        context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server["url"])
+                      else route.abort())
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
 def log_in(page, live_server):
     page.goto(live_server["url"] + "/o/login")
     page.fill("#email", live_server["email"])

@@ -6,25 +6,6 @@ from tests.e2e.test_respondent import answers_of, fill_section, not_started_link
 from tests.respond.helpers import AICT
 
 
-@pytest.fixture
-def open_browser(browser, live_server):
-    """Open a page in a new browser context of its own (no shared cookies), kept on the machine."""
-    contexts = []
-
-    def open_(url, **options):
-        context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server["url"])
-                      else route.abort())
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(url)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-
-
 def started(page, role="international_staff"):
     page.check(f'input[name="respondent_role"][value="{role}"]')
     page.locator("form#start button[type=submit]").click()
