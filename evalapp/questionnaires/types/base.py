@@ -132,6 +132,21 @@ class ItemType:
         """The names of the form fields that answer it."""
         return self.answer_codes(item)
 
+    # --- Conditions on its answers (evalapp/questionnaires/conditions.py) ----------------------
+
+    #: A condition may ask whether its answer is at least a number (``at_least``).
+    ordered: ClassVar[bool] = False
+    #: Its answer is several options: a condition asks whether it includes one (``includes``).
+    includes: ClassVar[bool] = False
+
+    def comparable(self, item: Item, value) -> bool:
+        """Whether a condition may compare its answer with ``value`` (``equals``, ``in``)."""
+        return isinstance(value, str)
+
+    def has_option(self, item: Item, option: str) -> bool:
+        """Whether a condition may ask if its answer includes ``option`` (``includes``)."""
+        return False
+
     # --- Forms and answer rows ----------------------------------------------------------------
 
     def fields(self, item: Item, definition: Definition, side: str, lang: str) -> dict:

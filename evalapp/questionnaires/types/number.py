@@ -94,6 +94,10 @@ class Number(ItemType):
     stored_type = "number"
     accepts = frozenset({"min", "max"})
     template = "_items/number.html"
+    ordered = True
+
+    def comparable(self, item: Item, value) -> bool:
+        return isinstance(value, (int, float)) and item.min <= value <= item.max
 
     def check(self, item: Item) -> None:
         super().check(item)
