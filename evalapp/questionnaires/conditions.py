@@ -14,7 +14,7 @@ counts as not answered: a condition on it does not hold (its own conditions chai
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
@@ -168,6 +168,8 @@ class Asked:
     items: frozenset[str]
     #: The answer codes (item or matrix cell codes) of the items not asked: their answers are set aside.
     not_asked_codes: frozenset[str]
+    #: The values of the items asked, by field name.
+    values: dict = field(default_factory=dict, compare=False, hash=False)
 
     def sections_of(self, definition: Definition, side: str) -> list:
         return [s for s in definition.sections_for(side) if s.code in self.sections]
@@ -192,11 +194,48 @@ def asked(definition: Definition, side: str, partnership: bool, values: dict) ->
                 shown.update({name: values.get(name) for name in item.kind.field_names(item)})
             else:
                 hidden.update(item.answer_codes)
-    return Asked(frozenset(sections), frozenset(items), frozenset(hidden))
+    return Asked(frozenset(sections), frozenset(items), frozenset(hidden), shown)
+
+
+def on_page(condition: Condition, page: set[str], shown: dict, side: str, partnership: bool) -> Condition | bool:
+    """What is left of ``condition`` once all but the answers on the page (field names ``page``) are known.
+
+    True or False when the page's answers do not matter; else the condition on them alone, which the
+    page says in a note (and its script evaluates as the respondent answers).
+    """
+    if isinstance(condition, All | AnyOf):
+        parts = [on_page(part, page, shown, side, partnership) for part in condition.parts()]
+        decisive = isinstance(condition, AnyOf)  # True decides an "any", False an "all"
+        if decisive in parts:
+            return decisive
+        left = [part for part in parts if not isinstance(part, bool)]
+        if not left:
+            return not decisive
+        return left[0] if len(left) == 1 else type(condition)(**{"any" if decisive else "all": left})
+    if condition.item_codes() and condition.item_codes()[0] in page:
+        return condition
+    return holds(condition, shown, side, partnership)
+
+
+def page_items(definition: Definition, section, side: str, partnership: bool, values: dict) -> list[tuple]:
+    """The items drawn on ``section``'s page given the saved ``values``, each with :func:`on_page` of its condition.
+
+    An item whose condition depends on an answer on the same page is drawn whatever that answer is.
+    """
+    shown = asked(definition, side, partnership, values).values
+    if section.when is not None and not holds(section.when, shown, side, partnership):
+        return []
+    page, drawn = set(), []
+    for item in section.items_for(side):
+        condition = True if item.when is None else on_page(item.when, page, shown, side, partnership)
+        if condition is not False:
+            drawn.append((item, condition))
+            page.update(item.kind.field_names(item))
+    return drawn
 
 
 def everything(definition: Definition, side: str) -> Asked:
     """What a response is asked in a questionnaire without conditions: all of its side."""
     sections = definition.sections_for(side)
     return Asked(frozenset(s.code for s in sections),
-                 frozenset(item.code for s in sections for item in s.items_for(side)), frozenset())
+                 frozenset(item.code for s in sections for item in s.items_for(side)), frozenset(), {})
