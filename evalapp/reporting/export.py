@@ -200,7 +200,8 @@ def _answers_of(response_ids: list[int]) -> dict[int, dict[str, list[AnswerRow]]
     # file, whatever plan the database picks (a restored copy, other statistics).
     rows = db.session.connection().execute(
         select(table.response_id, table.item_code, table.choice, table.scale_value, table.dont_know,
-               table.number_value, table.text_value).where(table.response_id.in_(response_ids)).order_by(table.id)
+               table.number_value, table.text_value)
+        .where(table.response_id.in_(response_ids), table.set_aside.is_(False)).order_by(table.id)
     )
     make = AnswerRow._make
     for row in rows:

@@ -54,6 +54,23 @@ def page_items(definition: Definition, section, invitation, answers: AnswerMap) 
     return conditions.page_items(definition, section, invitation.side, invitation.partnership_id is not None, values)
 
 
+def set_aside_not_asked(definition: Definition, invitation) -> None:
+    """Set aside the response's answers to the items it is not asked now, and bring the others back.
+
+    Run at every save and submit, under the response's lock: an answer is set aside exactly when its
+    item is not asked given the answers saved.
+    """
+    if not definition.conditional:
+        return
+    response = invitation.response
+    hidden = asked_of(definition, invitation, answers_by_code(response)).not_asked_codes
+    db.session.execute(
+        update(Answer).where(Answer.response_id == response.id)
+        .values(set_aside=Answer.item_code.in_(sorted(hidden)))
+        .execution_options(synchronize_session=False)
+    )
+
+
 def rows_from_data(items: list[Item], data: dict) -> list[dict]:
     """Turn a page's values (shaped as :func:`form_data` gives them) into answer rows (as column mappings)."""
     return [row for item in items for row in item.kind.rows(item, data)]

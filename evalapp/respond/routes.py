@@ -188,6 +188,7 @@ def section(token, code):
             keep_saved = {name for name in names if request.form.get(f"resolve-{name}") == "saved"}
             merged, before = answer_ops.save_page(response, items, mine,
                                                   answer_ops.read_fingerprints(loaded), keep_saved)
+            answer_ops.set_aside_not_asked(definition, invitation)
             if not merged.conflicts:
                 # Answers on this page may open or close later pages.
                 sections = context(invitation)["sections"]
@@ -320,6 +321,7 @@ def submit(token):
     problems = answer_ops.missing_required(ctx["definition"], invitation.side, answers, ctx["asked"])
     if problems:
         return _render_review(ctx, response, problems, status=422, answers=answers)
+    answer_ops.set_aside_not_asked(ctx["definition"], invitation)
     answer_ops.submit(response)
     db.session.commit()
     flash(_("Thank you: your answers have been submitted."), "success")

@@ -1,6 +1,11 @@
 """A questionnaire with conditions, as a respondent walks it: what is asked, required, counted, reviewed."""
-import pytest
+import re
 
+import pytest
+from sqlalchemy import select
+
+from evalapp.extensions import db
+from evalapp.models import Answer, Invitation, Response
 from tests.respond.conditional import create_cond_round, invite_cond
 from tests.respond.helpers import csrf_token, post_section, start, submit
 
@@ -95,3 +100,34 @@ def test_the_language_of_the_note_follows_the_page(client, app, organiser_id):
     page = client.get(f"/r/{token}")
     client.post(f"/r/{token}/start", data={"csrf_token": csrf_token(page.text), "respondent_role": "elected"})
     assert "Répondez seulement si vous avez répondu « Oui » à AGR_01." in client.get(f"/r/{token}/p/agreement").text
+
+
+def stored(app, token) -> dict[str, tuple]:
+    """The answers stored for the response of ``token``: code -> (value, set aside)."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(Answer.item_code, Answer.scale_value, Answer.choice, Answer.set_aside)
+            .join(Response).join(Invitation).where(Invitation.token == token))
+        return {code: (scale if scale is not None else choice, aside) for code, scale, choice, aside in rows}
+
+
+def test_an_answer_no_longer_asked_is_kept_aside_and_comes_back(app, client, cond_tokens):
+    token = cond_tokens["home"]
+    start(client, token)
+    post_section(client, token, "agreement", {"AGR_01": "yes", "AGR_02": "5"})
+    post_section(client, token, "results", {"RES_01": "4", "RES_02": "The mayors met."})
+    assert stored(app, token)["RES_01"] == (4, False)
+
+    post_section(client, token, "agreement", {"AGR_01": "no", "AGR_02": "5"})
+    answers = stored(app, token)
+    # Not deleted: set aside, the same-page AGR_02 and the later page's RES_01 and RES_02 alike.
+    assert answers["AGR_02"] == (5, True) and answers["RES_01"] == (4, True) and answers["RES_02"][1]
+    assert answers["AGR_01"] == ("no", False)
+    review = client.get(f"/r/{token}/review").text
+    assert "The mayors met." not in review
+
+    post_section(client, token, "agreement", {"AGR_01": "yes", "AGR_02": "5"})
+    assert not any(aside for _value, aside in stored(app, token).values())
+    results = client.get(f"/r/{token}/p/results").text
+    assert re.search(r'value="4"\s+checked', results)
+    assert "The mayors met." in client.get(f"/r/{token}/review").text
