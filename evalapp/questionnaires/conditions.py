@@ -234,6 +234,19 @@ def page_items(definition: Definition, section, side: str, partnership: bool, va
     return drawn
 
 
+def values_of(definition: Definition, side: str, answers: dict) -> dict:
+    """A response's saved answers (an AnswerMap: rows by code) as its pages' values, by field name."""
+    return {name: value for section in definition.sections_for(side) for item in section.items_for(side)
+            for name, value in item.kind.form_data(item, answers).items()}
+
+
+def asked_by_answers(definition: Definition, side: str, partnership: bool, answers: dict) -> Asked:
+    """:func:`asked` from a response's saved answers (its rows by code); everything when there are no conditions."""
+    if not definition.conditional:
+        return everything(definition, side)
+    return asked(definition, side, partnership, values_of(definition, side, answers))
+
+
 def everything(definition: Definition, side: str) -> Asked:
     """What a response is asked in a questionnaire without conditions: all of its side."""
     sections = definition.sections_for(side)

@@ -33,24 +33,16 @@ def form_data(items: list[Item], answers: AnswerMap) -> dict:
     return {name: value for item in items for name, value in item.kind.form_data(item, answers).items()}
 
 
-def values_of(definition: Definition, side: str, answers: AnswerMap) -> dict:
-    """Every saved answer of a response on ``side``, shaped as :func:`form_data` gives them."""
-    return form_data([item for section in definition.sections_for(side) for item in section.items_for(side)], answers)
-
-
-def asked_of(definition: Definition, invitation, answers: AnswerMap, page: dict | None = None) -> Asked:
-    """What a response is asked, from its saved ``answers`` and, over them, the values of a ``page`` being sent."""
-    if not definition.conditional:
-        return conditions.everything(definition, invitation.side)
-    values = {**values_of(definition, invitation.side, answers), **(page or {})}
-    return conditions.asked(definition, invitation.side, invitation.partnership_id is not None, values)
+def asked_of(definition: Definition, invitation, answers: AnswerMap) -> Asked:
+    """What a response is asked, given its saved ``answers``."""
+    return conditions.asked_by_answers(definition, invitation.side, invitation.partnership_id is not None, answers)
 
 
 def page_items(definition: Definition, section, invitation, answers: AnswerMap) -> list[tuple[Item, object]]:
     """The items drawn on a section's page, each with what its being asked still depends on (see conditions.on_page)."""
     if not definition.conditional:
         return [(item, True) for item in section.items_for(invitation.side)]
-    values = values_of(definition, invitation.side, answers)
+    values = conditions.values_of(definition, invitation.side, answers)
     return conditions.page_items(definition, section, invitation.side, invitation.partnership_id is not None, values)
 
 

@@ -27,9 +27,12 @@ if TYPE_CHECKING:
 DONT_KNOW = "dk"
 #: Option code of the "other, specify" choice.
 OTHER = "other"
+#: Value, in exports, of an item the respondent was not asked (its conditions did not hold).
+NOT_ASKED = "not_asked"
 
 NOT_ANSWERED = _l("Not answered")
 DONT_KNOW_LABEL = _l("Don't know / not applicable")
+NOT_ASKED_LABEL = _l("not asked")
 
 #: Saved answers by item (or matrix cell) code: each a list of Answer rows (or rows with the same attributes).
 AnswerMap = dict[str, list]
