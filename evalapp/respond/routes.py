@@ -155,7 +155,9 @@ def section(token, code):
     if action.startswith("lang-"):
         # Switching language saves the page first, then shows it again in the new language.
         i18n.choose_language(action.removeprefix("lang-"))
-    answers = answer_ops.answers_by_code(response)
+    # A POST reads the saved answers when saving; before, only what is asked needs them.
+    conditional = definition_of(invitation.round.questionnaire_version).conditional
+    answers = answer_ops.answers_by_code(response) if request.method == "GET" or conditional else {}
     ctx = context(invitation, answers)
     definition, sections = ctx["definition"], ctx["sections"]
     current = definition.section(invitation.side, code)
