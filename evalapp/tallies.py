@@ -283,7 +283,7 @@ def _contribution(batch, as_counted: bool) -> list[Select]:
                 .join(QuestionnaireItem, and_(QuestionnaireItem.code == Answer.item_code,
                                               QuestionnaireItem.questionnaire_version_id == column.version_id,
                                               QuestionnaireItem.type.in_(types)))
-                .where(submitted))
+                .where(submitted, Answer.set_aside.is_(False)))
 
     value = case((Answer.dont_know, literal(DONT_KNOW)),
                  (Answer.scale_value.is_not(None), cast(Answer.scale_value, String)), else_=Answer.choice)
@@ -366,7 +366,7 @@ def response_indices(responses: Select):
                                       QuestionnaireItem.scored))
         .join(sizes, and_(sizes.c.version_id == QuestionnaireItem.questionnaire_version_id,
                           sizes.c.theme == QuestionnaireItem.theme))
-        .where(Answer.scale_value.is_not(None))
+        .where(Answer.scale_value.is_not(None), Answer.set_aside.is_(False))
         .group_by(Answer.response_id, QuestionnaireItem.theme)
         .having(answered * 2 >= func.max(sizes.c.size))
         .subquery()

@@ -131,6 +131,9 @@ class Answer(db.Model):
     dont_know: Mapped[bool] = mapped_column(default=False)
     number_value: Mapped[float | None] = mapped_column(Float)
     text_value: Mapped[str | None] = mapped_column(Text)
+    #: The item is not asked any more (an earlier answer changed, see questionnaires/conditions.py):
+    #: the answer is kept, to come back if the earlier answer changes back, but nothing reads it.
+    set_aside: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     response: Mapped[Response] = relationship(back_populates="answers")
 

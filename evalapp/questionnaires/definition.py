@@ -6,9 +6,10 @@ definition is read back from the database into a :class:`Definition`.
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_serializer, model_validator
 
 from evalapp.models import rounds
+from evalapp.questionnaires.conditions import AtLeast, Condition, Equals, Includes, OneOf, walk
 from evalapp.questionnaires.types import DONT_KNOW, OTHER, TYPES, ItemType
 
 ItemCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=40)]
@@ -26,6 +27,20 @@ __all__ = ["DONT_KNOW", "OTHER"]  # defined with the types; imported from here t
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Conditional(Strict):
+    """An item or a section: asked only when its condition ``when`` holds, if it has one."""
+
+    when: Condition | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_condition(self, handler):
+        # Definitions without conditions keep the content (and checksum) they were stored with.
+        data = handler(self)
+        if data.get("when") is None:
+            data.pop("when", None)
+        return data
 
 
 class Text(Strict):
@@ -56,7 +71,7 @@ class MatrixCell(Strict):
     column: MatrixAxis
 
 
-class Item(Strict):
+class Item(Conditional):
     code: ItemCode
     theme: LowerCode
     type: ItemTypeName
@@ -118,7 +133,7 @@ class Item(Strict):
         return None
 
 
-class Section(Strict):
+class Section(Conditional):
     code: LowerCode
     title: Text
     intro: Text | None = None
@@ -127,6 +142,10 @@ class Section(Strict):
 
     def items_for(self, side: str) -> list[Item]:
         return [item for item in self.items if side in item.sides]
+
+    def answer_codes(self, side: str) -> list[str]:
+        """The codes of the answers to the page of ``side``: its items' and its matrix cells'."""
+        return [code for item in self.items_for(side) for code in item.answer_codes]
 
 
 class Theme(Strict):
@@ -154,6 +173,11 @@ class Definition(Strict):
     @cached_property
     def items_by_code(self) -> dict[str, Item]:
         return {item.code: item for section in self.sections for item in section.items}
+
+    @cached_property
+    def conditional(self) -> bool:
+        """Whether some item or section is asked only under a condition."""
+        return any(s.when or any(item.when for item in s.items) for s in self.sections)
 
     def scale_labels(self, name: str, lang: str) -> list[tuple[int, str]]:
         return [(value, text.get(lang)) for value, text in sorted(self.scales[name].items())]
@@ -186,4 +210,67 @@ def cross_check(definition: Definition) -> list[tuple[str | None, str]]:
     for name, labels in definition.scales.items():
         if sorted(labels) != [1, 2, 3, 4, 5]:
             problems.append((None, f"scale '{name}' must label exactly the values 1 to 5"))
+    return problems + condition_problems(definition)
+
+
+def condition_problems(definition: Definition) -> list[tuple[str | None, str]]:
+    """The conditions that look at a later (or unknown) answer, or ask what the answer cannot be.
+
+    A condition may only read answers given before it: a section's, those of earlier sections; an
+    item's, those of earlier items. That also rules out loops, and lets one pass in questionnaire
+    order decide what is asked (conditions.asked).
+    """
+    owners = {code: item for section in definition.sections for item in section.items
+              for code in [item.code, *item.answer_codes]}
+    problems, earlier = [], set()
+    for section in definition.sections:
+        if section.when:
+            problems += [(None, f"section '{section.code}': {message}")
+                         for message in _check(section.when, owners, earlier, f"section '{section.code}'")]
+        for item in section.items:
+            if item.when:
+                problems += [(item.code, message) for message in _check(item.when, owners, earlier, item.code)]
+            earlier.update([item.code, *item.answer_codes])
     return problems
+
+
+def _check(condition, owners: dict[str, Item], earlier: set[str], where: str) -> list[str]:
+    problems = []
+    for part in walk(condition):
+        for code in part.item_codes():
+            item = owners.get(code)
+            if item is None:
+                problems.append(f"condition on '{code}': no item has this code")
+                continue
+            if code not in earlier:
+                problems.append(f"condition on '{code}', which is not asked before {where}: a condition can only "
+                                f"depend on earlier questions (so that no condition loops back on itself)")
+                continue
+            if code == item.code and item.answer_codes != [item.code]:
+                problems.append(f"condition on '{code}', a matrix: name one of its cells, such as "
+                                f"'{item.answer_codes[0]}'")
+                continue
+            problems += _check_value(part, item)
+    return problems
+
+
+def _check_value(part, item: Item) -> list[str]:
+    kind = item.kind
+    if isinstance(part, Equals | OneOf):
+        expected = [part.equals] if isinstance(part, Equals) else part.in_
+        if kind.includes:
+            return [f"condition on '{part.item}', a multiple choice: ask whether it 'includes' an option"]
+        wrong = [value for value in expected if not kind.comparable(item, value)]
+        if wrong:
+            return [f"condition on '{part.item}': {wrong[0]!r} is not an answer this {kind.name} item can have"]
+    if isinstance(part, Includes):
+        if not kind.includes:
+            return [f"condition on '{part.item}': 'includes' is for a multiple choice, not a {kind.name} item"]
+        if not kind.has_option(item, part.includes):
+            return [f"condition on '{part.item}': it has no option '{part.includes}'"]
+    if isinstance(part, AtLeast):
+        if not kind.ordered:
+            return [f"condition on '{part.item}': 'at_least' is for a scale or a number, not a {kind.name} item"]
+        if not kind.comparable(item, part.at_least):
+            return [f"condition on '{part.item}': {part.at_least!r} is not an answer this {kind.name} item can have"]
+    return []

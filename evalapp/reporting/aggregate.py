@@ -289,7 +289,7 @@ def choice_counts(round_: Round, codes: list[str], filters: Filters = Filters(),
         code: sorted(db.session.scalars(
             select(Answer.text_value)
             .where(Answer.item_code == code, Answer.choice == OTHER, Answer.text_value.is_not(None),
-                   Answer.response_id.in_(submitted_ids(round_.id, filters)))
+                   Answer.set_aside.is_(False), Answer.response_id.in_(submitted_ids(round_.id, filters)))
             .limit(min(OTHERS_SHOWN, counts[code][OTHER]))
         ), key=str.casefold)
         for code in codes if counts[code].get(OTHER)
@@ -392,7 +392,8 @@ def item_comparison(round_: Round, home_response_id: int, partner_response_id: i
         (response_id, code): (value, dont_know)
         for response_id, code, value, dont_know in db.session.execute(
             select(Answer.response_id, Answer.item_code, Answer.scale_value, Answer.dont_know)
-            .where(Answer.response_id.in_([home_response_id, partner_response_id]), Answer.item_code.in_(items))
+            .where(Answer.response_id.in_([home_response_id, partner_response_id]), Answer.item_code.in_(items),
+                   Answer.set_aside.is_(False))
         )
     }
     rows = []
@@ -480,7 +481,8 @@ def text_answers_query(round_: Round, codes: list[str], filters: Filters = Filte
         .join(Response, Response.id == Answer.response_id)
         .join(Invitation, Invitation.id == Response.invitation_id)
         .join(Authority, Authority.id == Invitation.authority_id)
-        .where(*tallies.counted(round_.id), Answer.item_code.in_(codes), Answer.text_value.is_not(None))
+        .where(*tallies.counted(round_.id), Answer.item_code.in_(codes), Answer.text_value.is_not(None),
+               Answer.set_aside.is_(False))
         .order_by(Answer.item_code, Authority.name)
     )
     query = filters.apply(query)

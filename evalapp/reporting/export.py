@@ -10,6 +10,7 @@ byte is written (:func:`mark_complete`): a download cut midway, or a job that fa
 "started" in the log. Large exports run as jobs (evalapp/jobs/exports.py); ``progress``
 (an evalapp.jobs Progress) is then told the size of the work and each batch done.
 """
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -39,9 +40,10 @@ from evalapp.models import (
     Side,
 )
 from evalapp.models.base import utcnow
+from evalapp.questionnaires.conditions import asked_by_answers
 from evalapp.questionnaires.definition import SCORED_THEMES, Definition
 from evalapp.questionnaires.loader import definition_of
-from evalapp.questionnaires.types import AnswerRow, Column
+from evalapp.questionnaires.types import NOT_ASKED, NOT_ASKED_LABEL, AnswerRow, Column
 from evalapp.reporting import aggregate
 from evalapp.reporting.aggregate import Filters
 from evalapp.spreadsheets import csv_text
@@ -130,6 +132,16 @@ def cell_value(definition: Definition, column: Column, rows: list, options: Expo
     return column.item.kind.value(definition, column, rows, options)
 
 
+def not_asked(definition: Definition, side: str, partnership_id, answers: dict) -> frozenset[str]:
+    """The answer codes a response was not asked (its conditions did not hold), from its answers."""
+    return asked_by_answers(definition, side, partnership_id is not None, answers).not_asked_codes
+
+
+def not_asked_value(options: ExportOptions) -> str:
+    """What a column says of an item not asked: apart from empty (not answered) and dk (don't know)."""
+    return str(NOT_ASKED_LABEL) if options.values == "labels" else NOT_ASKED
+
+
 def _side(row) -> str:
     """home or partner, for responses of a partnership only."""
     return row.side if row.partnership_id else ""
@@ -192,7 +204,8 @@ def _answers_of(response_ids: list[int]) -> dict[int, dict[str, list[AnswerRow]]
     # file, whatever plan the database picks (a restored copy, other statistics).
     rows = db.session.connection().execute(
         select(table.response_id, table.item_code, table.choice, table.scale_value, table.dont_know,
-               table.number_value, table.text_value).where(table.response_id.in_(response_ids)).order_by(table.id)
+               table.number_value, table.text_value)
+        .where(table.response_id.in_(response_ids), table.set_aside.is_(False)).order_by(table.id)
     )
     make = AnswerRow._make
     for row in rows:
@@ -233,15 +246,21 @@ def wide(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str
         for batch in _batches(round_, options, progress):
             with force_locale(options.lang):
                 for response, answers in batch:
+                    hidden = not_asked(definition, response.side, response.partnership_id, answers)
                     values = _fixed_values(response, options)
-                    values += [cell_value(definition, c, answers.get(c.answer_code, []), options) for c in columns]
+                    values += [not_asked_value(options) if c.answer_code in hidden
+                               else cell_value(definition, c, answers.get(c.answer_code, []), options) for c in columns]
                     yield values
 
     return headers, rows()
 
 
 def long(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str], Iterator[list]]:
-    """One row per answer: response, authority, side, item code, theme, value, label."""
+    """One row per answer: response, authority, side, item code, theme, value, label.
+
+    An item the response was not asked has a row too, with the value ``not_asked``: without it, the
+    file could not tell it from an item left unanswered (which has no row).
+    """
     definition = definition_of(round_.questionnaire_version)
     items = {c.answer_code: c.item for c in item_columns(definition)}
     order = {code: n for n, code in enumerate(items)}
@@ -252,9 +271,13 @@ def long(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str
             with force_locale(options.lang):
                 for response, answers in batch:
                     side = _side(response)
-                    for code in sorted(answers, key=lambda c: order.get(c, len(order))):
+                    hidden = not_asked(definition, response.side, response.partnership_id, answers)
+                    for code in sorted({*answers, *hidden}, key=lambda c: order.get(c, len(order))):
                         item = items.get(code)
                         if item is None:
+                            continue
+                        if code in hidden:
+                            yield [response.id, response.name, side, code, item.theme, NOT_ASKED, str(NOT_ASKED_LABEL)]
                             continue
                         for row in answers[code]:
                             value, label = item.kind.long_value(definition, item, row, options.lang)
@@ -268,6 +291,7 @@ def codebook(round_: Round, options: ExportOptions, progress=None) -> tuple[list
     and how the column differs in files for a spreadsheet (free texts get an apostrophe before a formula)."""
     definition = definition_of(round_.questionnaire_version)
     sections = {i.code: s.code for s in definition.sections for i in s.items}
+    conditions = {i.code: [c for c in (s.when, i.when) if c] for s in definition.sections for i in s.items}
     headers = ["column", "section", "theme", "type", "question_fr", "question_en", "values", "spreadsheet_files"]
 
     def rows():
@@ -287,9 +311,18 @@ def codebook(round_: Round, options: ExportOptions, progress=None) -> tuple[list
                     questions.append(column_header(column, ExportOptions(headers="text", lang=lang)))
             typed = column.other or item.kind.free_text
             yield [column.code, sections[item.code], item.theme, item.kind.codebook_type(column), *questions,
-                   item.kind.allowed_values(definition, column), IN_SPREADSHEET_FILES if typed else "unchanged"]
+                   item.kind.allowed_values(definition, column) + _asked_when(item, conditions[item.code]),
+                   IN_SPREADSHEET_FILES if typed else "unchanged"]
 
     return headers, rows()
+
+
+def _asked_when(item, conditions: list) -> str:
+    """What the codebook adds to the values of an item asked under conditions (its section's, its own)."""
+    if not conditions:
+        return ""
+    written = " and ".join(json.dumps(c.model_dump(mode="json"), ensure_ascii=False) for c in conditions)
+    return f"; {NOT_ASKED} = non posée / not asked (asked only when {written})"
 
 
 def _fixed_values_doc(code: str) -> str:
@@ -320,6 +353,9 @@ def pairs(round_: Round, options: ExportOptions, progress=None) -> tuple[list[st
         for start in range(0, len(comparisons), BATCH // 2):
             chunk = comparisons[start:start + BATCH // 2]
             answers = _answers_of([r for c in chunk for r in (c.home_response_id, c.partner_response_id)])
+            hidden = {response_id: not_asked(definition, side, c.partnership_id, answers[response_id])
+                      for c in chunk for side, response_id in (("home", c.home_response_id),
+                                                               ("partner", c.partner_response_id))}
             with force_locale(options.lang):
                 for c in chunk:
                     values = [c.partnership_id, c.home_name, c.partner_name]
@@ -327,8 +363,9 @@ def pairs(round_: Round, options: ExportOptions, progress=None) -> tuple[list[st
                     values += [_round(c.gaps.get(t)) for t in themes]
                     for column in columns:
                         for response_id in (c.home_response_id, c.partner_response_id):
-                            values.append(cell_value(definition, column,
-                                                     answers[response_id].get(column.answer_code, []), options))
+                            values.append(not_asked_value(options) if column.answer_code in hidden[response_id]
+                                          else cell_value(definition, column,
+                                                          answers[response_id].get(column.answer_code, []), options))
                     yield values
             if progress is not None:
                 progress.advance(len(chunk))

@@ -13,6 +13,8 @@ from evalapp import tallies
 from evalapp.extensions import db
 from evalapp.models import Answer, Response, ResponseStatus
 from evalapp.models.base import utcnow
+from evalapp.questionnaires import conditions
+from evalapp.questionnaires.conditions import Asked
 from evalapp.questionnaires.definition import Definition, Item, Section
 from evalapp.questionnaires.types import AnswerMap, AnswerRow
 
@@ -37,6 +39,36 @@ def answers_by_code(response: Response, codes: list[str] | None = None) -> Answe
 def form_data(items: list[Item], answers: AnswerMap) -> dict:
     """The saved answers to ``items``, shaped as the section form's data."""
     return {name: value for item in items for name, value in item.kind.form_data(item, answers).items()}
+
+
+def asked_of(definition: Definition, invitation, answers: AnswerMap) -> Asked:
+    """What a response is asked, given its saved ``answers``."""
+    return conditions.asked_by_answers(definition, invitation.side, invitation.partnership_id is not None, answers)
+
+
+def page_items(definition: Definition, section, invitation, answers: AnswerMap) -> list[tuple[Item, object]]:
+    """The items drawn on a section's page, each with what its being asked still depends on (see conditions.on_page)."""
+    if not definition.conditional:
+        return [(item, True) for item in section.items_for(invitation.side)]
+    values = conditions.values_of(definition, invitation.side, answers)
+    return conditions.page_items(definition, section, invitation.side, invitation.partnership_id is not None, values)
+
+
+def set_aside_not_asked(definition: Definition, invitation) -> None:
+    """Set aside the response's answers to the items it is not asked now, and bring the others back.
+
+    Run at every save and submit, under the response's lock: an answer is set aside exactly when its
+    item is not asked given the answers saved.
+    """
+    if not definition.conditional:
+        return
+    response = invitation.response
+    hidden = asked_of(definition, invitation, answers_by_code(response)).not_asked_codes
+    db.session.execute(
+        update(Answer).where(Answer.response_id == response.id)
+        .values(set_aside=Answer.item_code.in_(sorted(hidden)))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def rows_from_data(items: list[Item], data: dict) -> list[dict]:
@@ -113,22 +145,21 @@ def merge(mine: dict, saved: dict, loaded: dict[str, str] | None, keep_saved=fro
     return Merge(values, conflicts)
 
 
-def save_page(response: Response, section: Section, side: str, mine: dict, loaded: dict[str, str] | None,
+def save_page(response: Response, items: list[Item], mine: dict, loaded: dict[str, str] | None,
               keep_saved=frozenset()) -> tuple[Merge, AnswerMap]:
     """Save what this copy of a page changed (see :func:`merge`); return the merge and the answers saved before."""
-    items = section.items_for(side)
     before = answers_by_code(response, [code for item in items for code in item.answer_codes])
     merged = merge(mine, form_data(items, before), loaded, keep_saved)
-    save_section(response, section, side, merged.values)
+    save_section(response, items, merged.values)
     return merged, before
 
 
-def save_section(response: Response, section: Section, side: str, values: dict) -> None:
-    """Replace the response's answers to one section with ``values`` (shaped as :func:`form_data` gives them).
+def save_section(response: Response, items: list[Item], values: dict) -> None:
+    """Replace the response's answers to the items of one page with ``values`` (shaped as :func:`form_data` gives them).
 
-    Answers to other sections are untouched, so two tabs on two pages both keep theirs.
+    Answers to other pages are untouched, so two tabs on two pages both keep theirs; so are those
+    to the page's items not drawn on it (not asked), kept aside.
     """
-    items = section.items_for(side)
     codes = [code for item in items for code in item.answer_codes]
     db.session.execute(
         delete(Answer).where(Answer.response_id == response.id, Answer.item_code.in_(codes))
@@ -166,11 +197,13 @@ def is_answered(item: Item, answers: AnswerMap) -> bool:
     return item.kind.is_answered(item, answers)
 
 
-def missing_required(definition: Definition, side: str, answers: AnswerMap) -> list[Problem]:
+def missing_required(definition: Definition, side: str, answers: AnswerMap, asked: Asked | None = None) -> list[Problem]:
+    """The required items ``asked`` (by default, all of the side's) left unanswered."""
+    asked = asked or conditions.everything(definition, side)
     return [
         Problem(section, item)
-        for section in definition.sections_for(side)
-        for item in section.items_for(side)
+        for section in asked.sections_of(definition, side)
+        for item in asked.items_of(section, side)
         if item.required and not is_answered(item, answers)
     ]
 

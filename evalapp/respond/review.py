@@ -2,6 +2,7 @@
 and whether a required item is still unanswered."""
 from dataclasses import dataclass
 
+from evalapp.questionnaires.conditions import Asked
 from evalapp.questionnaires.definition import Definition, Section
 from evalapp.questionnaires.types import AnswerMap, Line
 from evalapp.respond.answers import is_answered
@@ -21,10 +22,11 @@ class ReviewedSection:
 
 
 def reviewed_sections(definition: Definition, sections: list[Section], side: str, answers: AnswerMap,
-                      lang: str) -> list[ReviewedSection]:
+                      lang: str, asked: Asked) -> list[ReviewedSection]:
+    """The ``sections`` asked, each with the items asked (``asked``) and their answers."""
     reviewed = []
     for section in sections:
-        items = section.items_for(side)
+        items = asked.items_of(section, side)
         done = [is_answered(item, answers) for item in items]
         reviewed.append(ReviewedSection(
             section=section,

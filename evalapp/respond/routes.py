@@ -20,6 +20,7 @@ from evalapp.questionnaires.loader import definition_of
 from evalapp.questionnaires.types.html import Page
 from evalapp.reporting import pages
 from evalapp.respond import answers as answer_ops
+from evalapp.respond.conditions import conditional_notes
 from evalapp.respond.csrf import RespondentForm, for_invitation, form_token
 from evalapp.respond.forms import (
     StartForm,
@@ -83,13 +84,18 @@ def closed_page(invitation: Invitation):
     return render_template("respond/closed.html", invitation=invitation, state=state), 403
 
 
-def context(invitation: Invitation) -> dict:
+def context(invitation: Invitation, answers=None) -> dict:
+    """What every page needs; ``sections`` are those the response is asked, given its ``answers``
+    (read here when the questionnaire has conditions and the caller has not read them)."""
     definition = definition_of(invitation.round.questionnaire_version)
-    sections = definition.sections_for(invitation.side)
+    if answers is None and definition.conditional:
+        answers = answer_ops.answers_by_code(invitation.response)
+    asked = answer_ops.asked_of(definition, invitation, answers or {})
     return {
         "invitation": invitation,
         "definition": definition,
-        "sections": sections,
+        "sections": asked.sections_of(definition, invitation.side),
+        "asked": asked,
         "side": invitation.side,
         "lang": current_lang(),
     }
@@ -153,36 +159,52 @@ def section(token, code):
     if action.startswith("lang-"):
         # Switching language saves the page first, then shows it again in the new language.
         i18n.choose_language(action.removeprefix("lang-"))
-    ctx = context(invitation)
+    # What is asked may depend on every saved answer; without conditions, a page drawn reads its own
+    # answers only, and a POST reads them when saving.
+    definition = definition_of(invitation.round.questionnaire_version)
+    if definition.conditional:
+        answers = answer_ops.answers_by_code(response)
+    elif request.method == "GET" and (page := definition.section(invitation.side, code)) is not None:
+        answers = answer_ops.answers_by_code(response, page.answer_codes(invitation.side))
+    else:
+        answers = {}
+    ctx = context(invitation, answers)
     definition, sections = ctx["definition"], ctx["sections"]
     current = definition.section(invitation.side, code)
     if current is None:
         abort(404)
+    if current not in sections:
+        # Not asked, given earlier answers: on to the next page that is.
+        return redirect(_url_of(token, _next_asked(definition, invitation.side, sections, current)), code=303)
     index = sections.index(current)
-    items = current.items_for(invitation.side)
+    drawn = answer_ops.page_items(definition, current, invitation, answers)
+    items = [item for item, _condition in drawn]
+    notes = conditional_notes(definition, drawn, invitation.side, ctx["lang"])
 
     form_class = section_form_class(definition, current, invitation.side, ctx["lang"])
     names = answer_field_names(items)
     conflicts = {}
     if request.method == "GET":
-        answers = answer_ops.answers_by_code(response, [code for item in items for code in item.answer_codes])
         saved = answer_ops.form_data(items, answers)
         form = for_invitation(form_class, token, formdata=None, data=saved)
         loaded = answer_ops.fingerprints(names, saved)
         if request.args.get("check"):
-            _mark_missing(form, items, answers)
+            _mark_missing(form, items, answers, ctx["asked"])
         status = 200
     else:
         form = for_invitation(form_class, token)
         # With errors, the page comes back with the fingerprints it was drawn with.
         loaded, status = request.form.get("loaded", ""), 422
         if form.validate():
-            mine = answer_ops.page_values(form)
+            mine = {name: value for name, value in answer_ops.page_values(form).items() if name in names}
             keep_saved = {name for name in names if request.form.get(f"resolve-{name}") == "saved"}
-            merged, before = answer_ops.save_page(response, current, invitation.side, mine,
+            merged, before = answer_ops.save_page(response, items, mine,
                                                   answer_ops.read_fingerprints(loaded), keep_saved)
+            answer_ops.set_aside_not_asked(definition, invitation)
             if not merged.conflicts:
-                destination = _destination(action, sections, index)
+                # Answers on this page may open or close later pages.
+                sections = context(invitation)["sections"]
+                destination = _destination(action, sections, sections.index(current))
                 if destination != SAVED:
                     # Coming back later resumes where the respondent was going.
                     response.current_section = destination
@@ -199,7 +221,7 @@ def section(token, code):
     return render_template(
         "respond/section.html",
         form=form, section=current, items=items, step=index + 1, steps=len(sections) + 1,
-        previous=sections[index - 1] if index else None, loaded=loaded, conflicts=conflicts,
+        previous=sections[index - 1] if index else None, loaded=loaded, conflicts=conflicts, notes=notes,
         focus=request.args.get("focus"), response=response, **ctx,
     ), status
 
@@ -232,15 +254,22 @@ def _destination(action: str, sections, index: int) -> str:
     return codes[index]
 
 
+def _next_asked(definition, side: str, sections, current) -> str:
+    """The first page asked after ``current`` (which is not), or REVIEW."""
+    following = definition.sections_for(side)
+    following = following[following.index(current) + 1:]
+    return next((s.code for s in following if s in sections), REVIEW)
+
+
 def _url_of(token: str, destination: str) -> str:
     if destination in (REVIEW, SAVED):
         return url_for(f".{destination}", token=token)
     return url_for(".section", token=token, code=destination)
 
 
-def _mark_missing(form, items, answers):
+def _mark_missing(form, items, answers, asked):
     for item in items:
-        if item.required and not answer_ops.is_answered(item, answers):
+        if item.required and item.code in asked.items and not answer_ops.is_answered(item, answers):
             for code in item.answer_codes:
                 form[code].errors = [_("This question must be answered before submitting.")]
 
@@ -262,12 +291,12 @@ def review(token):
     closed = closed_page(invitation)
     if closed:
         return closed
-    ctx = context(invitation)
-    return _render_review(ctx, response, problems=None)
-
-
-def _render_review(ctx, response, problems, status=200, form=None):
     answers = answer_ops.answers_by_code(response)
+    return _render_review(context(invitation, answers), response, problems=None, answers=answers)
+
+
+def _render_review(ctx, response, problems, status=200, form=None, answers=None):
+    answers = answers if answers is not None else answer_ops.answers_by_code(response)
     return render_template(
         "respond/review.html", response=response, answers=_reviewed_sections(ctx, response, answers),
         problems=problems, step=len(ctx["sections"]) + 1, steps=len(ctx["sections"]) + 1,
@@ -279,7 +308,7 @@ def _render_review(ctx, response, problems, status=200, form=None):
 def _reviewed_sections(ctx, response, answers=None):
     """Every section with its questions and answers as text, and its count of answered items."""
     answers = answers if answers is not None else answer_ops.answers_by_code(response)
-    return reviewed_sections(ctx["definition"], ctx["sections"], ctx["side"], answers, ctx["lang"])
+    return reviewed_sections(ctx["definition"], ctx["sections"], ctx["side"], answers, ctx["lang"], ctx["asked"])
 
 
 @bp.post("/<token>/submit")
@@ -292,13 +321,15 @@ def submit(token):
     closed = closed_page(invitation)
     if closed:
         return closed
-    ctx = context(invitation)
+    answers = answer_ops.answers_by_code(response)
+    ctx = context(invitation, answers)
     form = for_invitation(RespondentForm, token)
     if not form.validate():
-        return _render_review(ctx, response, problems=None, status=422, form=form)
-    problems = answer_ops.missing_required(ctx["definition"], invitation.side, answer_ops.answers_by_code(response))
+        return _render_review(ctx, response, problems=None, status=422, form=form, answers=answers)
+    problems = answer_ops.missing_required(ctx["definition"], invitation.side, answers, ctx["asked"])
     if problems:
-        return _render_review(ctx, response, problems, status=422)
+        return _render_review(ctx, response, problems, status=422, answers=answers)
+    answer_ops.set_aside_not_asked(ctx["definition"], invitation)
     answer_ops.submit(response)
     db.session.commit()
     flash(_("Thank you: your answers have been submitted."), "success")

@@ -14,7 +14,8 @@ from evalapp.reporting import export as exports
 from evalapp.reporting.aggregate import Filters
 from evalapp.reporting.export import ExportOptions
 from tests.reporting.fixtures import RECIPROCITY, build_round
-from tests.respond.helpers import AICT, csrf_token
+from tests.respond.conditional import create_cond_round, invite_cond
+from tests.respond.helpers import AICT, csrf_token, post_section, start, submit
 
 TRICKY = 'Réponse « longue », avec des ; et des "guillemets"\net un retour à la ligne — fin.'
 
@@ -308,3 +309,51 @@ def test_the_options_form_makes_files_for_a_spreadsheet_unless_told_otherwise(ap
     exact = orga.post(f"/o/rounds/{round_id}/export", data={**form, "target": "analysis"})
     assert typed["authority"] in {r["authority"] for r in read(exact.get_data(as_text=True))}
     assert "-analysis-" in exact.headers["Content-Disposition"]
+
+
+@pytest.fixture
+def cond_round(app, organiser_id):
+    """cond-v1 answered by both sides of a partnership: home says there is no agreement (yet answers AGR_02
+    on the page, scripts off), the partner says there is one."""
+    round_id = create_cond_round(app, organiser_id)
+    tokens = invite_cond(app, round_id)
+    client = app.test_client()
+    answers = {"home": {"agreement": {"AGR_01": "no", "AGR_02": "5", "AGR_03": "water"}, "people": {"HUM_02": "dk"}},
+               "partner": {"agreement": {"AGR_01": "yes", "AGR_02": "4"}, "results": {"RES_01": "4"},
+                           "people": {"HUM_02": "dk"}}}
+    for side, pages in answers.items():
+        start(client, tokens[side])
+        for code, data in pages.items():
+            assert post_section(client, tokens[side], code, data).status_code == 303
+        assert submit(client, tokens[side]).status_code == 303
+    return round_id
+
+
+def test_every_export_says_not_asked_apart_from_not_answered_and_don_t_know(app, cond_round):
+    wide = {row["side"]: row for row in read(run(app, cond_round))}
+    home, partner = wide["home"], wide["partner"]
+    # AGR_02 answered 5 by home, but not asked: "no" agreement. HUM_01 depends on AGR_02, RES_* on the page
+    # "results", AGR_04 on "culture", AGR_06 on the partner side.
+    for code in ("AGR_02", "RES_01", "RES_02", "HUM_01", "AGR_04", "AGR_06"):
+        assert home[code] == "not_asked", code
+    assert (home["HUM_03"], home["HUM_02"], home["AGR_03__water"]) == ("", "dk", "1")  # not answered, don't know
+    assert (partner["AGR_02"], partner["RES_01"], partner["HUM_01"], partner["HUM_03"]) == ("4", "4", "", "not_asked")
+    labelled = by_authority(read(run(app, cond_round, values="labels", lang="fr")))["Ville de Grenoble"]
+    assert (labelled["AGR_02"], labelled["HUM_02"]) == ("non posée", "Ne sait pas / non concerné")
+    assert by_authority(read(run(app, cond_round, values="labels", lang="en")))["Ville de Grenoble"]["AGR_02"] == (
+        "not asked")
+
+    long = read(run(app, cond_round, kind="long"))
+    home_long = {row["item_code"]: row for row in long if row["side"] == "home"}
+    assert (home_long["AGR_02"]["value"], home_long["AGR_02"]["label"]) == ("not_asked", "non posée")
+    assert "HUM_03" not in home_long  # asked, not answered: no row, as before
+    assert "HUM_01" not in {row["item_code"] for row in long if row["side"] == "partner"}
+
+    [pair] = read(run(app, cond_round, kind="pairs"))
+    assert (pair["A__AGR_02"], pair["B__AGR_02"], pair["A__HUM_03"], pair["B__HUM_03"]) == ("not_asked", "4", "",
+                                                                                          "not_asked")
+
+    codebook = {row["column"]: row for row in read(run(app, cond_round, kind="codebook"))}
+    assert 'not_asked = non posée / not asked (asked only when {"item": "AGR_01", "equals": "yes"})' in (
+        codebook["AGR_02"]["values"])
+    assert "not_asked" in codebook["RES_01"]["values"] and "not_asked" not in codebook["HUM_02"]["values"]

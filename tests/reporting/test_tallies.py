@@ -20,7 +20,16 @@ from evalapp.respond.answers import reopen
 from evalapp.synthetic import add_responses
 from tests.factories import create_partnership_invitations
 from tests.reporting.fixtures import RECIPROCITY, build_round
-from tests.respond.helpers import csrf_token, fill_everything, post_section, section_data, submit, submit_at_once
+from tests.respond.conditional import create_cond_round, invite_cond
+from tests.respond.helpers import (
+    csrf_token,
+    fill_everything,
+    post_section,
+    section_data,
+    start,
+    submit,
+    submit_at_once,
+)
 
 
 def require_postgresql(app):
@@ -418,3 +427,41 @@ def test_many_responses_are_counted_in_one_statement_whatever_their_number(app, 
     assert not_counted(app, round_id) == 0
     assert reciprocity_n(app, round_id) == 2
     assert kept(app, round_id) == fresh(app, round_id)
+
+
+def test_answers_set_aside_are_left_out_of_counts_and_indices(app, organiser_id):
+    """cond-v1: AGR_02 (reciprocity) is asked only when AGR_01 is "yes"; the partner answers it on the
+    page with "no", without scripts: the answer is kept aside, then comes back when "no" becomes "yes"."""
+    round_id = create_cond_round(app, organiser_id)
+    tokens = invite_cond(app, round_id)
+    client = app.test_client()
+    for side, agreement in (("home", "yes"), ("partner", "no")):
+        start(client, tokens[side])
+        post_section(client, tokens[side], "agreement", {"AGR_01": agreement, "AGR_02": "5"})
+        if agreement == "yes":
+            post_section(client, tokens[side], "results", {"RES_01": "2"})
+        post_section(client, tokens[side], "people", {"HUM_02": "3"})
+        assert submit(client, tokens[side]).status_code == 303
+
+    counts, scores = kept(app, round_id)
+    assert [(side, value, n) for side, *_facets, code, value, n in counts if code == "AGR_02"] == [("home", "5", 1)]
+    with app.app_context():
+        responses = dict(db.session.execute(select(Invitation.side, Response.id).join(Response)
+                                            .where(Invitation.token.in_([tokens["home"], tokens["partner"]]))).all())
+    # Home: reciprocity from AGR_02 = 5 and RES_01 = 2; the partner has no reciprocity item asked.
+    assert (responses["home"], "reciprocity", 62.5) in scores
+    assert [theme for response_id, theme, _score in scores if response_id == responses["partner"]] == ["human"]
+    assert (counts, scores) == fresh(app, round_id)
+
+    with app.app_context():
+        reopen(db.session.get(Response, responses["partner"]))
+        db.session.commit()
+    post_section(client, tokens["partner"], "agreement", {"AGR_01": "yes", "AGR_02": "5"})
+    post_section(client, tokens["partner"], "results", {"RES_01": "5"})
+    assert submit(client, tokens["partner"]).status_code == 303
+    counts, scores = kept(app, round_id)
+    assert sorted((side, value, n) for side, *_facets, code, value, n in counts if code == "AGR_02") == [
+        ("home", "5", 1), ("partner", "5", 1)]
+    assert (responses["partner"], "reciprocity", 100.0) in scores
+    assert not_counted(app, round_id) == 0
+    assert (counts, scores) == fresh(app, round_id)

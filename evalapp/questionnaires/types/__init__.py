@@ -7,6 +7,8 @@ from evalapp.questionnaires.types.base import (
     DONT_KNOW,
     DONT_KNOW_LABEL,
     NOT_ANSWERED,
+    NOT_ASKED,
+    NOT_ASKED_LABEL,
     OTHER,
     AnswerMap,
     AnswerRow,
@@ -31,7 +33,8 @@ COUNTED_TYPES = tuple(kind.stored_type for kind in TYPES.values() if kind.counte
 RESPONDENT_COUNTED_TYPES = tuple(kind.stored_type for kind in TYPES.values() if kind.counts_respondents)
 
 __all__ = [
-    "COUNTED_TYPES", "DONT_KNOW", "DONT_KNOW_LABEL", "NOT_ANSWERED", "OTHER", "OTHER_MAX_LENGTH",
-    "RESPONDENT_COUNTED_TYPES", "TYPES", "AnswerMap", "AnswerRow", "Column", "DemoTexts", "ItemType", "Line", "NumberError",
+    "COUNTED_TYPES", "DONT_KNOW", "DONT_KNOW_LABEL", "NOT_ANSWERED", "NOT_ASKED", "NOT_ASKED_LABEL", "OTHER",
+    "OTHER_MAX_LENGTH", "RESPONDENT_COUNTED_TYPES", "TYPES", "AnswerMap", "AnswerRow", "Column", "DemoTexts", "ItemType",
+    "Line", "NumberError",
     "number_text", "other_field_name", "parse_number",
 ]

@@ -30,9 +30,12 @@ if TYPE_CHECKING:
 DONT_KNOW = "dk"
 #: Option code of the "other, specify" choice.
 OTHER = "other"
+#: Value, in exports, of an item the respondent was not asked (its conditions did not hold).
+NOT_ASKED = "not_asked"
 
 NOT_ANSWERED = _l("Not answered")
 DONT_KNOW_LABEL = _l("Don't know / not applicable")
+NOT_ASKED_LABEL = _l("not asked")
 
 
 
@@ -147,6 +150,21 @@ class ItemType:
     def field_names(self, item: Item) -> list[str]:
         """The names of the form fields that answer it."""
         return self.answer_codes(item)
+
+    # --- Conditions on its answers (evalapp/questionnaires/conditions.py) ----------------------
+
+    #: A condition may ask whether its answer is at least a number (``at_least``).
+    ordered: ClassVar[bool] = False
+    #: Its answer is several options: a condition asks whether it includes one (``includes``).
+    includes: ClassVar[bool] = False
+
+    def comparable(self, item: Item, value) -> bool:
+        """Whether a condition may compare its answer with ``value`` (``equals``, ``in``)."""
+        return isinstance(value, str)
+
+    def has_option(self, item: Item, option: str) -> bool:
+        """Whether a condition may ask if its answer includes ``option`` (``includes``)."""
+        return False
 
     # --- Forms and answer rows ----------------------------------------------------------------
 

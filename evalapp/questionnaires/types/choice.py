@@ -85,6 +85,10 @@ class _Choice(ItemType):
             data[other_field_name(item)] = other.text_value if other else None
         return data
 
+    def option_codes(self, item: Item) -> list[str]:
+        """The codes a respondent may choose, "other" included when the item offers it."""
+        return [o.code for o in item.options] + ([OTHER] if item.other else [])
+
     def chosen(self, rows: list):
         """The field's data from the rows of the options chosen."""
         raise NotImplementedError
@@ -179,6 +183,9 @@ class Single(_Choice):
         if any(o.exclusive for o in item.options):
             raise ValueError("'exclusive' is only for the options of a multiple choice")
 
+    def comparable(self, item: Item, value) -> bool:
+        return value in self.option_codes(item)
+
     def other_validators(self, item: Item) -> list:
         def other_needs_choice(form, field):
             """An "other" text goes with the "other" choice, not with another option."""
@@ -204,6 +211,7 @@ class Multiple(_Choice):
     input_type = "checkbox"
     counts_respondents = True
     chart = "choices"
+    includes = True
 
     def validators(self, item: Item, lang: str) -> list:
         exclusive = {o.code: o.label.get(lang) for o in item.options if o.exclusive}
@@ -219,6 +227,9 @@ class Multiple(_Choice):
 
     def chosen(self, rows: list):
         return [row.choice for row in rows]
+
+    def has_option(self, item: Item, option: str) -> bool:
+        return option in self.option_codes(item)
 
     def choice_columns(self, item: Item) -> list[Column]:
         options = [o.code for o in item.options] + ([OTHER] if item.other else [])

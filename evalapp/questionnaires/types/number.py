@@ -96,6 +96,10 @@ class Number(ItemType):
     name = "number"
     stored_type = "number"
     accepts = frozenset({"min", "max"})
+    ordered = True
+
+    def comparable(self, item: Item, value) -> bool:
+        return isinstance(value, (int, float)) and item.min <= value <= item.max
 
     def check(self, item: Item) -> None:
         super().check(item)

@@ -60,7 +60,11 @@ class _Scales(ItemType):
 
     scored = True
     counted = True
+    ordered = True
     accepts = frozenset({"scale"})
+
+    def comparable(self, item: Item, value) -> bool:
+        return value == DONT_KNOW or (isinstance(value, int) and 1 <= value <= 5)
 
     def check(self, item: Item) -> None:
         super().check(item)
