@@ -1,7 +1,7 @@
 """The item types of questionnaires, one class each (see base.py), and their registry.
 
-Adding a type: a subclass of :class:`ItemType` in a module here, added to :data:`TYPES`, with
-its template under ``templates/_items/`` and its tests.
+Adding a type: a subclass of :class:`ItemType` in a module here (its ``html`` writes its question
+with the helpers of html.py), added to :data:`TYPES`, and its tests.
 """
 from evalapp.questionnaires.types.base import (
     DONT_KNOW,

@@ -121,9 +121,6 @@ class ItemType:
     free_text: ClassVar[bool] = False
     #: Its answers may be stories (the Stories page).
     narrative: ClassVar[bool] = False
-    #: A Jinja template that draws its questions (with ``item``, ``form``, ``definition``, ``lang`` and the
-    #: macros of templates/_macros/questions.html), for a type that does not write them in :meth:`html`.
-    template: ClassVar[str | None] = None
 
     # --- The definition file -----------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import RadioField, SelectChoice
 from wtforms.validators import Optional
 
@@ -17,11 +18,9 @@ from evalapp.questionnaires.types.base import (
     ItemType,
     Line,
 )
-from evalapp.questionnaires.types.html import Page, choice_question, options
+from evalapp.questionnaires.types.html import Page, choice_question, conflict_of, errors_of, options, required_mark
 
 if TYPE_CHECKING:
-    from markupsafe import Markup
-
     from evalapp.questionnaires.definition import Definition, Item
 
 
@@ -125,7 +124,6 @@ class Matrix(_Scales):
     name = "matrix"
     stored_type = "matrix_cell"
     chart = "heatmap"
-    template = "_items/matrix.html"
 
     accepts = frozenset({"scale", "rows", "columns"})
 
@@ -148,6 +146,38 @@ class Matrix(_Scales):
                                   choices=choices, validators=[Optional()])
             for cell in item.cells
         }
+
+    def html(self, item: Item, form, page: Page) -> Markup:
+        # A grid on wide screens: one row per cell (dynamic — level), the scale's labels heading the
+        # columns; on a phone each row keeps its name above its labelled choices (static/css/app.css).
+        # The column heads and the group names are for the eye only: each row's legend and each
+        # choice's label already say them.
+        lang = page.lang
+        heads = []
+        for choice in form[item.cells[0].code].iter_choices():
+            marked = ' class="choice-dk"' if choice.value == DONT_KNOW else ""
+            heads.append(f"<span{marked}>{escape(choice.label)}</span>")
+        parts = [
+            f'<fieldset class="question matrix" id="q-{item.code}">'
+            f'<legend><span class="code">{item.code}</span> {escape(item.text_for(page.side, lang))}{required_mark(item)}</legend>',
+            f'<p class="help">{escape(item.help.get(lang))}</p>' if item.help else "",
+            f'<div class="matrix-scale" aria-hidden="true">{"".join(heads)}</div>',
+        ]
+        for row in item.rows:
+            row_name = escape(row.label.get(lang))
+            parts.append(f'<div class="matrix-group"><p class="matrix-group-name" aria-hidden="true">{row_name}</p>')
+            for column in item.columns:
+                field = form[f"{item.code}_{row.code}_{column.code}"]
+                parts.append(
+                    f'<fieldset class="matrix-row{" has-error" if field.errors else ""}" id="q-{field.name}">'
+                    f'<legend><span class="matrix-row-of">{row_name}<span class="visually-hidden"> — </span></span>'
+                    f'<span class="matrix-row-level">{escape(column.label.get(lang))}</span></legend>'
+                    f"{errors_of(field)}{conflict_of(field, page)}"
+                    f'{options(field, page, "radio", inline=True, dont_know=DONT_KNOW)}</fieldset>'
+                )
+            parts.append("</div>")
+        parts.append("</fieldset>")
+        return Markup("".join(parts))
 
     def lines(self, item: Item, definition: Definition, side: str, answers: AnswerMap, lang: str) -> list[Line]:
         question = item.text_for(side, lang)
