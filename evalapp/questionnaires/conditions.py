@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from evalapp.models import rounds
+
 if TYPE_CHECKING:
     from evalapp.questionnaires.definition import Definition
 
@@ -63,7 +65,7 @@ class Answered(_Condition):
 
 
 class OnSide(_Condition):
-    side: Literal["home", "partner"]
+    side: Literal[rounds.SIDES]
 
 
 class InPartnership(_Condition):

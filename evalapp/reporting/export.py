@@ -354,8 +354,8 @@ def pairs(round_: Round, options: ExportOptions, progress=None) -> tuple[list[st
             chunk = comparisons[start:start + BATCH // 2]
             answers = _answers_of([r for c in chunk for r in (c.home_response_id, c.partner_response_id)])
             hidden = {response_id: not_asked(definition, side, c.partnership_id, answers[response_id])
-                      for c in chunk for side, response_id in (("home", c.home_response_id),
-                                                               ("partner", c.partner_response_id))}
+                      for c in chunk for side, response_id in ((Side.HOME, c.home_response_id),
+                                                               (Side.PARTNER, c.partner_response_id))}
             with force_locale(options.lang):
                 for c in chunk:
                     values = [c.partnership_id, c.home_name, c.partner_name]

@@ -169,6 +169,7 @@ def save_section(response: Response, items: list[Item], values: dict) -> None:
     if response.status == ResponseStatus.NOT_STARTED:
         response.status = ResponseStatus.IN_PROGRESS
         response.started_at = now
+        tallies.refresh([response.id])  # a page saved before the welcome page's start; flushes
     response.updated_at = now
     db.session.flush()
 

@@ -22,6 +22,7 @@ from tests.factories import create_partnership_invitations
 from tests.reporting.fixtures import RECIPROCITY, build_round
 from tests.respond.conditional import create_cond_round, invite_cond
 from tests.respond.helpers import (
+    AICT,
     csrf_token,
     fill_everything,
     post_section,
@@ -107,6 +108,17 @@ def test_invitations_and_first_answers_are_counted_by_status_at_once(app, round_
     fill_everything(app.test_client(), home)
     with app.app_context():
         assert aggregate.progress(round_id).counts == {"not_started": 4, "in_progress": 1, "submitted": 0}
+    assert not_counted(app, round_id) == 0
+    assert kept(app, round_id) == fresh(app, round_id)
+
+
+def test_a_page_saved_before_starting_counts_the_response_in_progress_at_once(app, round_id):
+    """A respondent who comes back by a page's own address saves it without the welcome page's start."""
+    home, _partner = create_partnership_invitations(app, round_id)
+    first = AICT.sections_for("home")[0].code
+    assert post_section(app.test_client(), home, first, section_data(first), action="save").status_code == 303
+    with app.app_context():
+        assert aggregate.progress(round_id).counts == {"not_started": 1, "in_progress": 1, "submitted": 0}
     assert not_counted(app, round_id) == 0
     assert kept(app, round_id) == fresh(app, round_id)
 
