@@ -102,9 +102,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _share_vocabularies(app: Flask) -> None:
     """The model's vocabularies and their labels, for every template: ``{{ side_labels[invitation.side] }}``,
     ``{% if response.status == ResponseStatus.SUBMITTED %}``."""
-    from evalapp.models import SIDE_LABELS, STATUS_LABELS, ResponseStatus
+    from evalapp.models import EXPORT_KIND_NAMES, SIDE_LABELS, STATUS_LABELS, ResponseStatus
 
-    app.jinja_env.globals.update(side_labels=SIDE_LABELS, status_labels=STATUS_LABELS, ResponseStatus=ResponseStatus)
+    app.jinja_env.globals.update(side_labels=SIDE_LABELS, status_labels=STATUS_LABELS, ResponseStatus=ResponseStatus,
+                                 export_kind_names=EXPORT_KIND_NAMES)
 
 
 def _never_stored(response):

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from evalapp.extensions import db
 from evalapp.jobs.registry import kind
 from evalapp.jobs.runner import JobError, create_job
-from evalapp.models import EXPORT_KINDS, ExportKind, Job, Round
+from evalapp.models import EXPORT_KIND_NAMES, EXPORT_KINDS, ExportKind, Job, Round
 from evalapp.reporting import export as exports
 
 JOB_KIND = "export"
@@ -34,7 +34,8 @@ def create_export_job(round_: Round, kind_: str, options: exports.ExportOptions,
 
 
 def _describe(job: Job) -> str:
-    return f"{job.params.get('export')} — {exports.describe_options(job.params.get('options', {}))}"
+    kind_ = job.params.get("export")
+    return f"{EXPORT_KIND_NAMES.get(kind_, kind_)} — {exports.describe_options(job.params.get('options', {}))}"
 
 
 def _summarise(job: Job) -> str:

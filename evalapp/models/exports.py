@@ -25,6 +25,13 @@ EXPORT_KINDS = {
     ExportKind.CODEBOOK: _l("Codebook: what each column of the wide file holds"),
     ExportKind.PAIRS: _l("Partnership pairs: both sides side by side, with the gap per theme"),
 }
+#: Each file's name in a list (the export log, jobs).
+EXPORT_KIND_NAMES = {
+    ExportKind.WIDE: _l("wide"),
+    ExportKind.LONG: _l("long"),
+    ExportKind.CODEBOOK: _l("codebook"),
+    ExportKind.PAIRS: _l("partnership pairs"),
+}
 
 
 class ExportStatus(enum.StrEnum):

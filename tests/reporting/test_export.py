@@ -151,6 +151,7 @@ def test_excel_button_downloads_semicolons_with_bom_and_logs_the_export(app, org
     assert len(read(text, ";")) == 2  # the dashboard's filter applied
     log = orga.get(f"/o/rounds/{round_id}/export").text
     assert "orga@example.org" in log and "country FR" in log and "point-virgule, BOM" in log
+    assert "<td>format large</td>" in log  # the file's kind in the page's language, not its code
     with app.app_context():
         entry = db.session.scalar(select(ExportRecord))
         assert entry.kind == "wide" and entry.options["bom"] is True and entry.options["filters"] == {"country": "FR"}
