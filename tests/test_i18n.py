@@ -79,3 +79,20 @@ def test_counts_in_sentences_are_written_as_each_language_writes_numbers(app):
             assert app.jinja_env.overlay(autoescape=False).from_string(escaped).render(name="A & B") == "2 of A & B"
         with force_locale("fr_FR"):
             assert render_template_string(sentence, n=5200) == "Inviter 5\u202f200 collectivités"
+
+
+def test_no_interface_string_is_translated_inside_an_f_string():
+    """Babel's extractor does not look into f-strings: a _("...") there is never in the catalogue, and the page
+    shows it in English whatever the language (the conflict notice of a respondent's page once did)."""
+    import io
+    import re
+    import tokenize
+
+    inside = re.compile(r"\{[^{}]*\b(_|_l|gettext|ngettext|lazy_gettext)\(")
+    found = []
+    for path in (Path(__file__).parent.parent / "evalapp").rglob("*.py"):
+        for token in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
+            prefix = re.match(r"[a-zA-Z]*", token.string).group(0).lower()
+            if token.type == tokenize.STRING and "f" in prefix and inside.search(token.string):
+                found.append(f"{path.name}:{token.start[0]}")
+    assert found == []

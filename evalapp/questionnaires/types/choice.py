@@ -143,9 +143,11 @@ class _Choice(ItemType):
     def column_header(self, column: Column, lang: str) -> str:
         text = column.item.text.get(lang)
         if column.other:
-            return f"{text} — {_('Other, please specify')}"
+            specify = _("Other, please specify")
+            return f"{text} — {specify}"
         if column.option:
-            return f"{text} — {column.item.option_label(column.option, lang) or _('Other')}"
+            label = column.item.option_label(column.option, lang) or _("Other")
+            return f"{text} — {label}"
         return text
 
     def value(self, definition: Definition, column: Column, rows: list, options):

@@ -42,13 +42,18 @@ def conflict_of(field, page: Page) -> str:
     if field.name not in page.conflicts:
         return ""
     name = field.name
+    # Each text is translated outside the f-string: Babel's extractor does not look into f-strings.
+    changed = escape(_("This answer was changed in another window, or by someone else with the same link, "
+                       "after you opened this page. The answer saved meanwhile:"))
+    which = escape(_("Which answer do you keep?"))
+    mine = escape(_("Keep my answer, as shown here"))
+    saved = escape(_("Keep the answer saved meanwhile"))
     return (
         f'<div class="conflict" id="{name}-conflict">'
-        f'<p>{escape(_("This answer was changed in another window, or by someone else with the same link, after you opened this page. The answer saved meanwhile:"))}'
-        f' <strong>{escape(page.conflicts[name])}</strong></p>'
-        f'<fieldset><legend class="visually-hidden">{escape(_("Which answer do you keep?"))}</legend>'
-        f'<label><input type="radio" name="resolve-{name}" value="mine" checked> {escape(_("Keep my answer, as shown here"))}</label>'
-        f'<label><input type="radio" name="resolve-{name}" value="saved"> {escape(_("Keep the answer saved meanwhile"))}</label>'
+        f"<p>{changed} <strong>{escape(page.conflicts[name])}</strong></p>"
+        f'<fieldset><legend class="visually-hidden">{which}</legend>'
+        f'<label><input type="radio" name="resolve-{name}" value="mine" checked> {mine}</label>'
+        f'<label><input type="radio" name="resolve-{name}" value="saved"> {saved}</label>'
         f"</fieldset></div>"
     )
 
@@ -79,7 +84,10 @@ def help_of(field) -> str:
 
 
 def required_mark(item) -> str:
-    return f' <span class="required">({escape(_("required"))})</span>' if item.required else ""
+    if not item.required:
+        return ""
+    required = escape(_("required"))
+    return f' <span class="required">({required})</span>'
 
 
 def options(field, page: Page, input_type: str, inline: bool = False, dont_know: str | None = None) -> str:
