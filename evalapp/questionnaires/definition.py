@@ -182,6 +182,12 @@ class Definition(Strict):
     def scale_labels(self, name: str, lang: str) -> list[tuple[int, str]]:
         return [(value, text.get(lang)) for value, text in sorted(self.scales[name].items())]
 
+    @cached_property
+    def scored_themes(self) -> list[str]:
+        """The scored themes (SCORED_THEMES) this questionnaire has, in their order: the ones its indices chart."""
+        own = {theme.code for theme in self.themes}
+        return [theme for theme in SCORED_THEMES if theme in own]
+
     def theme_label(self, code: str, lang: str) -> str:
         return next(t.label.get(lang) for t in self.themes if t.code == code)
 

@@ -43,7 +43,8 @@ def _percent(share: float) -> str:
 
 
 def theme_labels(definition: Definition, lang: str) -> dict[str, str]:
-    return {t: definition.theme_label(t, lang) for t in SCORED_THEMES}
+    """The labels of the scored themes the questionnaire has (a questionnaire need not have all four)."""
+    return {t: definition.theme_label(t, lang) for t in definition.scored_themes}
 
 
 def status_labels() -> dict[str, str]:
@@ -63,8 +64,8 @@ def overview_charts(round_, min_n: int, filters: aggregate.Filters | None = None
 
 
 def theme_chart(round_, definition, lang, filters, min_n) -> Chart:
-    summaries = aggregate.theme_summaries(round_, filters, min_n)
     labels = theme_labels(definition, lang)
+    summaries = [s for s in aggregate.theme_summaries(round_, filters, min_n) if s.theme in labels]
     title = _("Theme indices (0–100)")
     return make_chart("themes", charts.theme_indices(summaries, labels, title, _("Index (0–100)"), min_n),
                       [_("Theme"), "n", _("Mean"), _("Standard deviation"), _("Lowest"), _("Highest")],
@@ -78,7 +79,7 @@ def item_charts(round_, definition, side_text, lang, filters, min_n) -> list[Cha
     scale_items = [i for s in definition.sections for i in s.items if i.kind.chart == "distribution" and i.theme in SCORED_THEMES]
     dists = aggregate.distributions(round_, [i.code for i in scale_items], filters, min_n)
     labels = theme_labels(definition, lang)
-    for theme in SCORED_THEMES:
+    for theme in definition.scored_themes:
         items = [i for i in scale_items if i.theme == theme]
         if not items:
             continue

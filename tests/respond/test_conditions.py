@@ -131,3 +131,32 @@ def test_an_answer_no_longer_asked_is_kept_aside_and_comes_back(app, client, con
     results = client.get(f"/r/{token}/p/results").text
     assert re.search(r'value="4"\s+checked', results)
     assert "The mayors met." in client.get(f"/r/{token}/review").text
+
+
+def test_every_page_of_a_round_works_on_a_questionnaire_without_all_four_scored_themes(app, client, orga,
+                                                                                       organiser_id):
+    """cond-v1 has two of the four scored themes: the dashboards, the report and the respondent's results chart
+    the themes it has (each page answered 500 before)."""
+    round_id = create_cond_round(app, organiser_id)
+    tokens = invite_cond(app, round_id, lang="en")
+    for side in ("home", "partner"):
+        token = tokens[side]
+        start(client, token)
+        post_section(client, token, "agreement", {"AGR_01": "no"})
+        post_section(client, token, "people", {"HUM_02": "3"})
+        assert submit(client, token).status_code == 303
+    with app.app_context():
+        from evalapp.models import Round
+
+        db.session.get(Round, round_id).results_visible = True
+        home = db.session.scalar(select(Invitation).where(Invitation.token == tokens["home"]))
+        invitation_id, partnership_id = home.id, home.partnership_id
+        db.session.commit()
+    r = f"/o/rounds/{round_id}"
+    for path in [f"{r}/dashboard", f"{r}/dashboard?side=home", f"{r}/reciprocity", f"{r}/report", f"{r}/texts",
+                 f"{r}/stories", f"{r}/authorities/{invitation_id}", f"{r}/partnerships/{partnership_id}",
+                 f"{r}/compare", f"{r}/export"]:
+        page = orga.get(path)
+        assert page.status_code == 200, path
+    assert "Facteur humain" in orga.get(f"{r}/dashboard").text  # its themes' indices are charted
+    assert client.get(f"/r/{tokens['home']}/results").status_code == 200
