@@ -1,8 +1,5 @@
 """Inviting by filter as a job, both ways: batches committed whole, and a job killed midway then retried invites
 each authority once."""
-import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import event, func, insert, select
@@ -11,10 +8,10 @@ from evalapp import jobs
 from evalapp.extensions import db
 from evalapp.invitations import INVITE_BATCH
 from evalapp.jobs.invitations import JOB_KIND
-from evalapp.models import Authority, Invitation, Job, Response
+from evalapp.models import Authority, Invitation, Response
 from tests.factories import login
-from tests.jobs.conftest import REDIS_URL, queue_settings, run_pending
-from tests.jobs.test_jobs import ROOT, in_english, job_row, kill_with_children, post, wait_until
+from tests.jobs.conftest import queue_settings, run_pending
+from tests.jobs.test_jobs import in_english, job_row, kill_with_children, post, run_in_its_own_process, wait_until
 from tests.organiser.test_invitations import post_invite
 
 #: Authorities of the directory in these tests: three and a half batches of communes, and a few others.
@@ -52,17 +49,7 @@ def test_inviting_by_filter_killed_midway_then_retried_invites_each_authority_on
                               organiser_id=organiser_id)
         db.session.commit()
         job_id = job.id
-    env = {**os.environ, "DATABASE_URL": migrated, "SECRET_KEY": "test-secret", "PYTHONPATH": str(ROOT),
-           "TEST_PAUSE_IN_BATCH": "1"}
-    env.pop("REDIS_URL", None)
-    if mode == "redis":
-        with web.app_context():
-            jobs.send_job(db.session.get(Job, job_id))
-        env["REDIS_URL"] = REDIS_URL
-        command = [sys.executable, "-m", "flask", "--app", "tests.jobs.worker_app", "worker", "--burst"]
-    else:
-        command = [sys.executable, "-m", "tests.jobs.worker_app", "send", str(job_id)]
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = run_in_its_own_process(web, job_id, mode, migrated, TEST_PAUSE_IN_BATCH="1")
     try:
         wait_until(lambda: invited(app, round_id)[0] >= 2 * INVITE_BATCH, "two batches committed", process)
     finally:

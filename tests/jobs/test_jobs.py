@@ -77,6 +77,23 @@ def wait_until(check, what: str, process=None, limit: float = 60):
         time.sleep(0.1)
 
 
+def run_in_its_own_process(web, job_id: int, mode: str, database_url: str, **settings) -> subprocess.Popen:
+    """Run job ``job_id`` (created, not sent) in a process of its own, as production would: a burst worker
+    taking it from the queue (``mode`` "redis"), or a process running it as a web process does; ``settings``
+    are more environment variables. The caller stops it with :func:`kill_with_children`."""
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "PYTHONPATH": str(ROOT),
+           **settings}
+    env.pop("REDIS_URL", None)
+    if mode == "redis":
+        with web.app_context():
+            jobs.send_job(db.session.get(Job, job_id))
+        env["REDIS_URL"] = REDIS_URL
+        command = [sys.executable, "-m", "flask", "--app", "tests.jobs.worker_app", "worker", "--burst"]
+    else:
+        command = [sys.executable, "-m", "tests.jobs.worker_app", "send", str(job_id)]
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
 def kill_with_children(process):
     parent = psutil.Process(process.pid)
     for child in parent.children(recursive=True):

@@ -2,9 +2,6 @@
 killed midway and the send retried; failures recorded while the send goes on."""
 import asyncio
 import email
-import os
-import subprocess
-import sys
 import threading
 from collections import Counter
 from html import escape
@@ -18,8 +15,8 @@ from evalapp.extensions import db
 from evalapp.invitations import invite
 from evalapp.models import Authority, InvitationEmail, Job, Round
 from tests.factories import login
-from tests.jobs.conftest import REDIS_URL, queue_settings, run_pending
-from tests.jobs.test_jobs import ROOT, in_english, job_row, kill_with_children, post, wait_until
+from tests.jobs.conftest import queue_settings, run_pending
+from tests.jobs.test_jobs import in_english, job_row, kill_with_children, post, run_in_its_own_process, wait_until
 from tests.load.server import free_port
 from tests.organiser.test_emails import Mailbox, send, start_send
 
@@ -103,17 +100,8 @@ def test_a_send_killed_midway_then_retried_sends_every_message_exactly_once(app,
                               round_id=round_id, organiser_id=organiser_id)
         db.session.commit()
         job_id = job.id
-    env = {**os.environ, "DATABASE_URL": migrated, "SECRET_KEY": "test-secret", "PYTHONPATH": str(ROOT),
-           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "MAIL_BACKEND": "smtp"}
-    env.pop("REDIS_URL", None)
-    if mode == "redis":
-        with web.app_context():
-            jobs.send_job(db.session.get(Job, job_id))
-        env["REDIS_URL"] = REDIS_URL
-        command = [sys.executable, "-m", "flask", "--app", "tests.jobs.worker_app", "worker", "--burst"]
-    else:
-        command = [sys.executable, "-m", "tests.jobs.worker_app", "send", str(job_id)]
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = run_in_its_own_process(web, job_id, mode, migrated, MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port),
+                                     MAIL_BACKEND="smtp")
     try:
         wait_until(mailbox.held.is_set, "holding the 25th message", process)
     finally:
