@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from evalapp.i18n import ngettext
 from evalapp.models import STATUS_LABELS, ResponseStatus
-from evalapp.questionnaires.definition import OTHER, SCORED_THEMES, Definition
+from evalapp.questionnaires.definition import OTHER, Definition
 from evalapp.reporting import aggregate, charts
 from evalapp.reporting.embed import figure_json
 
@@ -76,7 +76,7 @@ def theme_chart(round_, definition, lang, filters, min_n) -> Chart:
 def item_charts(round_, definition, side_text, lang, filters, min_n) -> list[Chart]:
     """One diverging bar chart per scored theme (its scale items), and the impact heatmap."""
     result = []
-    scale_items = [i for s in definition.sections for i in s.items if i.kind.chart == "distribution" and i.theme in SCORED_THEMES]
+    scale_items = [i for s in definition.sections for i in s.items if i.kind.chart == "distribution" and i.theme in definition.scored_themes]
     dists = aggregate.distributions(round_, [i.code for i in scale_items], filters, min_n)
     labels = theme_labels(definition, lang)
     for theme in definition.scored_themes:
