@@ -59,7 +59,8 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: a connection the server closed is replaced without asking the server
+        # (extensions._replace_closed_connection).
         # The start of invitation links. Unset, pages use the address they were reached at,
         # and commands (which have no request) use http://127.0.0.1:5000.
         "BASE_URL": os.environ.get("EVALAPP_BASE_URL"),

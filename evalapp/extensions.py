@@ -1,4 +1,6 @@
 """Flask extension instances, initialised in :func:`evalapp.create_app`."""
+import select
+
 from flask import g, has_app_context
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
@@ -11,8 +13,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 # Named constraints, so that migrations can drop and alter them on every database.
 NAMING_CONVENTION = {
@@ -42,6 +45,28 @@ class Session(FlaskSQLAlchemySession):
         if has_app_context() and g.get("read_without_transaction"):
             return _autocommitting(engine)
         return engine
+
+
+@event.listens_for(Pool, "checkout")
+def _replace_closed_connection(dbapi_connection, connection_record, connection_proxy):
+    """A pooled PostgreSQL connection the server closed meanwhile (restarted, terminated, timed out)
+    is replaced before it is used, without a round trip to the server.
+
+    The server tells a client it closes its connection (a last message, then the end of the
+    stream), so such a connection has something to read while it sits in the pool; a live one has
+    nothing. SQLAlchemy's ``pool_pre_ping`` asks the server instead: one round trip more on every
+    request. Raising DisconnectionError makes the pool open a fresh connection (SQLAlchemy's
+    "pessimistic disconnect handling" with a custom check). SQLite's connections are files: nothing
+    to check.
+    """
+    if not hasattr(dbapi_connection, "pgconn"):
+        return
+    if dbapi_connection.closed:
+        raise exc.DisconnectionError("the connection was closed")
+    waiting = select.poll()
+    waiting.register(dbapi_connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    if waiting.poll(0):
+        raise exc.DisconnectionError("the server closed the connection")
 
 
 _autocommitting_engines = {}
