@@ -7,7 +7,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from evalapp import tallies
 from evalapp.extensions import db
@@ -19,19 +19,26 @@ from evalapp.questionnaires.definition import Definition, Item, Section
 from evalapp.questionnaires.types import AnswerMap, AnswerRow
 
 
+_columns = Answer.__table__.c
+# Built once: building a statement and its cache key cost more than the database takes to run it.
+_ANSWERS = (select(_columns.item_code, _columns.choice, _columns.scale_value, _columns.dont_know,
+                   _columns.number_value, _columns.text_value)
+            .where(_columns.response_id == bindparam("response_id")).order_by(_columns.id))
+_ANSWERS_TO = _ANSWERS.where(_columns.item_code.in_(bindparam("codes", expanding=True)))
+
+
 def answers_by_code(response: Response, codes: list[str] | None = None) -> AnswerMap:
     """The response's answers (to ``codes`` only, if given) grouped by item (or matrix cell) code.
 
     Plain rows, not ORM objects: a page reads up to a few hundred of them each time it is drawn.
     """
-    table = Answer.__table__.c
-    query = (select(table.item_code, table.choice, table.scale_value, table.dont_know, table.number_value,
-                    table.text_value).where(table.response_id == response.id).order_by(table.id))
-    if codes is not None:
-        query = query.where(table.item_code.in_(codes))
+    if codes is None:
+        rows = db.session.execute(_ANSWERS, {"response_id": response.id})
+    else:
+        rows = db.session.execute(_ANSWERS_TO, {"response_id": response.id, "codes": codes})
     grouped: AnswerMap = defaultdict(list)
     make = AnswerRow._make
-    for row in db.session.execute(query):
+    for row in rows:
         grouped[row[0]].append(make(row[1:]))
     return dict(grouped)
 

@@ -3,11 +3,12 @@
 Views are thin: find the invitation, check the round's dates, call a function of
 ``answers``, commit, render or redirect.
 """
+import functools
 import re
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from evalapp import i18n
@@ -46,6 +47,15 @@ def reads_only():
         read_without_transaction()
 
 
+@functools.cache
+def _invitation_by_token():
+    """The invitation of a token with everything a page needs, in one query; built once, since
+    building a statement and its cache key cost more than PostgreSQL takes to run it."""
+    return (select(Invitation).where(Invitation.token == bindparam("token"))
+            .options(joinedload(Invitation.response), joinedload(Invitation.authority),
+                     joinedload(Invitation.round).joinedload(Round.questionnaire_version)))
+
+
 # Tokens are URL-safe base64; anything else is refused before touching the database.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 def load_invitation(token: str, lock: bool = False) -> Invitation:
@@ -58,12 +68,7 @@ def load_invitation(token: str, lock: bool = False) -> Invitation:
     """
     if not TOKEN_PATTERN.match(token):
         abort(404)
-    invitation = db.session.scalar(
-        select(Invitation).where(Invitation.token == token)
-        # Everything a page needs, in one query.
-        .options(joinedload(Invitation.response), joinedload(Invitation.authority),
-                 joinedload(Invitation.round).joinedload(Round.questionnaire_version))
-    )
+    invitation = db.session.scalar(_invitation_by_token(), {"token": token})
     if invitation is None:
         abort(410 if is_revoked_token(token) else 404)
     if invitation.revoked_at is not None:
