@@ -99,6 +99,8 @@ def from_environment(instance_path: str) -> dict:
         # An organiser's session ends at logout, and at the latest this many hours after login.
         "ORGANISER_SESSION_HOURS": float(os.environ.get("ORGANISER_SESSION_HOURS", "12")),
         # Unknown invitation links asked from one address (someone guessing tokens).
+        # A questionnaire page drawn once per shape and filled in per response (evalapp/respond/shapes.py).
+        "KEEP_PAGE_SHAPES": True,
         "NOT_FOUND_LIMIT_PER_ADDRESS": os.environ.get("NOT_FOUND_LIMIT_PER_ADDRESS", "30 per minute"),
         # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),

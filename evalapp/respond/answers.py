@@ -18,7 +18,6 @@ from evalapp.questionnaires.conditions import Asked
 from evalapp.questionnaires.definition import Definition, Item, Section
 from evalapp.questionnaires.types import AnswerMap, AnswerRow
 
-
 _columns = Answer.__table__.c
 # Built once: building a statement and its cache key cost more than the database takes to run it.
 _ANSWERS = (select(_columns.item_code, _columns.choice, _columns.scale_value, _columns.dont_know,

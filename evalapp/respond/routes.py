@@ -21,6 +21,7 @@ from evalapp.questionnaires.loader import definition_of
 from evalapp.questionnaires.types.html import Page
 from evalapp.reporting import pages
 from evalapp.respond import answers as answer_ops
+from evalapp.respond import shapes
 from evalapp.respond.conditions import conditional_notes
 from evalapp.respond.csrf import RespondentForm, for_invitation, form_token
 from evalapp.respond.forms import (
@@ -189,10 +190,20 @@ def section(token, code):
     form_class = section_form_class(definition, current, invitation.side, ctx["lang"])
     names = answer_field_names(items)
     conflicts = {}
+    page = dict(section=current, items=items, step=index + 1, steps=len(sections) + 1,
+                previous=sections[index - 1] if index else None, notes=notes, definition=definition,
+                sections=sections, side=invitation.side, lang=ctx["lang"])
     if request.method == "GET":
         saved = answer_ops.form_data(items, answers)
-        form = for_invitation(form_class, token, formdata=None, data=saved)
         loaded = answer_ops.fingerprints(names, saved)
+        if shapes.drawn_alike():
+            # As every respondent with the same questions sees it, filled in with this response's own.
+            return shapes.section_page(
+                invitation, page, lambda: for_invitation(form_class, token, formdata=None),
+                shapes.Filling(token=token, round_title=invitation.round.title,
+                               authority_name=invitation.authority.name, form_token=form_token(token),
+                               loaded=loaded, data=saved))
+        form = for_invitation(form_class, token, formdata=None, data=saved)
         if request.args.get("check"):
             _mark_missing(form, items, answers, ctx["asked"])
         status = 200
@@ -224,10 +235,8 @@ def section(token, code):
             conflicts = _saved_answers_of(ctx, items, merged.conflicts, before)
 
     return render_template(
-        "respond/section.html",
-        form=form, section=current, items=items, step=index + 1, steps=len(sections) + 1,
-        previous=sections[index - 1] if index else None, loaded=loaded, conflicts=conflicts, notes=notes,
-        focus=request.args.get("focus"), response=response, **ctx,
+        "respond/section.html", **{**ctx, **page},
+        form=form, loaded=loaded, conflicts=conflicts, focus=request.args.get("focus"), response=response,
     ), status
 
 

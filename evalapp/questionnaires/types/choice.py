@@ -11,7 +11,15 @@ from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from evalapp.questionnaires.types.base import DONT_KNOW, OTHER, AnswerMap, Column, ItemType, no_nul, strip
-from evalapp.questionnaires.types.html import Page, choice_question, conflict_of, errors_of, options, text_input
+from evalapp.questionnaires.types.html import (
+    Page,
+    choice_question,
+    conflict_of,
+    errors_of,
+    options,
+    or_empty,
+    text_input,
+)
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -101,7 +109,7 @@ class _Choice(ItemType):
         inner = [options(field, page, self.input_type, dont_know=DONT_KNOW if self.input_type == "radio" else None)]
         if item.other:
             other = form[other_field_name(item)]
-            control = text_input(other, page, other.data or "", attributes=' class="form-control"', focus=False)
+            control = text_input(other, page, page.shown(other, or_empty), attributes=' class="form-control"', focus=False)
             inner.append(
                 f'<div class="other{" has-error" if other.errors else ""}"><label for="{other.id}">{escape(other.label.text)}</label>'
                 f"{errors_of(other)}{conflict_of(other, page)}{control}</div>"

@@ -28,6 +28,25 @@ class Page:
     focus: str | None = None
     #: The language the submitted values were typed in (numbers are read as it writes them).
     input_lang: str | None = None
+    #: Drawing the page's shape (evalapp/respond/shapes.py): the answers are slots, filled in per response.
+    slots: object | None = None
+
+    def checked(self, field, choice) -> str:
+        """' checked' on an option the answer chose."""
+        if self.slots is None:
+            return " checked" if choice.selected else ""
+        return self.slots.checked(field, choice.value)
+
+    def shown(self, field, show) -> str:
+        """The text of an input showing the answer: ``show(field.data)``."""
+        if self.slots is None:
+            return show(field.data)
+        return self.slots.shown(field, show)
+
+
+def or_empty(data) -> str:
+    """A text answer as its input shows it."""
+    return data or ""
 
 
 def errors_of(field) -> str:
@@ -101,7 +120,7 @@ def options(field, page: Page, input_type: str, inline: bool = False, dont_know:
         boxes.append(
             f'<label class="choice{extra}" for="{field.id}-{n}">'
             f'<input type="{input_type}" id="{field.id}-{n}" name="{field.name}" value="{value}"'
-            f'{" checked" if choice.selected else ""}{attributes}{focus if n == 0 else ""}>'
+            f'{page.checked(field, choice)}{attributes}{focus if n == 0 else ""}>'
             f"<span>{escape(choice.label or choice.value)}</span></label>"
         )
     return f'<div class="choices{" choices-inline" if inline else ""}">{"".join(boxes)}</div>'

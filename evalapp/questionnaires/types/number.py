@@ -127,7 +127,7 @@ class Number(ItemType):
         if field.raw_data and (field.errors or page.input_lang == page.lang):
             value = field.raw_data[0]
         else:
-            value = number_text(item, field.data) if field.data is not None else ""
+            value = page.shown(field, lambda data: number_text(item, data) if data is not None else "")
         inputmode = "numeric" if item.integer else "decimal"
         control = text_input(field, page, value, f"{field.name}-range",
                              attributes=f' inputmode="{inputmode}" class="form-control input-number"')

@@ -10,7 +10,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from evalapp.questionnaires.types.base import AnswerMap, Column, ItemType, no_nul, strip
-from evalapp.questionnaires.types.html import Page, described, focused, text_input, typed_question
+from evalapp.questionnaires.types.html import Page, described, focused, or_empty, text_input, typed_question
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -67,7 +67,7 @@ class ShortText(_Text):
     field_class = StringField
 
     def control(self, item: Item, field, page: Page) -> str:
-        return text_input(field, page, field.data or "", f"{field.name}-limit", attributes=' class="form-control"')
+        return text_input(field, page, page.shown(field, or_empty), f"{field.name}-limit", attributes=' class="form-control"')
 
     def demo_rows(self, item: Item, level: float, rng, texts) -> list[dict]:
         if rng.random() < 0.5:
@@ -89,7 +89,7 @@ class LongText(_Text):
     def control(self, item: Item, field, page: Page) -> str:
         # A story gets a taller box.
         return (f'<textarea class="form-control" id="{field.id}" name="{field.name}" rows="{8 if item.story else 4}"'
-                f'{described(field, page, f"{field.name}-limit")}{focused(field, page)}>{escape(field.data or "")}</textarea>')
+                f'{described(field, page, f"{field.name}-limit")}{focused(field, page)}>{escape(page.shown(field, or_empty))}</textarea>')
 
     def demo_rows(self, item: Item, level: float, rng, texts) -> list[dict]:
         if item.story or item.required:
