@@ -80,6 +80,29 @@ def timed_get(url: str, cookie: str) -> float:
     return time.perf_counter() - started
 
 
+def workers_cpu(server) -> float:
+    """The CPU seconds gunicorn's workers have used so far (user and system), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True).stdout.split()
+    used = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # recycled meanwhile
+            continue
+        used += int(fields[11]) + int(fields[12])
+    return used / tick
+
+
+def wrk_with_cpu(server, url: str, connections: int) -> dict:
+    """wrk's figures, and the workers' CPU per request: unlike requests per second, it hardly moves when
+    other work shares the machine."""
+    before = workers_cpu(server)
+    figures = wrk(url, connections=connections)
+    figures["cpu_ms"] = (workers_cpu(server) - before) / max(figures["requests"], 1) * 1000
+    return figures
+
+
 def wrk(url: str, cookie: str = "", connections: int = 4) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--timeout", "10s", "--latency", "-s", str(LUA), url]
     if cookie:
@@ -119,15 +142,17 @@ def main():
         round_id = prepare(size)
         links = fixtures(size)
         page_token = links.pop()[0]
-        with gunicorn(database_url(size), workers=2, settings={"SECRET_KEY": "bench"}) as server:
+        # Workers not recycled (max_requests) during the figures: a worker's CPU leaves with it.
+        with gunicorn(database_url(size), workers=2,
+                      settings={"SECRET_KEY": "bench", "GUNICORN_CMD_ARGS": "--max-requests 0"}) as server:
             base = server.url
             cookie = session_cookie(base)
             first = timed_get(f"{base}/o/rounds/{round_id}/dashboard", cookie)
             dashboard = wrk(f"{base}/o/rounds/{round_id}/dashboard", cookie, connections=2)
             # The welcome page opens the response, so that the questionnaire page answers 200.
             urllib.request.urlopen(f"{base}/r/{page_token}").read()
-            page = wrk(f"{base}/r/{page_token}/p/reciprocity", connections=8)
-            hello = wrk(f"{base}/healthz", connections=8)
+            page = wrk_with_cpu(server, f"{base}/r/{page_token}/p/reciprocity", connections=8)
+            hello = wrk_with_cpu(server, f"{base}/healthz", connections=8)
             walking = locust(base, "Respondent", links)
             bare = locust(base, "Hello")
         print(f"  {size:>7,} responses: dashboard alone {first * 1000:7.0f} ms; under load p50 {dashboard['p50']:6.1f} ms, "
@@ -135,6 +160,8 @@ def main():
         print(f"  {'':>7}            questionnaire page (wrk) {page['rps']:7.1f} req/s, p95 {page['p95']:6.1f} ms; "
               f"/healthz {hello['rps']:7.1f} req/s, p95 {hello['p95']:6.1f} ms; ratio {page['rps'] / hello['rps']:.2f} "
               f"(target ≥ 0.33), errors {page['errors'] + hello['errors']}")
+        print(f"  {'':>7}            CPU of the workers per request: page {page['cpu_ms']:.2f} ms, /healthz "
+              f"{hello['cpu_ms']:.2f} ms; ratio {hello['cpu_ms'] / page['cpu_ms']:.2f} (steady when the machine is shared)")
         print(f"  {'':>7}            respondents walking (locust, {LOCUST_USERS} users): {walking['rps']:6.1f} req/s, "
               f"p95 {walking['p95']:5.0f} ms, {walking['submitted']} questionnaires submitted, "
               f"{walking['failures']} failed requests, {walking['exceptions']} errors; "
