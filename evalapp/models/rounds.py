@@ -30,6 +30,17 @@ SIDES = tuple(side.value for side in Side)
 WITHDRAWN = "withdrawn"
 
 
+def round_state(status: str, opens_on: date, closes_on: date, day: date) -> str:
+    """``not_open``, ``open`` or ``closed`` on ``day``, for a round of that status and dates."""
+    if status == "closed":
+        return "closed"
+    if day < opens_on:
+        return "not_open"
+    if day > closes_on:
+        return "closed"
+    return "open"
+
+
 class Round(db.Model):
     """An evaluation round (campaign): one questionnaire version sent to authorities."""
 
@@ -69,13 +80,7 @@ class Round(db.Model):
 
     def state_on(self, day: date) -> str:
         """Return ``not_open``, ``open`` or ``closed`` for the given day."""
-        if self.status == "closed":
-            return "closed"
-        if day < self.opens_on:
-            return "not_open"
-        if day > self.closes_on:
-            return "closed"
-        return "open"
+        return round_state(self.status, self.opens_on, self.closes_on, day)
 
 
 class Invitation(db.Model):

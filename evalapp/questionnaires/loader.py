@@ -144,6 +144,11 @@ def load_all(directory: Path = DEFINITIONS_DIR) -> list[LoadResult]:
 _parsed: dict[str, Definition] = {}
 
 
+def parsed(checksum: str) -> Definition | None:
+    """The definition of that checksum if this process has parsed it already."""
+    return _parsed.get(checksum)
+
+
 def definition_of(version: QuestionnaireVersion) -> Definition:
     """Return the stored definition of a version, parsed once per process (it never changes)."""
     definition = _parsed.get(version.checksum)

@@ -21,7 +21,7 @@ from evalapp.questionnaires.loader import definition_of
 from evalapp.questionnaires.types.html import Page
 from evalapp.reporting import pages
 from evalapp.respond import answers as answer_ops
-from evalapp.respond import shapes
+from evalapp.respond import reading, shapes
 from evalapp.respond.conditions import conditional_notes
 from evalapp.respond.csrf import RespondentForm, for_invitation, form_token
 from evalapp.respond.forms import (
@@ -150,7 +150,12 @@ def start(token):
 
 @bp.route("/<token>/p/<code>", methods=["GET", "POST"])
 def section(token, code):
-    invitation = load_invitation(token, lock=request.method == "POST")
+    invitation = None
+    if request.method == "GET" and shapes.drawn_alike() and TOKEN_PATTERN.match(token):
+        # An ordinary GET reads only what a page drawn from its shape needs (respond/reading.py).
+        invitation = reading.ordinary_invitation(token)
+    if invitation is None:
+        invitation = load_invitation(token, lock=request.method == "POST")
     response = invitation.response
     if response.is_submitted:
         if request.method == "POST":

@@ -111,18 +111,20 @@ class UndeclaredInShape(Exception):
 
 
 class StandIn:
-    """The invitation (or its round, authority, response) as a shape's template sees it: its slots only."""
+    """The invitation (or its round, authority, response) as a page drawn from its shape reads it: the
+    values declared, and nothing else (its slots, while the shape is drawn; respond/reading.py's
+    values, while the view decides which shape)."""
 
-    def __init__(self, what: str, **slots):
-        self.__dict__.update(slots)
+    def __init__(self, what: str, **values):
+        self.__dict__.update(values)
         self._what = what
 
     def __getattr__(self, name: str):
         if name.startswith("__"):
             raise AttributeError(name)
         # Not an AttributeError, which Jinja would turn into an empty value.
-        raise UndeclaredInShape(f"{self._what}.{name} has no slot in a page's shape (evalapp/respond/shapes.py): "
-                                "declare one, or draw that page in full")
+        raise UndeclaredInShape(f"{self._what}.{name} is not read for a page drawn from its shape "
+                                "(evalapp/respond/shapes.py, reading.py): declare it, or draw that page in full")
 
 
 _kept: dict[Hashable, Shape] = {}
