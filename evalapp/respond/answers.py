@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, delete, select, update
 
 from evalapp import tallies
 from evalapp.extensions import db
-from evalapp.models import Answer, Response, ResponseStatus
+from evalapp.models import Answer, QuestionnaireItem, Response, ResponseStatus
 from evalapp.models.base import utcnow
 from evalapp.questionnaires import conditions
 from evalapp.questionnaires.conditions import Asked
@@ -24,6 +24,15 @@ _ANSWERS = (select(_columns.item_code, _columns.choice, _columns.scale_value, _c
                    _columns.number_value, _columns.text_value)
             .where(_columns.response_id == bindparam("response_id")).order_by(_columns.id))
 _ANSWERS_TO = _ANSWERS.where(_columns.item_code.in_(bindparam("codes", expanding=True)))
+_items = QuestionnaireItem.__table__.c
+# A page's answers by a statement of fixed shape: an IN list of the page's codes cost more to expand
+# at every execution than the query took to run.
+_ANSWERS_ON_PAGE = (
+    _ANSWERS.join_from(Answer.__table__, QuestionnaireItem.__table__,
+                       (_items.code == _columns.item_code)
+                       & (_items.questionnaire_version_id == bindparam("version_id")))
+    .where(_items.section == bindparam("section"))
+)
 
 
 def answers_by_code(response: Response, codes: list[str] | None = None) -> AnswerMap:
@@ -32,14 +41,22 @@ def answers_by_code(response: Response, codes: list[str] | None = None) -> Answe
     Plain rows, not ORM objects: a page reads up to a few hundred of them each time it is drawn.
     """
     if codes is None:
-        rows = db.session.execute(_ANSWERS, {"response_id": response.id})
-    else:
-        rows = db.session.execute(_ANSWERS_TO, {"response_id": response.id, "codes": codes})
+        return _grouped(db.session.execute(_ANSWERS, {"response_id": response.id}))
+    return _grouped(db.session.execute(_ANSWERS_TO, {"response_id": response.id, "codes": codes}))
+
+
+def _grouped(rows) -> AnswerMap:
     grouped: AnswerMap = defaultdict(list)
     make = AnswerRow._make
     for row in rows:
         grouped[row[0]].append(make(row[1:]))
     return dict(grouped)
+
+
+def answers_on_page(response: Response, version_id: int, section_code: str) -> AnswerMap:
+    """The response's answers to the items of one section, both sides' (as :func:`answers_by_code`)."""
+    return _grouped(db.session.execute(_ANSWERS_ON_PAGE, {"response_id": response.id, "version_id": version_id,
+                                                          "section": section_code}))
 
 
 def form_data(items: list[Item], answers: AnswerMap) -> dict:

@@ -26,7 +26,7 @@ def _statement():
     i, r, v, a, s = (m.__table__ for m in (Invitation, Round, QuestionnaireVersion, Authority, Response))
     return (
         select(i.c.side, i.c.partnership_id, i.c.revoked_at, r.c.title, r.c.status.label("round_status"),
-               r.c.opens_on, r.c.closes_on, v.c.checksum, a.c.name, a.c.language, s.c.id.label("response_id"),
+               r.c.opens_on, r.c.closes_on, r.c.questionnaire_version_id, v.c.checksum, a.c.name, a.c.language, s.c.id.label("response_id"),
                s.c.status.label("response_status"))
         .select_from(i.join(r, r.c.id == i.c.round_id).join(v, v.c.id == r.c.questionnaire_version_id)
                      .join(a, a.c.id == i.c.authority_id).join(s, s.c.invitation_id == i.c.id))
@@ -48,6 +48,7 @@ def ordinary_invitation(token: str) -> StandIn | None:
     return StandIn(
         "invitation", token=token, side=row.side, partnership_id=row.partnership_id,
         round=StandIn("round", title=row.title, questionnaire_version=version,
+                      questionnaire_version_id=row.questionnaire_version_id,
                       state_on=partial(round_state, row.round_status, row.opens_on, row.closes_on)),
         authority=StandIn("authority", name=row.name, language=row.language),
         response=StandIn("response", id=row.response_id, is_submitted=False),

@@ -175,8 +175,8 @@ def section(token, code):
     definition = definition_of(invitation.round.questionnaire_version)
     if definition.conditional:
         answers = answer_ops.answers_by_code(response)
-    elif request.method == "GET" and (page := definition.section(invitation.side, code)) is not None:
-        answers = answer_ops.answers_by_code(response, page.answer_codes(invitation.side))
+    elif request.method == "GET":
+        answers = answer_ops.answers_on_page(response, invitation.round.questionnaire_version_id, code)
     else:
         answers = {}
     ctx = context(invitation, answers)
