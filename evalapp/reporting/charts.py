@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from evalapp.models import ResponseStatus
 from evalapp.reporting.aggregate import ChoiceCounts, Distribution, PartnershipComparison, Progress, ThemeSummary
 
-# Colours that stay distinct for colour-blind readers (Okabe–Ito), disagree → agree.
+# Colours that stay distinct for colour-blind readers (Okabe–Ito), from the low end of a scale to the high end.
 SCALE_COLOURS = {1: "#b2182b", 2: "#ef8a62", 3: "#bababa", 4: "#67a9cf", 5: "#2166ac"}
 DONT_KNOW_COLOUR = "#e0e0e0"
 HOME_COLOUR, PARTNER_COLOUR, AVERAGE_COLOUR = "#0072B2", "#D55E00", "#7f7f7f"
@@ -122,8 +122,11 @@ def theme_indices(summaries: list[ThemeSummary], theme_labels: dict[str, str], t
 
 def diverging_bars(items: list[tuple[str, str]], dists: dict[str, Distribution], scale_labels: dict[int, str],
                    dont_know_label: str, title: str, hidden_below: int) -> go.Figure:
-    """One diverging stacked bar per item: disagreement left of zero, agreement right, the middle
-    split across zero; "don't know" is drawn apart on the right, never as a score."""
+    """One diverging stacked bar per item: the low end of the scale (1, 2) left of zero, the high end (4, 5)
+    right, the middle split across zero; "don't know" is drawn apart on the right, never as a score.
+
+    Every item shares the one scale whose ``scale_labels`` name the bars: chart items of different
+    scales apart."""
     shown = [(code, text) for code, text in items if dists[code].n]
     names = [f"{wrap(text, 60)} ({n_label(dists[code].n)})" for code, text in shown]
     fig = go.Figure()
@@ -156,8 +159,9 @@ def diverging_bars(items: list[tuple[str, str]], dists: dict[str, Distribution],
 
 
 def impact_heatmap(rows: list[tuple[str, str]], columns: list[tuple[str, str]], cell_code, dists: dict[str, Distribution],
-                   title: str, hidden_below: int) -> go.Figure:
-    """The 4 × 3 territorial impact matrix: mean intensity (1–5) of each dynamic at each level, with n."""
+                   scale_labels: dict[int, str], title: str, hidden_below: int) -> go.Figure:
+    """The 4 × 3 territorial impact matrix: mean answer (1–5) of each dynamic at each level, with n; the
+    colour bar names the matrix's own scale."""
     z, text = [], []
     for row_code, _ in rows:
         z_row, text_row = [], []
@@ -172,7 +176,8 @@ def impact_heatmap(rows: list[tuple[str, str]], columns: list[tuple[str, str]], 
     fig = go.Figure(go.Heatmap(
         z=z, x=[wrap(label, 18) for _, label in columns], y=[wrap(label, 22) for _, label in rows],
         text=text, texttemplate="%{z:.1f}<br>%{text}", zmin=1, zmax=5, colorscale="Blues", hoverongaps=False,
-        hovertemplate="%{y} — %{x}: %{z:.2f}<extra></extra>", colorbar={"title": "1–5"},
+        hovertemplate="%{y} — %{x}: %{z:.2f}<extra></extra>",
+        colorbar={"tickvals": list(scale_labels), "ticktext": [f"{v} {safe(label)}" for v, label in scale_labels.items()]},
     ))
     return _layout(fig, title, height=460, yaxis={"autorange": "reversed"})
 

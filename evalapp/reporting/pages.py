@@ -74,37 +74,54 @@ def theme_chart(round_, definition, lang, filters, min_n) -> Chart:
 
 
 def item_charts(round_, definition, side_text, lang, filters, min_n) -> list[Chart]:
-    """One diverging bar chart per scored theme (its scale items), and the impact heatmap."""
+    """One diverging bar chart per scored theme and scale (its scale items), and the impact heatmap.
+
+    A theme whose items use several scales (agreement, frequency...) gets one chart per scale, so
+    that every item is drawn under its own scale's labels.
+    """
     result = []
     scale_items = [i for s in definition.sections for i in s.items if i.kind.chart == "distribution" and i.theme in definition.scored_themes]
     dists = aggregate.distributions(round_, [i.code for i in scale_items], filters, min_n)
     labels = theme_labels(definition, lang)
     for theme in definition.scored_themes:
-        items = [i for i in scale_items if i.theme == theme]
-        if not items:
-            continue
-        scale = dict(definition.scale_labels(items[0].scale, lang))
-        title = _("%(theme)s: answers item by item", theme=labels[theme])
-        figure = charts.diverging_bars([(i.code, f"{i.code} {side_text(i)}") for i in items], dists, scale,
-                                       _("Don't know / not applicable"), title, min_n)
-        result.append(make_chart(
-            f"items-{theme}", figure,
-            [_("Item"), "n", *[f"{v} – {scale[v]}" for v in range(1, 6)], _("Don't know / not applicable"), _("Mean")],
-            [[f"{i.code} {side_text(i)}", *_distribution_cells(dists[i.code], min_n)] for i in items],
-        ))
+        groups = items_by_scale([i for i in scale_items if i.theme == theme])
+        for number, (scale_name, items) in enumerate(groups.items(), start=1):
+            scale = dict(definition.scale_labels(scale_name, lang))
+            if len(groups) == 1:
+                title = _("%(theme)s: answers item by item", theme=labels[theme])
+            else:
+                title = _("%(theme)s: answers item by item, from “%(low)s” to “%(high)s”",
+                          theme=labels[theme], low=scale[1], high=scale[5])
+            figure = charts.diverging_bars([(i.code, f"{i.code} {side_text(i)}") for i in items], dists, scale,
+                                           _("Don't know / not applicable"), title, min_n)
+            result.append(make_chart(
+                f"items-{theme}" if number == 1 else f"items-{theme}-{number}", figure,
+                [_("Item"), "n", *[f"{v} – {scale[v]}" for v in range(1, 6)], _("Don't know / not applicable"), _("Mean")],
+                [[f"{i.code} {side_text(i)}", *_distribution_cells(dists[i.code], min_n)] for i in items],
+            ))
     matrix = next((i for s in definition.sections for i in s.items if i.kind.chart == "heatmap"), None)
     if matrix:
         cells = aggregate.distributions(round_, matrix.answer_codes, filters, min_n)
         rows = [(r.code, r.label.get(lang)) for r in matrix.rows]
         columns = [(c.code, c.label.get(lang)) for c in matrix.columns]
-        title = _("Territorial impact: mean strength of each dynamic at each level (1–5)")
-        figure = charts.impact_heatmap(rows, columns, lambda r, c: f"{matrix.code}_{r}_{c}", cells, title, min_n)
+        scale = dict(definition.scale_labels(matrix.scale, lang))
+        title = _("Territorial impact: mean answer for each dynamic at each level, from 1 (“%(low)s”) to 5 (“%(high)s”)",
+                  low=scale[1], high=scale[5])
+        figure = charts.impact_heatmap(rows, columns, lambda r, c: f"{matrix.code}_{r}_{c}", cells, scale, title, min_n)
         result.append(make_chart(
             "impact-matrix", figure, ["", *[label for _, label in columns]],
             [[row_label, *[_cell_text(cells[f"{matrix.code}_{r}_{c}"], min_n) for c, _ in columns]]
              for r, row_label in rows],
         ))
     return result
+
+
+def items_by_scale(items) -> dict[str, list]:
+    """The items grouped by their scale, each scale in the order of its first item."""
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(item.scale, []).append(item)
+    return groups
 
 
 def _distribution_cells(d, min_n) -> list:

@@ -49,8 +49,11 @@ def test_heatmap_has_the_4_by_3_means_with_n():
     columns = [("TER", "Territoire"), ("NAT", "National"), ("BTW", "Entre")]
     dists = {f"M_{r}_{c}": Distribution(f"M_{r}_{c}", {2: 1, 4: 1}) for r, _ in rows for c, _ in columns}
     dists["M_SOC_TER"] = Distribution("M_SOC_TER")
-    fig = charts.impact_heatmap(rows, columns, lambda r, c: f"M_{r}_{c}", dists, "Impact", 3)
+    fig = charts.impact_heatmap(rows, columns, lambda r, c: f"M_{r}_{c}", dists, {**SCALE, 5: EVIL}, "Impact", 3)
     heat = fig.data[0]
+    # The colour bar names the matrix's own scale, its labels escaped.
+    assert heat.colorbar.tickvals == (1, 2, 3, 4, 5) and heat.colorbar.ticktext[0] == "1 Pas du tout"
+    assert "<img" not in heat.colorbar.ticktext[4] and "&lt;img" in heat.colorbar.ticktext[4]
     assert len(heat.z) == 4 and len(heat.z[0]) == 3
     assert heat.z[0][0] is None and heat.text[0][0] == "n < 3"
     assert heat.z[1][2] == 3 and heat.text[1][2] == "n = 2" and heat.texttemplate == "%{z:.1f}<br>%{text}"
