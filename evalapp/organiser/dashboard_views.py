@@ -110,21 +110,9 @@ def partnership_page(round_id, partnership_id):
         abort(404)
     labels = pages.theme_labels(ctx["definition"], ctx["lang"])
     items = aggregate.item_comparison(round_, comparison.home_response_id, comparison.partner_response_id)
-    texts = {i.code: i for s in ctx["definition"].sections for i in s.items}
-    questions = {code: _question(texts, code, ctx["lang"]) for code in (row.code for row in items)}
+    questions = {row.code: pages.question_text(ctx["definition"], row.code, ctx["lang"]) or row.code for row in items}
     return render_template("organiser/partnership_compare.html", comparison=comparison, items=items,
                            questions=questions, main_chart=pages.dumbbell_chart(comparison, labels), **ctx)
-
-
-def _question(items_by_code, code, lang):
-    """The question of an item or matrix cell code."""
-    if code in items_by_code:
-        return items_by_code[code].text.get(lang)
-    for item in items_by_code.values():
-        for cell in item.cells:
-            if cell.code == code:
-                return f"{cell.row.label.get(lang)} — {cell.column.label.get(lang)}"
-    return code
 
 
 @bp.get("/rounds/<id:round_id>/authorities/<id:invitation_id>")
@@ -146,8 +134,9 @@ def compare_rounds(round_id):
     ]
     chosen_ids = {whole_number(v) for v in request.args.getlist("with")} | {round_.id}
     chosen = sorted((r for r in same_questionnaire if r.id in chosen_ids), key=lambda r: (r.opens_on, r.id))
-    chart = pages.rounds_chart(chosen, ctx["definition"], ctx["lang"], ctx["min_n"]) if len(chosen) > 1 else None
-    return render_template("organiser/compare.html", candidates=same_questionnaire, chosen=chosen, main_chart=chart, **ctx)
+    comparison = pages.rounds_comparison(chosen, ctx["lang"], ctx["min_n"]) if len(chosen) > 1 else None
+    return render_template("organiser/compare.html", candidates=same_questionnaire, chosen=chosen,
+                           comparison=comparison, **ctx)
 
 
 def _text_items(definition):

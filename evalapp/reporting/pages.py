@@ -5,13 +5,15 @@ Used by the organisers' views and the printable report; labels are translated he
 import html
 from dataclasses import dataclass, field
 
-from flask_babel import format_decimal, format_percent
+from babel.lists import format_list
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 
 from evalapp.i18n import ngettext
 from evalapp.models import STATUS_LABELS, ResponseStatus
-from evalapp.questionnaires.definition import OTHER, Definition
-from evalapp.reporting import aggregate, charts
+from evalapp.questionnaires.definition import OTHER, SCORED_THEMES, Definition
+from evalapp.questionnaires.loader import definition_of
+from evalapp.reporting import aggregate, charts, versions
 from evalapp.reporting.embed import figure_json
 
 
@@ -198,14 +200,87 @@ def tag_chart(round_) -> Chart:
                       [_("Tag"), _("Stories")], [[tag, n] for tag, n in counts])
 
 
-def rounds_chart(rounds, definition, lang, min_n) -> Chart:
+def question_text(definition: Definition, code: str, lang: str) -> str | None:
+    """The question of an item or matrix cell code (a cell's: its row and column), None if the definition has no such code."""
+    item = definition.items_by_code.get(code)
+    if item is not None:
+        return item.text.get(lang)
+    for item in definition.items_by_code.values():
+        for cell in item.cells:
+            if cell.code == code:
+                return f"{cell.row.label.get(lang)} — {cell.column.label.get(lang)}"
+    return None
+
+
+def only_in(numbers: tuple[int, ...]) -> str:
+    """(2,) → "Only in version 2"; (1, 3) → "Only in versions 1 and 3", in the page's language."""
+    if len(numbers) == 1:
+        return _("Only in version %(number)s", number=numbers[0])
+    return _("Only in versions %(numbers)s", numbers=format_list([str(n) for n in numbers], locale=get_locale()))
+
+
+@dataclass
+class ItemMeans:
+    """One row of the rounds compared item by item."""
+
+    code: str
+    question: str
+    #: The mean and n of each round, as the table writes them.
+    cells: list[str]
+
+
+@dataclass
+class RoundsComparison:
+    """Rounds compared, across questionnaire versions: what the page shows."""
+
+    chart: Chart
+    #: The round names of the table's columns (with their version when they differ).
+    round_names: list[str]
+    #: The items every version has, theme by theme: [(theme label, rows)].
+    items: list[tuple[str, list[ItemMeans]]]
+    #: The items only some versions have, not compared: [("Only in version 2", [(code, question)])].
+    apart: list[tuple[str, list[tuple[str, str]]]]
+
+
+def rounds_comparison(rounds, lang, min_n) -> RoundsComparison:
+    """The theme indices of ``rounds`` over the same authorities, a note under them for each theme whose index
+    other versions make of other items, the items every version has item by item, and the others apart."""
+    definitions = {r.questionnaire_version.version: definition_of(r.questionnaire_version) for r in rounds}
+    newest_first = [definitions[v] for v in sorted(definitions, reverse=True)]
+    compared = versions.compare_versions(definitions)
+    labels = {theme: next(d.theme_label(theme, lang) for d in newest_first if theme in d.scored_themes)
+              for theme in SCORED_THEMES if any(theme in d.scored_themes for d in newest_first)}
+
+    def question(code):
+        return next(text for d in newest_first if (text := question_text(d, code, lang)) is not None)
+
+    several = len(definitions) > 1
+    names = [_("%(round)s (version %(number)s)", round=r.title, number=r.questionnaire_version.version) if several
+             else r.title for r in rounds]
+    notes = [" ".join([_("%(theme)s: the versions do not make this index of the same items; compare it with care.",
+                         theme=labels[theme]),
+                       *[_("%(versions)s: %(codes)s.", versions=only_in(numbers), codes=", ".join(codes))
+                         for numbers, codes in differences]])
+             for theme, differences in compared.themes.items() if theme in labels]
     means = aggregate.rounds_compared(rounds, min_n)
-    labels = theme_labels(definition, lang)
     title = _("Theme indices across rounds, same authorities")
-    figure = charts.rounds_over_time([(r.id, r.title) for r in rounds], means, labels, title, _("Index (0–100)"))
-    return make_chart("rounds", figure, [_("Round"), *labels.values()],
-                 [[r.title, *[f"{_num(means[r.id].get(t, (None, 0))[0])} (n = {means[r.id].get(t, (None, 0))[1]})"
-                              for t in labels]] for r in rounds])
+    figure = charts.rounds_over_time([(r.id, name) for r, name in zip(rounds, names, strict=True)], means, labels,
+                                     title, _("Index (0–100)"))
+    chart = make_chart("rounds", figure, [_("Round"), *labels.values()],
+                       [[name, *[_mean_text(*means[r.id].get(t, (None, 0)), min_n) for t in labels]]
+                        for r, name in zip(rounds, names, strict=True)], notes)
+    item_means = aggregate.items_compared(rounds, compared.shared, min_n)
+    items = [(label, [ItemMeans(code, question(code),
+                                [_mean_text(*item_means[r.id].get(code, (None, 0)), min_n, digits=2) for r in rounds])
+                      for code in compared.shared if compared.theme_of[code] == theme])
+             for theme, label in labels.items()]
+    apart = [(only_in(numbers), [(code, question(code)) for code in codes]) for numbers, codes in compared.apart]
+    return RoundsComparison(chart, names, [(label, rows) for label, rows in items if rows], apart)
+
+
+def _mean_text(mean, n, min_n, digits=0) -> str:
+    """A mean with its n, or a dash when fewer than ``min_n`` gave one (n then says only that)."""
+    return f"{_num(mean, digits)} (n = {n})" if mean is not None else f"— (n < {min_n})" if n else "—"
 
 
 def authority_radar(round_, invitation, definition, lang, min_n, with_partner: bool) -> Chart:

@@ -3,6 +3,7 @@
 twin v2 keeps REL_01, PEO_01 and PEO_02; REL_02 of v1 became REL_03; ORG_01 (a new theme) is only in v2.
 Grenoble, Lyon and Nantes answer both rounds, Brest only the first: it is left out of the comparison.
 """
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from evalapp.models.base import utcnow
 from evalapp.questionnaires.loader import load_all, read_definition
 from evalapp.reporting import aggregate
 from evalapp.reporting.versions import compare_versions
+from tests.respond.helpers import csrf_token
 
 DEFINITIONS = Path(__file__).parent.parent / "questionnaires" / "definitions"
 
@@ -81,3 +83,50 @@ def test_items_and_themes_are_compared_over_the_authorities_that_answered_both(a
     assert themes[first]["reciprocity"] == (pytest.approx(200 / 3), 3)
     assert themes[second]["reciprocity"] == (pytest.approx(50), 3)
     assert hidden[first]["REL_01"] == (None, 3)
+
+
+def test_the_comparison_page_compares_items_notes_themes_and_lists_the_rest_apart(app, orga, two_rounds):
+    first, second = two_rounds
+    html = orga.get(f"/o/rounds/{second}/compare?with={first}").text
+    # The rounds, each with its version; the organiser's round title is text, not markup.
+    assert "Tour &lt;b&gt;2025&lt;/b&gt; (version 1)" in html and "<b>2025" not in html
+    # Theme indices, with a note under the chart for each theme the versions make of other items.
+    notes = re.search(r'<ul class="chart-notes">(.*?)</ul>', html, re.S).group(1)
+    assert ("Réciprocité : les versions ne composent pas cet indice des mêmes questions ; comparez-le avec prudence. "
+            "Seulement dans la version 1 : REL_02. Seulement dans la version 2 : REL_03.") in notes
+    assert "Changements dans la collectivité : les versions" in notes and "Seulement dans la version 2 : ORG_01." in notes
+    assert "Facteur humain" not in notes
+    assert re.search(r'<th scope="row">Tour &lt;b&gt;2025&lt;/b&gt; \(version 1\)</th><td>67 \(n = 3\)</td>', html)
+    # Item by item: the codes both versions have, over the same authorities.
+    table = html[html.index('id="items-compared"'):html.index('id="items-apart"')]
+    assert re.search(r'REL_01</span> Les décisions sont prises ensemble.</th>\s*'
+                     r'<td class="num">4,00 \(n = 3\)</td><td class="num">3,00 \(n = 3\)</td>', table)
+    assert re.search(r'PEO_02</span> [^<]*</th>\s*<td class="num">2,00 \(n = 3\)</td><td class="num">4,00 \(n = 3\)</td>',
+                     table)
+    assert "REL_02" not in table and "REL_03" not in table and "ORG_01" not in table
+    # The items only one version asked, listed apart with their question.
+    apart = html[html.index('id="items-apart"'):]
+    assert re.search(r"<h4>Seulement dans la version 1</h4>\s*<ul[^>]*><li><span class=\"code\">REL_02</span> "
+                     r"Les objectifs et le budget sont fixés ensemble.</li></ul>", apart)
+    assert re.search(r"<h4>Seulement dans la version 2</h4>\s*<ul[^>]*><li><span class=\"code\">REL_03</span>", apart)
+
+
+def test_the_comparison_page_hides_small_groups_and_speaks_english(app, orga, two_rounds):
+    first, second = two_rounds
+    app.config["MIN_GROUP_SIZE"] = 4
+    page = orga.get(f"/o/rounds/{second}/compare?with={first}")
+    assert '<td class="num">— (n &lt; 4)</td>' in page.text and "4,00" not in page.text
+    orga.post("/language", data={"csrf_token": csrf_token(page.text), "lang": "en", "next": "/"})
+    app.config["MIN_GROUP_SIZE"] = 3
+    html = orga.get(f"/o/rounds/{second}/compare?with={first}").text
+    assert ("Reciprocity: the versions do not make this index of the same items; compare it with care. "
+            "Only in version 1: REL_02. Only in version 2: REL_03.") in html
+    assert '<td class="num">4.00 (n = 3)</td>' in html and "<h4>Only in version 2</h4>" in html
+
+
+def test_rounds_of_one_version_are_compared_without_notes(app, orga, organiser_id):
+    first = twin_round(app, 2, "Tour 2025", SECOND, organiser_id, opens_in_days=-400)
+    second = twin_round(app, 2, "Tour 2026", SECOND, organiser_id, opens_in_days=-5)
+    html = orga.get(f"/o/rounds/{second}/compare?with={first}").text
+    assert 'id="rounds-data"' in html and "chart-notes" not in html and 'id="items-apart"' not in html
+    assert '<td class="num">3,00 (n = 3)</td><td class="num">3,00 (n = 3)</td>' in html
