@@ -3,10 +3,12 @@
 Where both sides describe one shared relationship ("relationship"), a gap is a disagreement about it;
 where each describes its own territory ("territory"), a gap is an unequal benefit, not a disagreement.
 A definition says which with ``gap:`` on its scale items and matrix columns (FORMAT.md); aict v1,
-written before the key and never to change, is read by :func:`aict_v1_gap`. No database.
+written before the key and never to change, is read by :func:`aict_v1_gap`. Then what the reciprocity
+pages say of it, in the page's language. No database.
 """
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from evalapp.questionnaires.definition import GAPS, SCORED_THEMES, Definition, Item
@@ -92,3 +94,62 @@ def theme_gaps(definition: Definition) -> dict[str, ThemeGaps]:
         said = [meaning for code, meaning in meanings.items() if owner[code] == theme]
         result[theme] = ThemeGaps(said.count(RELATIONSHIP), said.count(TERRITORY), said.count(None))
     return result
+
+
+# --- What the pages say -------------------------------------------------------------------
+
+
+def theme_labels(definition: Definition) -> dict[str, str]:
+    """What a gap means in each theme, in a word: disagreement, unequal benefits, mixed or not said."""
+    return {theme: _("mixed") if counts.mixed else str(GAP_LABELS[counts.meaning])
+            for theme, counts in theme_gaps(definition).items()}
+
+
+def theme_readings(definition: Definition, labels: dict[str, str]) -> dict[str, str]:
+    """What a gap means in each theme, as a sentence: {theme: "Reciprocity: ..."} (``labels``: the themes')."""
+    readings = {}
+    for theme, counts in theme_gaps(definition).items():
+        if counts.meaning == RELATIONSHIP:
+            reading = _("its items describe the relationship both sides share, so a gap means disagreement")
+        elif counts.meaning == TERRITORY:
+            reading = _("its items describe each side's own territory, so a gap means unequal benefits")
+        elif counts.mixed:
+            reading = _("%(relationship)s of its %(total)s items describe the shared relationship (a gap there means "
+                        "disagreement), %(territory)s each side's own territory (unequal benefits)",
+                        relationship=counts.relationship, territory=counts.territory,
+                        total=counts.relationship + counts.territory + counts.unsaid)
+        else:
+            reading = _("the questionnaire does not say what its gaps mean")
+        readings[theme] = _("%(theme)s: %(reading)s.", theme=labels[theme], reading=reading)
+    return readings
+
+
+def legend(definition: Definition) -> dict:
+    """What the two meanings of a gap are, and how the pages know which an item has, for a page's legend."""
+    return {"meanings": [(str(GAP_LABELS[m]).capitalize(), str(GAP_EXPLANATIONS[m])) for m in GAPS],
+            "notes": notes(definition)}
+
+
+def notes(definition: Definition) -> list[str]:
+    """How the pages know what the gaps mean, when the questionnaire's file does not say it."""
+    return [str(AICT_V1_NOTE)] if reads_aict_v1(definition) else []
+
+
+@dataclass
+class GapGroup:
+    """Items of a partnership compared, whose gaps mean the same thing."""
+
+    label: str
+    explanation: str
+    rows: list
+
+
+def item_groups(definition: Definition, rows: list) -> list[GapGroup]:
+    """The items of a partnership compared (aggregate.item_comparison), grouped by what their gap means."""
+    meanings = gap_meanings(definition)
+    groups = []
+    for meaning in (*GAPS, None):
+        chosen = [row for row in rows if meanings.get(row.code) == meaning]
+        if chosen:
+            groups.append(GapGroup(str(GAP_LABELS[meaning]).capitalize(), str(GAP_EXPLANATIONS[meaning]), chosen))
+    return groups

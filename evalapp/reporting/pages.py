@@ -13,7 +13,7 @@ from evalapp.i18n import ngettext
 from evalapp.models import STATUS_LABELS, ResponseStatus
 from evalapp.questionnaires.definition import OTHER, SCORED_THEMES, Definition
 from evalapp.questionnaires.loader import definition_of
-from evalapp.reporting import aggregate, charts, versions
+from evalapp.reporting import aggregate, charts, gaps, versions
 from evalapp.reporting.embed import figure_json
 
 
@@ -166,21 +166,33 @@ def _more_others(data) -> list[str]:
 def reciprocity_charts(round_, definition, lang, filters) -> tuple[list[Chart], list]:
     comparisons = aggregate.partnership_comparisons(round_, filters)
     labels = theme_labels(definition, lang)
+    readings = gaps.theme_readings(definition, labels)
     title = _("Partnerships ranked by reciprocity gap (mean over themes, 0–100)")
     ranking = make_chart("gap-ranking", charts.gap_ranking(comparisons, title, _("Gap")),
                          [_("Partnership"), *labels.values(), _("Mean gap")],
                     [[f"{c.home_name} – {c.partner_name}", *[_num(c.gaps.get(t)) for t in labels], _num(c.mean_gap)]
-                     for c in comparisons])
-    dumbbells = [dumbbell_chart(c, labels) for c in comparisons]
+                     for c in comparisons],
+                         [_("The mean gap adds up gaps that mean different things: read each theme's apart."),
+                          *readings.values()])
+    column = gaps.theme_labels(definition)
+    dumbbells = [dumbbell_chart(c, labels, column) for c in comparisons]
     return [ranking, *dumbbells], comparisons
 
 
-def dumbbell_chart(comparison, labels) -> Chart:
+def partnership_chart(comparison, definition, lang) -> Chart:
+    """One partnership's dumbbell, with what each theme's gap means below it."""
+    labels = theme_labels(definition, lang)
+    return dumbbell_chart(comparison, labels, gaps.theme_labels(definition),
+                          [*gaps.theme_readings(definition, labels).values(), *gaps.notes(definition)])
+
+
+def dumbbell_chart(comparison, labels, gap_labels, notes=()) -> Chart:
+    """The two sides' theme indices, with what each theme's gap means (``gap_labels``) in the table."""
     title = f"{comparison.home_name} – {comparison.partner_name}"
     return make_chart(f"pair-{comparison.partnership_id}", charts.dumbbell(comparison, labels, title, _("Index (0–100)")),
-                      [_("Theme"), comparison.home_name, comparison.partner_name, _("Gap")],
-                 [[label, _num(comparison.home.get(t)), _num(comparison.partner.get(t)), _num(comparison.gaps.get(t))]
-                  for t, label in labels.items()])
+                      [_("Theme"), comparison.home_name, comparison.partner_name, _("Gap"), _("What a gap means")],
+                 [[label, _num(comparison.home.get(t)), _num(comparison.partner.get(t)), _num(comparison.gaps.get(t)),
+                   gap_labels[t]] for t, label in labels.items()], notes)
 
 
 def radar_chart(chart_id, title, series, labels) -> Chart:
