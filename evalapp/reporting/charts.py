@@ -16,6 +16,8 @@ SCALE_COLOURS = {1: "#b2182b", 2: "#ef8a62", 3: "#bababa", 4: "#67a9cf", 5: "#21
 DONT_KNOW_COLOUR = "#e0e0e0"
 HOME_COLOUR, PARTNER_COLOUR, AVERAGE_COLOUR = "#0072B2", "#D55E00", "#7f7f7f"
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", "size": 13}
+#: The fewest bars a diverging chart has room for.
+MIN_BARS = 3
 #: 0–100 axes show every ten, 100 included.
 INDEX_AXIS = {"range": [0, 101], "tickvals": [0, 20, 40, 60, 80, 100]}
 
@@ -150,12 +152,14 @@ def diverging_bars(items: list[tuple[str, str]], dists: dict[str, Distribution],
         title = f"{title} — {hidden} × {n_label(0, hidden_below)}"
     if not shown:
         fig = go.Figure()
-    return _layout(fig, title, height=140 + 64 * max(len(shown), 1), barmode="relative", empty=n_label(0, hidden_below),
+    # Room for MIN_BARS bars at least, the rest left blank: the legend below a chart of one item then fits.
+    rows = max(len(shown), MIN_BARS)
+    return _layout(fig, title, height=140 + 64 * rows, barmode="relative", empty=n_label(0, hidden_below),
                    xaxis={"domain": [0, 0.78], "range": [-100, 100], "ticksuffix": " %", "zeroline": True,
                           "zerolinecolor": "#333", "tickvals": [-100, -50, 0, 50, 100]},
                    xaxis2={"domain": [0.86, 1], "showgrid": False, "rangemode": "tozero", "tickformat": "d",
                            "dtick": 1 if max((d.dont_know for d in dists.values()), default=0) < 5 else None},
-                   yaxis={"autorange": "reversed"})
+                   yaxis={"range": [rows - 0.5, -0.5]})
 
 
 def impact_heatmap(rows: list[tuple[str, str]], columns: list[tuple[str, str]], cell_code, dists: dict[str, Distribution],

@@ -104,3 +104,12 @@ def test_text_from_people_is_inert_in_every_chart():
 def test_figure_json_cannot_close_its_script_block():
     fig = charts.tag_bars([("</script><script>alert(1)</script>", 1)], "t", "x")
     assert "</script>" not in figure_json(fig)
+
+
+def test_a_chart_of_one_item_keeps_the_room_of_three_for_its_legend():
+    dists = {code: Distribution(code, {2: 3, 4: 2}) for code in "ABC"}
+    one = charts.diverging_bars([("A", "a")], dists, SCALE, "NSP", "Titre", 3)
+    three = charts.diverging_bars([(code, code) for code in "ABC"], dists, SCALE, "NSP", "Titre", 3)
+    assert one.layout.height == three.layout.height
+    assert one.layout.yaxis.range == (2.5, -0.5)  # the bar at the top, two rows left blank below
+
