@@ -5,6 +5,7 @@ Every text that comes from people (authority names, questions, answers) goes thr
 Translated titles and labels are passed in by the caller.
 """
 import html
+import re
 
 import plotly.graph_objects as go
 
@@ -28,8 +29,8 @@ def safe(text) -> str:
 
 
 def wrap(text: str, width: int = 45) -> str:
-    """Break a long label into lines (Plotly's <br>), escaping it first."""
-    words, lines, line = safe(text).split(), [], ""
+    """Break a long label into lines (Plotly's <br>), escaping it first; never at a no-break space."""
+    words, lines, line = [w for w in re.split(r"[^\S\u00a0\u202f]+", safe(text)) if w], [], ""
     for word in words:
         if line and len(line) + len(word) + 1 > width:
             lines.append(line)

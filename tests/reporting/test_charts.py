@@ -113,3 +113,8 @@ def test_a_chart_of_one_item_keeps_the_room_of_three_for_its_legend():
     assert one.layout.height == three.layout.height
     assert one.layout.yaxis.range == (2.5, -0.5)  # the bar at the top, two rows left blank below
 
+
+def test_labels_are_never_broken_at_a_no_break_space():
+    text = "Facteur humain : réponses question par question, de «\u00a0Jamais\u00a0» à «\u00a0Systématiquement\u00a0»"
+    lines = charts.wrap(text, 20).split("<br>")
+    assert lines[-2:] == ["«\u00a0Jamais\u00a0» à", "«\u00a0Systématiquement\u00a0»"]

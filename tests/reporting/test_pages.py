@@ -214,7 +214,8 @@ def test_each_scale_item_is_drawn_under_its_own_scales_labels(app, orga, round_i
     assert [t["name"] for t in frequency["data"] if t.get("name")] == [
         "Rarement", "Jamais", "Parfois", "Souvent", "Systématiquement", "Ne sait pas / non concerné"]
     assert all(label.startswith("HUM_06 ") for t in frequency["data"] for label in t["y"])
-    assert "de « Jamais » à « Systématiquement »" in frequency["layout"]["title"]["text"].replace("<br>", " ")
+    # Never broken inside the quotes: French quotes hold their words with no-break spaces.
+    assert "de «\u00a0Jamais\u00a0» à «\u00a0Systématiquement\u00a0»" in frequency["layout"]["title"]["text"].replace("<br>", " ")
     # The tables say the same: HUM_06's counts under the frequency labels, HUM_01's under agreement.
     assert "<th scope=\"col\">1 – Jamais</th>" in table_of(html, "items-human-2")
     assert "HUM_06" in table_of(html, "items-human-2") and "HUM_06" not in table_of(html, "items-human")
