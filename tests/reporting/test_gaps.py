@@ -75,6 +75,8 @@ def test_the_reciprocity_page_says_what_each_themes_gap_means(orga, round_id, ma
     assert re.search(r"<th scope=\"row\">Réciprocité et égalité des rapports</th>"
                      r"<td>100</td><td>0</td><td>100</td><td>mixte</td>", html)
     assert re.search(r"<th scope=\"row\">Facteur humain</th>(<td>[^<]*</td>){3}<td>bénéfices inégaux</td>", html)
+    report = orga.get(f"/o/rounds/{round_id}/report").text  # printed, it says the same
+    assert "<dt>Bénéfices inégaux</dt>" in report and "La version 1 de ce questionnaire ne précise pas" in report
 
 
 def test_the_partnership_page_groups_items_by_what_their_gap_means(app, orga, round_id, made):
