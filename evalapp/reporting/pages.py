@@ -269,18 +269,13 @@ def rounds_comparison(rounds, lang, min_n) -> RoundsComparison:
     several = len(definitions) > 1
     names = [_("%(round)s (version %(number)s)", round=r.title, number=r.questionnaire_version.version) if several
              else r.title for r in rounds]
-    notes = [" ".join([_("%(theme)s: the versions do not make this index of the same items; compare it with care.",
-                         theme=labels[theme]),
-                       *[_("%(versions)s: %(codes)s.", versions=only_in(numbers), codes=", ".join(codes))
-                         for numbers, codes in differences]])
-             for theme, differences in compared.themes.items() if theme in labels]
     means = aggregate.rounds_compared(rounds, min_n)
     title = _("Theme indices across rounds, same authorities")
     figure = charts.rounds_over_time([(r.id, name) for r, name in zip(rounds, names, strict=True)], means, labels,
                                      title, _("Index (0–100)"))
     chart = make_chart("rounds", figure, [_("Round"), *labels.values()],
                        [[name, *[_mean_text(*means[r.id].get(t, (None, 0)), min_n) for t in labels]]
-                        for r, name in zip(rounds, names, strict=True)], notes)
+                        for r, name in zip(rounds, names, strict=True)], _theme_notes(compared, labels))
     item_means = aggregate.items_compared(rounds, compared.shared, min_n)
     items = [(label, [ItemMeans(code, question(code),
                                 [_mean_text(*item_means[r.id].get(code, (None, 0)), min_n, digits=2) for r in rounds])
@@ -288,6 +283,15 @@ def rounds_comparison(rounds, lang, min_n) -> RoundsComparison:
              for theme, label in labels.items()]
     apart = [(only_in(numbers), [(code, question(code)) for code in codes]) for numbers, codes in compared.apart]
     return RoundsComparison(chart, names, [(label, rows) for label, rows in items if rows], apart)
+
+
+def _theme_notes(compared: versions.VersionsCompared, labels: dict[str, str]) -> list[str]:
+    """A note for each theme whose index the versions make of other items, saying which."""
+    return [" ".join([_("%(theme)s: the versions do not make this index of the same items; compare it with care.",
+                        theme=labels[theme]),
+                      *[_("%(versions)s: %(codes)s.", versions=only_in(numbers), codes=", ".join(codes))
+                        for numbers, codes in differences]])
+            for theme, differences in compared.themes.items()]
 
 
 def _mean_text(mean, n, min_n, digits=0) -> str:
