@@ -27,8 +27,9 @@ GAP_EXPLANATIONS = {
 
 #: What the pages say of the questionnaire whose gaps :func:`aict_v1_gap` reads.
 AICT_V1_NOTE = _l("Version 1 of this questionnaire does not say what its gaps mean; evalapp reads as the shared "
-                  "relationship the reciprocity items (except REC_10 and REC_11, on what each side gains), IMP_06 "
-                  "and the “between our two territories” cells, and every other item as each side's own territory.")
+                  "relationship the reciprocity items (except REC_10 and REC_11, on what each side gains), IMP_05, "
+                  "IMP_06 and the “between our two territories” cells, and every other item as each side's own "
+                  "territory.")
 
 
 def aict_v1_gap(item: Item, code: str) -> str:
@@ -36,13 +37,14 @@ def aict_v1_gap(item: Item, code: str) -> str:
 
     Read from its wording, as ../shared/QUESTIONNAIRE-REVIEW.md does: the reciprocity items describe
     the relationship both sides share ("decisions are taken jointly"), except REC_10 and REC_11, which
-    ask what *our own* authority gains; so do IMP_01's "between our two territories" column (BTW) and
-    IMP_06 ("the link between our two territories"). Every other item asks each side about its own
+    ask what *our own* authority gains; so do IMP_01's "between our two territories" column (BTW),
+    IMP_05 (whether what the partnership achieved would last) and IMP_06 ("the link between our two
+    territories"), as aict v2 says of the same codes. Every other item asks each side about its own
     territory, inhabitants or organisation. AICT_V1_NOTE says the same on the pages: change both together.
     """
     if item.code in ("REC_10", "REC_11"):
         return TERRITORY
-    if item.theme == "reciprocity" or item.code == "IMP_06" or code.endswith("_BTW"):
+    if item.theme == "reciprocity" or item.code in ("IMP_05", "IMP_06") or code.endswith("_BTW"):
         return RELATIONSHIP
     return TERRITORY
 

@@ -23,12 +23,12 @@ DEFINITIONS = Path(__file__).parent.parent / "questionnaires" / "definitions"
 def test_aict_v1_is_read_item_by_item_as_its_wording_says():
     meanings = gap_meanings(AICT)
     assert reads_aict_v1(AICT)
-    relationship = ["REC_01", "REC_02", "REC_09", "IMP_01_SOC_BTW", "IMP_01_CUL_BTW", "IMP_06"]
+    relationship = ["REC_01", "REC_02", "REC_09", "IMP_01_SOC_BTW", "IMP_01_CUL_BTW", "IMP_05", "IMP_06"]
     territory = ["REC_10", "REC_11", "IMP_01_SOC_TER", "IMP_01_ECO_NAT", "IMP_02", "IMP_04", "HUM_01", "HUM_06", "ORG_01"]
     assert {code: meanings[code] for code in relationship} == dict.fromkeys(relationship, "relationship")
     assert {code: meanings[code] for code in territory} == dict.fromkeys(territory, "territory")
     assert "REC_12" not in meanings and "CTX_09" not in meanings  # not scored, or asked of one side only
-    assert theme_gaps(AICT) == {"reciprocity": ThemeGaps(9, 2, 0), "impact": ThemeGaps(5, 12, 0),
+    assert theme_gaps(AICT) == {"reciprocity": ThemeGaps(9, 2, 0), "impact": ThemeGaps(6, 11, 0),
                                 "human": ThemeGaps(0, 7, 0), "organisation": ThemeGaps(0, 10, 0)}
 
 
@@ -71,7 +71,7 @@ def test_the_reciprocity_page_says_what_each_themes_gap_means(orga, round_id, ma
     assert ("Facteur humain : ses questions décrivent le territoire de chaque côté ; un écart y signifie donc des "
             "bénéfices inégaux.") in notes
     # Each partnership's table says it theme by theme.
-    assert "Changements sur les territoires : 5 de ses 17 questions décrivent la relation commune" in notes
+    assert "Changements sur les territoires : 6 de ses 17 questions décrivent la relation commune" in notes
     assert re.search(r"<th scope=\"row\">Réciprocité et égalité des rapports</th>"
                      r"<td>100</td><td>0</td><td>100</td><td>mixte</td>", html)
     assert re.search(r"<th scope=\"row\">Facteur humain</th>(<td>[^<]*</td>){3}<td>bénéfices inégaux</td>", html)
@@ -92,7 +92,7 @@ def test_the_partnership_page_groups_items_by_what_their_gap_means(app, orga, ro
                             "son organisation) : un écart signifie que le partenariat leur profite inégalement, et non "
                             "qu&#39;ils sont en désaccord."]
     disagreement, unequal = groups.values()
-    for code in ("REC_02", "IMP_01_SOC_BTW", "IMP_06"):
+    for code in ("REC_02", "IMP_01_SOC_BTW", "IMP_05", "IMP_06"):
         assert f'<span class="code">{code}</span>' in disagreement and f'<span class="code">{code}</span>' not in unequal
     for code in ("REC_10", "IMP_01_SOC_TER", "HUM_06"):
         assert f'<span class="code">{code}</span>' in unequal and f'<span class="code">{code}</span>' not in disagreement
