@@ -33,7 +33,7 @@ from evalapp.organiser.access import invitation_or_404, round_or_404
 from evalapp.organiser.blueprint import bp
 from evalapp.organiser.job_views import job_helpers
 from evalapp.questionnaires.loader import definition_of
-from evalapp.reporting import aggregate, pages
+from evalapp.reporting import aggregate, gaps, pages
 from evalapp.rounds import visible_rounds
 from evalapp.spreadsheets import csv_download, csv_text
 from evalapp.urls import page_number, whole_number
@@ -98,7 +98,8 @@ def reciprocity(round_id):
     round_ = round_or_404(round_id)
     ctx = _context(round_)
     charts, comparisons = pages.reciprocity_charts(round_, ctx["definition"], ctx["lang"], ctx["filters"])
-    return render_template("organiser/reciprocity.html", charts=charts, comparisons=comparisons, **ctx)
+    return render_template("organiser/reciprocity.html", charts=charts, comparisons=comparisons,
+                           gap_legend=gaps.legend(ctx["definition"]), **ctx)
 
 
 @bp.get("/rounds/<id:round_id>/partnerships/<id:partnership_id>")
@@ -108,23 +109,11 @@ def partnership_page(round_id, partnership_id):
     comparison = next(iter(aggregate.partnership_comparisons(round_, partnership_id=partnership_id)), None)
     if comparison is None:
         abort(404)
-    labels = pages.theme_labels(ctx["definition"], ctx["lang"])
     items = aggregate.item_comparison(round_, comparison.home_response_id, comparison.partner_response_id)
-    texts = {i.code: i for s in ctx["definition"].sections for i in s.items}
-    questions = {code: _question(texts, code, ctx["lang"]) for code in (row.code for row in items)}
-    return render_template("organiser/partnership_compare.html", comparison=comparison, items=items,
-                           questions=questions, main_chart=pages.dumbbell_chart(comparison, labels), **ctx)
-
-
-def _question(items_by_code, code, lang):
-    """The question of an item or matrix cell code."""
-    if code in items_by_code:
-        return items_by_code[code].text.get(lang)
-    for item in items_by_code.values():
-        for cell in item.cells:
-            if cell.code == code:
-                return f"{cell.row.label.get(lang)} — {cell.column.label.get(lang)}"
-    return code
+    questions = {row.code: pages.question_text(ctx["definition"], row.code, ctx["lang"]) or row.code for row in items}
+    return render_template("organiser/partnership_compare.html", comparison=comparison,
+                           groups=gaps.item_groups(ctx["definition"], items), questions=questions,
+                           main_chart=pages.partnership_chart(comparison, ctx["definition"], ctx["lang"]), **ctx)
 
 
 @bp.get("/rounds/<id:round_id>/authorities/<id:invitation_id>")
@@ -146,8 +135,9 @@ def compare_rounds(round_id):
     ]
     chosen_ids = {whole_number(v) for v in request.args.getlist("with")} | {round_.id}
     chosen = sorted((r for r in same_questionnaire if r.id in chosen_ids), key=lambda r: (r.opens_on, r.id))
-    chart = pages.rounds_chart(chosen, ctx["definition"], ctx["lang"], ctx["min_n"]) if len(chosen) > 1 else None
-    return render_template("organiser/compare.html", candidates=same_questionnaire, chosen=chosen, main_chart=chart, **ctx)
+    comparison = pages.rounds_comparison(chosen, ctx["lang"], ctx["min_n"]) if len(chosen) > 1 else None
+    return render_template("organiser/compare.html", candidates=same_questionnaire, chosen=chosen,
+                           comparison=comparison, **ctx)
 
 
 def _text_items(definition):
@@ -229,7 +219,8 @@ def report(round_id):
     ctx = _context(round_)
     reciprocity_charts, comparisons = pages.reciprocity_charts(round_, ctx["definition"], ctx["lang"], ctx["filters"])
     return render_template("organiser/report.html", charts=_dashboard_charts(round_, ctx),
-                           reciprocity_charts=reciprocity_charts, filters_text=_filters_text(ctx), **ctx)
+                           reciprocity_charts=reciprocity_charts, gap_legend=gaps.legend(ctx["definition"]),
+                           filters_text=_filters_text(ctx), **ctx)
 
 
 def _filters_text(ctx) -> str:

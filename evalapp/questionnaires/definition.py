@@ -4,7 +4,7 @@ These classes are also what the rest of the application works with: a round's
 definition is read back from the database into a :class:`Definition`.
 """
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_serializer, model_validator
 
@@ -17,6 +17,11 @@ LowerCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_l
 #: The sides of the invitations (evalapp.models.rounds), as the definition files name them.
 Side = Literal[rounds.SIDES]
 ItemTypeName = Literal[tuple(TYPES)]
+#: What a gap between the home and the partner side's answers to a mirrored item means:
+#: "relationship" — both describe one shared relationship, so a gap is a disagreement;
+#: "territory" — each describes its own territory, so a gap is an unequal benefit.
+GAPS = ("relationship", "territory")
+Gap = Literal[GAPS]
 
 #: Themes whose scale items make the 0–100 theme indices.
 SCORED_THEMES = ("reciprocity", "impact", "human", "organisation")
@@ -28,19 +33,25 @@ __all__ = ["DONT_KNOW", "OTHER"]  # defined with the types; imported from here t
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    #: Optional keys added to the format after versions were stored: left out of the stored
+    #: content when absent, so that those versions keep the content (and checksum) they were stored with.
+    omitted_when_absent: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_absent_keys(self, handler):
+        data = handler(self)
+        for key in self.omitted_when_absent:
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
 
 class Conditional(Strict):
     """An item or a section: asked only when its condition ``when`` holds, if it has one."""
 
-    when: Condition | None = None
+    omitted_when_absent = ("when",)
 
-    @model_serializer(mode="wrap")
-    def _without_absent_condition(self, handler):
-        # Definitions without conditions keep the content (and checksum) they were stored with.
-        data = handler(self)
-        if data.get("when") is None:
-            data.pop("when", None)
-        return data
+    when: Condition | None = None
 
 
 class Text(Strict):
@@ -65,13 +76,23 @@ class MatrixAxis(Strict):
     label: Text
 
 
+class MatrixColumn(MatrixAxis):
+    """A matrix column, which may say what a gap between the two sides means in its cells (GAPS)."""
+
+    omitted_when_absent = ("gap",)
+
+    gap: Gap | None = None
+
+
 class MatrixCell(Strict):
     code: str
     row: MatrixAxis
-    column: MatrixAxis
+    column: MatrixColumn
 
 
 class Item(Conditional):
+    omitted_when_absent = ("when", "gap")
+
     code: ItemCode
     theme: LowerCode
     type: ItemTypeName
@@ -81,6 +102,8 @@ class Item(Conditional):
     partner_text: Text | None = None
     help: Text | None = None
     scale: str | None = None
+    #: A scale item: what a gap between the two sides' answers means (GAPS); None when the file does not say.
+    gap: Gap | None = None
     options: list[Option] | None = None
     other: bool = False
     min: float | None = None
@@ -90,7 +113,7 @@ class Item(Conditional):
     max_length: int | None = Field(default=None, gt=0, le=100_000)
     story: bool = False
     rows: list[MatrixAxis] | None = None
-    columns: list[MatrixAxis] | None = None
+    columns: list[MatrixColumn] | None = None
 
     @model_validator(mode="after")
     def _fits_its_type(self):
@@ -125,6 +148,13 @@ class Item(Conditional):
     def answer_codes(self) -> list[str]:
         """The codes answers are stored under: the item's own, or each matrix cell's."""
         return self.kind.answer_codes(self)
+
+    def gap_of(self, code: str) -> str | None:
+        """What a gap between the sides means for the answers stored under ``code`` (the item's own
+        code, or one of its matrix cells', which takes its column's), or None when the file does not say."""
+        if code == self.code:
+            return self.gap
+        return next((cell.column.gap for cell in self.cells if cell.code == code), None)
 
     def option_label(self, code: str, lang: str) -> str | None:
         for option in self.options or ():

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from evalapp import tallies
@@ -407,36 +407,58 @@ def item_comparison(round_: Round, home_response_id: int, partner_response_id: i
 # --- Rounds compared --------------------------------------------------------------------
 
 
-def rounds_compared(rounds: list[Round], min_n: int = 3) -> dict[int, dict[str, tuple[float | None, int]]]:
-    """Theme means per round over the authorities that submitted in every one of ``rounds``.
+#: {round id: {theme or item code: (mean, or None when fewer than min_n; n)}}
+RoundMeans = dict[int, dict[str, tuple[float | None, int]]]
 
-    Returns {round_id: {theme: (mean or None if hidden, n)}}. Rounds must share a questionnaire
-    code for the comparison to mean anything; each round uses its own version's items.
-    """
+
+def authorities_in_every_round(rounds: list[Round]):
+    """A SELECT of the authorities with a counted response (submitted, link kept) in every one of ``rounds``."""
+    ids = {r.id for r in rounds}
+    return (
+        select(Invitation.authority_id).join(Response, Response.invitation_id == Invitation.id)
+        .where(Invitation.round_id.in_(ids), Invitation.revoked_at.is_(None), Response.status == ResponseStatus.SUBMITTED)
+        .group_by(Invitation.authority_id)
+        .having(func.count(func.distinct(Invitation.round_id)) == len(ids))
+    )
+
+
+def _compared(rounds: list[Round], query, min_n: int) -> RoundMeans:
+    """Run ``query`` — (round id, key, mean, n) grouped by round and key, over the rounds' responses joined
+    to their invitations — over the authorities that answered every round, hiding means of fewer than min_n."""
     if len(rounds) < 2:
         return {}
-    per_round = []
-    for round_ in rounds:
-        chosen = submitted_ids(round_.id).subquery()
-        per_round.append(
-            select(literal(round_.id).label("round_id"), Invitation.authority_id.label("authority_id"),
-                   ResponseScore.theme.label("theme"), ResponseScore.score.label("theme_index"))
-            .join(chosen, chosen.c.id == ResponseScore.response_id)
-            .join(Response, Response.id == ResponseScore.response_id).join(Invitation, Invitation.id == Response.invitation_id)
-        )
-    union = per_round[0].union_all(*per_round[1:]).subquery()
-    in_all = (
-        select(union.c.authority_id).group_by(union.c.authority_id)
-        .having(func.count(func.distinct(union.c.round_id)) == len(rounds))
-    )
-    rows = db.session.execute(
-        select(union.c.round_id, union.c.theme, func.avg(union.c.theme_index), func.count())
-        .where(union.c.authority_id.in_(in_all)).group_by(union.c.round_id, union.c.theme)
-    )
-    result: dict[int, dict[str, tuple[float | None, int]]] = {r.id: {} for r in rounds}
-    for round_id, theme, mean, n in rows:
-        result[round_id][theme] = (mean if n >= min_n else None, n)
+    result: RoundMeans = {r.id: {} for r in rounds}
+    query = query.where(Invitation.round_id.in_([r.id for r in rounds]), Invitation.revoked_at.is_(None),
+                        Response.status == ResponseStatus.SUBMITTED,
+                        Invitation.authority_id.in_(authorities_in_every_round(rounds)))
+    for round_id, key, mean, n in db.session.execute(query):
+        result[round_id][key] = (float(mean) if n >= min_n else None, n)
     return result
+
+
+def rounds_compared(rounds: list[Round], min_n: int = 3) -> RoundMeans:
+    """Theme means per round over the authorities that submitted in every one of ``rounds``.
+
+    Rounds must share a questionnaire code for the comparison to mean anything; each response's
+    index is made of its own version's items (evalapp/reporting/versions.py says where they differ).
+    """
+    return _compared(rounds, (
+        select(Invitation.round_id, ResponseScore.theme, func.avg(ResponseScore.score), func.count())
+        .join(Response, Response.id == ResponseScore.response_id).join(Invitation, Invitation.id == Response.invitation_id)
+        .group_by(Invitation.round_id, ResponseScore.theme)
+    ), min_n)
+
+
+def items_compared(rounds: list[Round], codes: list[str], min_n: int = 3) -> RoundMeans:
+    """Mean score (1–5) of each item or matrix cell code per round, over the authorities that submitted in
+    every one of ``rounds``; "don't know" and answers set aside are left out."""
+    return _compared(rounds, (
+        select(Invitation.round_id, Answer.item_code, func.avg(Answer.scale_value), func.count())
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id).join(Invitation, Invitation.id == Response.invitation_id)
+        .where(Answer.item_code.in_(codes), Answer.scale_value.is_not(None), Answer.set_aside.is_(False))
+        .group_by(Invitation.round_id, Answer.item_code)
+    ), min_n)
 
 
 # --- Texts and stories --------------------------------------------------------------------

@@ -5,17 +5,20 @@ Every text that comes from people (authority names, questions, answers) goes thr
 Translated titles and labels are passed in by the caller.
 """
 import html
+import re
 
 import plotly.graph_objects as go
 
 from evalapp.models import ResponseStatus
 from evalapp.reporting.aggregate import ChoiceCounts, Distribution, PartnershipComparison, Progress, ThemeSummary
 
-# Colours that stay distinct for colour-blind readers (Okabe–Ito), disagree → agree.
+# Colours that stay distinct for colour-blind readers (Okabe–Ito), from the low end of a scale to the high end.
 SCALE_COLOURS = {1: "#b2182b", 2: "#ef8a62", 3: "#bababa", 4: "#67a9cf", 5: "#2166ac"}
 DONT_KNOW_COLOUR = "#e0e0e0"
 HOME_COLOUR, PARTNER_COLOUR, AVERAGE_COLOUR = "#0072B2", "#D55E00", "#7f7f7f"
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", "size": 13}
+#: The fewest bars a diverging chart has room for.
+MIN_BARS = 3
 #: 0–100 axes show every ten, 100 included.
 INDEX_AXIS = {"range": [0, 101], "tickvals": [0, 20, 40, 60, 80, 100]}
 
@@ -26,8 +29,8 @@ def safe(text) -> str:
 
 
 def wrap(text: str, width: int = 45) -> str:
-    """Break a long label into lines (Plotly's <br>), escaping it first."""
-    words, lines, line = safe(text).split(), [], ""
+    """Break a long label into lines (Plotly's <br>), escaping it first; never at a no-break space."""
+    words, lines, line = [w for w in re.split(r"[^\S\u00a0\u202f]+", safe(text)) if w], [], ""
     for word in words:
         if line and len(line) + len(word) + 1 > width:
             lines.append(line)
@@ -122,8 +125,11 @@ def theme_indices(summaries: list[ThemeSummary], theme_labels: dict[str, str], t
 
 def diverging_bars(items: list[tuple[str, str]], dists: dict[str, Distribution], scale_labels: dict[int, str],
                    dont_know_label: str, title: str, hidden_below: int) -> go.Figure:
-    """One diverging stacked bar per item: disagreement left of zero, agreement right, the middle
-    split across zero; "don't know" is drawn apart on the right, never as a score."""
+    """One diverging stacked bar per item: the low end of the scale (1, 2) left of zero, the high end (4, 5)
+    right, the middle split across zero; "don't know" is drawn apart on the right, never as a score.
+
+    Every item shares the one scale whose ``scale_labels`` name the bars: chart items of different
+    scales apart."""
     shown = [(code, text) for code, text in items if dists[code].n]
     names = [f"{wrap(text, 60)} ({n_label(dists[code].n)})" for code, text in shown]
     fig = go.Figure()
@@ -147,17 +153,20 @@ def diverging_bars(items: list[tuple[str, str]], dists: dict[str, Distribution],
         title = f"{title} — {hidden} × {n_label(0, hidden_below)}"
     if not shown:
         fig = go.Figure()
-    return _layout(fig, title, height=140 + 64 * max(len(shown), 1), barmode="relative", empty=n_label(0, hidden_below),
+    # Room for MIN_BARS bars at least, the rest left blank: the legend below a chart of one item then fits.
+    rows = max(len(shown), MIN_BARS)
+    return _layout(fig, title, height=140 + 64 * rows, barmode="relative", empty=n_label(0, hidden_below),
                    xaxis={"domain": [0, 0.78], "range": [-100, 100], "ticksuffix": " %", "zeroline": True,
                           "zerolinecolor": "#333", "tickvals": [-100, -50, 0, 50, 100]},
                    xaxis2={"domain": [0.86, 1], "showgrid": False, "rangemode": "tozero", "tickformat": "d",
                            "dtick": 1 if max((d.dont_know for d in dists.values()), default=0) < 5 else None},
-                   yaxis={"autorange": "reversed"})
+                   yaxis={"range": [rows - 0.5, -0.5]})
 
 
 def impact_heatmap(rows: list[tuple[str, str]], columns: list[tuple[str, str]], cell_code, dists: dict[str, Distribution],
-                   title: str, hidden_below: int) -> go.Figure:
-    """The 4 × 3 territorial impact matrix: mean intensity (1–5) of each dynamic at each level, with n."""
+                   scale_labels: dict[int, str], title: str, hidden_below: int) -> go.Figure:
+    """The 4 × 3 territorial impact matrix: mean answer (1–5) of each dynamic at each level, with n; the
+    colour bar names the matrix's own scale."""
     z, text = [], []
     for row_code, _ in rows:
         z_row, text_row = [], []
@@ -172,7 +181,8 @@ def impact_heatmap(rows: list[tuple[str, str]], columns: list[tuple[str, str]], 
     fig = go.Figure(go.Heatmap(
         z=z, x=[wrap(label, 18) for _, label in columns], y=[wrap(label, 22) for _, label in rows],
         text=text, texttemplate="%{z:.1f}<br>%{text}", zmin=1, zmax=5, colorscale="Blues", hoverongaps=False,
-        hovertemplate="%{y} — %{x}: %{z:.2f}<extra></extra>", colorbar={"title": "1–5"},
+        hovertemplate="%{y} — %{x}: %{z:.2f}<extra></extra>",
+        colorbar={"tickvals": list(scale_labels), "ticktext": [f"{v} {safe(label)}" for v, label in scale_labels.items()]},
     ))
     return _layout(fig, title, height=460, yaxis={"autorange": "reversed"})
 

@@ -48,4 +48,9 @@ def test_organiser_pages(page, live_server, width):
         page.goto(url)
         page.wait_for_load_state("networkidle")
         problems[name] = serious(page)
+    # A partnership's items, grouped by what their gap means (the reciprocity page links to it).
+    page.goto(round_url + "/reciprocity")
+    page.goto(live_server["url"] + page.locator("a[href*='/partnerships/']").first.get_attribute("href"))
+    page.wait_for_load_state("networkidle")
+    problems["partnership"] = serious(page)
     assert {name: found for name, found in problems.items() if found} == {}

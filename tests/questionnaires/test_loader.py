@@ -1,4 +1,5 @@
 """Loading definition files: validation messages, idempotence, versions never rewritten."""
+import json
 import textwrap
 
 import pytest
@@ -131,3 +132,64 @@ def test_cli_load_reports_what_it_did_and_refuses_broken_files(runner, tmp_path)
     result = runner.invoke(args=["questionnaire", "load", "--dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "mini-v1.yaml: item REC_01: scale 'likert'" in result.output
+
+
+MATRIX = MINIMAL + """\
+      - code: IMP_01
+        theme: reciprocity
+        type: matrix
+        scale: agreement
+        text: {fr: "Les effets.", en: "The effects."}
+        rows:
+          - {code: SOC, label: {fr: "Sociaux", en: "Social"}}
+        columns:
+          - {code: TER, gap: territory, label: {fr: "Chez nous", en: "At home"}}
+          - {code: BTW, gap: relationship, label: {fr: "Entre nous", en: "Between us"}}
+          - {code: NAT, label: {fr: "Dans le pays", en: "In the country"}}
+"""
+
+
+def test_a_file_says_what_a_gap_between_the_sides_means(tmp_path):
+    definition = read_definition(write(tmp_path, MATRIX.replace(
+        "scale: agreement\n        text: {fr: \"Les d", "scale: agreement\n        gap: relationship\n        text: {fr: \"Les d")))
+    rec, matrix = definition.items_by_code["REC_01"], definition.items_by_code["IMP_01"]
+    assert rec.gap == "relationship" and rec.gap_of("REC_01") == "relationship"
+    assert [column.gap for column in matrix.columns] == ["territory", "relationship", None]
+    assert [matrix.gap_of(code) for code in matrix.answer_codes] == ["territory", "relationship", None]
+    assert matrix.gap is None
+
+
+def test_a_file_that_does_not_say_keeps_its_stored_content(tmp_path):
+    # Versions stored before the key existed keep their content and checksum: no "gap": null appears.
+    definition = read_definition(write(tmp_path, MINIMAL))
+    assert definition.items_by_code["REC_01"].gap is None
+    assert "gap" not in json.dumps(definition.model_dump(mode="json"))
+    matrix = read_definition(write(tmp_path, MATRIX)).model_dump(mode="json")["sections"][0]["items"][1]
+    assert [column.get("gap", "absent") for column in matrix["columns"]] == ["territory", "relationship", "absent"]
+
+
+@pytest.mark.parametrize("change, expected", [
+    (("scale: agreement\n        text: {fr: \"Les d", "scale: agreement\n        gap: conflict\n        text: {fr: \"Les d"),
+     "mini-v1.yaml: item REC_01: gap: Input should be 'relationship' or 'territory'"),
+    (("{code: TER, gap: territory", "{code: TER, gap: unequal"),
+     "mini-v1.yaml: item IMP_01: columns.0.gap: Input should be 'relationship' or 'territory'"),
+    (("type: matrix\n        scale: agreement", "type: matrix\n        gap: territory\n        scale: agreement"),
+     "mini-v1.yaml: item IMP_01: Value error, 'gap' is only for scale items (a matrix says it on each column), "
+     "not for a matrix item"),
+    (("{code: SOC, label", "{code: SOC, gap: territory, label"),
+     "mini-v1.yaml: item IMP_01: rows.0.gap: Extra inputs are not permitted"),
+])
+def test_a_gap_is_said_only_where_it_means_something(tmp_path, change, expected):
+    old, new = change
+    assert old in MATRIX
+    with pytest.raises(DefinitionError) as caught:
+        read_definition(write(tmp_path, MATRIX.replace(old, new)))
+    assert expected in str(caught.value)
+
+
+def test_a_gap_on_a_choice_is_refused(tmp_path):
+    choice = MINIMAL.replace("type: scale\n        scale: agreement",
+                             "type: single\n        gap: relationship\n        options:\n"
+                             "          - {code: a, label: {fr: A, en: A}}\n          - {code: b, label: {fr: B, en: B}}")
+    with pytest.raises(DefinitionError, match="item REC_01: Value error, 'gap' is only for scale items"):
+        read_definition(write(tmp_path, choice))

@@ -24,8 +24,9 @@ def scale_rows(codes, value):
     return [{"item_code": c, "dont_know": True} if value == "dk" else {"item_code": c, "scale_value": value} for c in codes]
 
 
-def build_round(app, round_id) -> dict:
-    """Create the four submitted responses; return {name: (response id, invitation id, token)}."""
+def build_round(app, round_id, extra: dict | None = None) -> dict:
+    """Create the four submitted responses, with ``extra`` answer rows by name; return {name: (response id,
+    invitation id, token)}."""
     half = len(RECIPROCITY) // 2 + 1
     plans = {
         "Grenoble": ("FR", "commune", "home", scale_rows(RECIPROCITY[1:], 5) + scale_rows(RECIPROCITY[:1], "dk")
@@ -55,7 +56,7 @@ def build_round(app, round_id) -> dict:
             response.status = ResponseStatus.SUBMITTED
             response.started_at = utcnow() - timedelta(days=3)
             response.submitted_at = utcnow() - timedelta(days=2 - (n // 2))
-            db.session.add_all(Answer(response=response, **row) for row in rows)
+            db.session.add_all(Answer(response=response, **row) for row in rows + (extra or {}).get(name, []))
             db.session.flush()
             made[name] = (response.id, invitation.id, invitation.token)
         db.session.commit()

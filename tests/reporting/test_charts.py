@@ -49,8 +49,11 @@ def test_heatmap_has_the_4_by_3_means_with_n():
     columns = [("TER", "Territoire"), ("NAT", "National"), ("BTW", "Entre")]
     dists = {f"M_{r}_{c}": Distribution(f"M_{r}_{c}", {2: 1, 4: 1}) for r, _ in rows for c, _ in columns}
     dists["M_SOC_TER"] = Distribution("M_SOC_TER")
-    fig = charts.impact_heatmap(rows, columns, lambda r, c: f"M_{r}_{c}", dists, "Impact", 3)
+    fig = charts.impact_heatmap(rows, columns, lambda r, c: f"M_{r}_{c}", dists, {**SCALE, 5: EVIL}, "Impact", 3)
     heat = fig.data[0]
+    # The colour bar names the matrix's own scale, its labels escaped.
+    assert heat.colorbar.tickvals == (1, 2, 3, 4, 5) and heat.colorbar.ticktext[0] == "1 Pas du tout"
+    assert "<img" not in heat.colorbar.ticktext[4] and "&lt;img" in heat.colorbar.ticktext[4]
     assert len(heat.z) == 4 and len(heat.z[0]) == 3
     assert heat.z[0][0] is None and heat.text[0][0] == "n < 3"
     assert heat.z[1][2] == 3 and heat.text[1][2] == "n = 2" and heat.texttemplate == "%{z:.1f}<br>%{text}"
@@ -101,3 +104,17 @@ def test_text_from_people_is_inert_in_every_chart():
 def test_figure_json_cannot_close_its_script_block():
     fig = charts.tag_bars([("</script><script>alert(1)</script>", 1)], "t", "x")
     assert "</script>" not in figure_json(fig)
+
+
+def test_a_chart_of_one_item_keeps_the_room_of_three_for_its_legend():
+    dists = {code: Distribution(code, {2: 3, 4: 2}) for code in "ABC"}
+    one = charts.diverging_bars([("A", "a")], dists, SCALE, "NSP", "Titre", 3)
+    three = charts.diverging_bars([(code, code) for code in "ABC"], dists, SCALE, "NSP", "Titre", 3)
+    assert one.layout.height == three.layout.height
+    assert one.layout.yaxis.range == (2.5, -0.5)  # the bar at the top, two rows left blank below
+
+
+def test_labels_are_never_broken_at_a_no_break_space():
+    text = "Facteur humain : réponses question par question, de «\u00a0Jamais\u00a0» à «\u00a0Systématiquement\u00a0»"
+    lines = charts.wrap(text, 20).split("<br>")
+    assert lines[-2:] == ["«\u00a0Jamais\u00a0» à", "«\u00a0Systématiquement\u00a0»"]

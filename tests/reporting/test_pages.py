@@ -1,6 +1,7 @@
 """Dashboard pages as an organiser (and an authority) sees them."""
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -187,3 +188,44 @@ def test_stories_are_read_one_at_a_time_and_only_stories_can_be_coded(app, orga,
     assert orga.post(f"/o/rounds/{round_id}/stories", data=not_a_story).status_code == 404
     no_such_story = {**not_a_story, "item_code": "STO_01", "response_id": made["Ouagadougou"][0]}
     assert orga.post(f"/o/rounds/{round_id}/stories", data=no_such_story).status_code == 404
+
+
+def figure_of(html: str, chart_id: str) -> dict:
+    """The Plotly figure a page draws in its chart ``chart_id``."""
+    return json.loads(re.search(rf'<script type="application/json" id="{chart_id}-data">(.*?)</script>', html, re.S).group(1))
+
+
+def table_of(html: str, chart_id: str) -> str:
+    """The data table under the chart ``chart_id`` (up to the end of its figure)."""
+    start = html.index(f'id="{chart_id}-data"')
+    return html[start:html.index("</figure>", start)]
+
+
+def test_each_scale_item_is_drawn_under_its_own_scales_labels(app, orga, round_id):
+    """HUM_06 asks how often (never … always) among agreement items: it gets a chart of its own scale."""
+    answers = {"Grenoble": (5, 1), "Ouagadougou": (4, 2), "Lyon": (2, 5)}
+    build_round(app, round_id, extra={name: [{"item_code": "HUM_01", "scale_value": agree},
+                                             {"item_code": "HUM_06", "scale_value": often}]
+                                      for name, (agree, often) in answers.items()})
+    html = orga.get(f"/o/rounds/{round_id}/dashboard").text
+    agreement, frequency = figure_of(html, "items-human"), figure_of(html, "items-human-2")
+    assert {t["name"] for t in agreement["data"] if t.get("name")} >= {"Pas du tout d'accord", "Tout à fait d'accord"}
+    assert all("HUM_06" not in label for t in agreement["data"] for label in t["y"])
+    assert [t["name"] for t in frequency["data"] if t.get("name")] == [
+        "Rarement", "Jamais", "Parfois", "Souvent", "Systématiquement", "Ne sait pas / non concerné"]
+    assert all(label.startswith("HUM_06 ") for t in frequency["data"] for label in t["y"])
+    # Never broken inside the quotes: French quotes hold their words with no-break spaces.
+    assert "de «\u00a0Jamais\u00a0» à «\u00a0Systématiquement\u00a0»" in frequency["layout"]["title"]["text"].replace("<br>", " ")
+    # The tables say the same: HUM_06's counts under the frequency labels, HUM_01's under agreement.
+    assert "<th scope=\"col\">1 – Jamais</th>" in table_of(html, "items-human-2")
+    assert "HUM_06" in table_of(html, "items-human-2") and "HUM_06" not in table_of(html, "items-human")
+    assert "<th scope=\"col\">5 – Tout à fait d&#39;accord</th>" in table_of(html, "items-human")
+    # The impact matrix names its own scale (intensity) on its colour bar.
+    heatmap = figure_of(html, "impact-matrix")["data"][0]
+    assert heatmap["colorbar"]["ticktext"] == ["1 Nulle", "2 Faible", "3 Moyenne", "4 Forte", "5 Très forte"]
+    assert "Never" not in html
+    page = orga.get("/")
+    orga.post("/language", data={"csrf_token": csrf_token(page.text), "lang": "en", "next": "/"})
+    english = orga.get(f"/o/rounds/{round_id}/dashboard").text
+    assert "from “Never” to “Always”" in figure_of(english, "items-human-2")["layout"]["title"]["text"].replace("<br>", " ")
+    assert "<th scope=\"col\">3 – Sometimes</th>" in table_of(english, "items-human-2")

@@ -56,6 +56,7 @@ AnswerMap = dict[str, list]
 #: The fields of an item that only some types take, and which ones (for the loader's messages).
 ONLY_FOR = {
     "scale": "scales and matrices",
+    "gap": "scale items (a matrix says it on each column)",
     "options": "choices",
     "other": "choices",
     "min": "numbers",

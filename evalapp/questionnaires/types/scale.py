@@ -105,6 +105,8 @@ class Scale(_Scales):
     stored_type = "scale"
     chart = "distribution"
 
+    accepts = frozenset({"scale", "gap"})
+
     def fields(self, item: Item, definition: Definition, side: str, lang: str) -> dict:
         return {item.code: RadioField(item.text_for(side, lang), choices=scale_choices(definition, item.scale, lang),
                                       validators=[Optional()], description=item.help.get(lang) if item.help else "")}
