@@ -193,3 +193,33 @@ def test_a_gap_on_a_choice_is_refused(tmp_path):
                              "          - {code: a, label: {fr: A, en: A}}\n          - {code: b, label: {fr: B, en: B}}")
     with pytest.raises(DefinitionError, match="item REC_01: Value error, 'gap' is only for scale items"):
         read_definition(write(tmp_path, choice))
+
+
+INTROS = MINIMAL.replace('estimated_minutes: 2', """intro: {fr: "Avec votre partenaire.", en: "With your partner."}
+intro_without_partnership: {fr: "Sans partenaire.", en: "Without a partner."}
+estimated_minutes: 2""")
+
+
+def test_a_file_may_welcome_an_authority_invited_on_its_own_in_other_words(tmp_path):
+    definition = read_definition(write(tmp_path, INTROS))
+    assert definition.intro_for(partnership=True).en == "With your partner."
+    assert definition.intro_for(partnership=False).en == "Without a partner."
+    # Without the alternative, everyone reads the one intro; a file without it keeps its stored content.
+    plain = read_definition(write(tmp_path, INTROS.replace(
+        'intro_without_partnership: {fr: "Sans partenaire.", en: "Without a partner."}\n', "")))
+    assert plain.intro_for(partnership=False).en == "With your partner."
+    assert "intro_without_partnership" not in plain.model_dump(mode="json")
+
+
+@pytest.mark.parametrize("change, expected", [
+    (('intro: {fr: "Avec votre partenaire.", en: "With your partner."}\n', ""),
+     "mini-v1.yaml: intro_without_partnership: give an 'intro' too"),
+    (('{fr: "Sans partenaire.", en: "Without a partner."}', '{fr: "Sans partenaire."}'),
+     "mini-v1.yaml: intro_without_partnership.en: Field required"),
+])
+def test_an_intro_without_partnership_is_refused_when_it_cannot_be_used(tmp_path, change, expected):
+    old, new = change
+    assert old in INTROS
+    with pytest.raises(DefinitionError) as caught:
+        read_definition(write(tmp_path, INTROS.replace(old, new)))
+    assert expected in str(caught.value)
