@@ -92,11 +92,12 @@ def test_loading_the_same_version_twice_changes_nothing(app):
         versions, items = count(QuestionnaireVersion), count(QuestionnaireItem)
         second = load_all()
         db.session.commit()
-        assert [r.created for r in first] == [True] and [r.created for r in second] == [False]
+        assert [r.created for r in first] == [True, True] and [r.created for r in second] == [False, False]
+        assert [(r.version.code, r.version.version) for r in first] == [("aict", 1), ("aict", 2)]
         assert (count(QuestionnaireVersion), count(QuestionnaireItem)) == (versions, items)
-        # Every answerable code is stored, the 12 matrix cells included.
-        assert items == len([c for i in read_definition(DEFINITIONS_DIR / "aict-v1.yaml").items_by_code.values()
-                             for c in i.answer_codes])
+        # Every answerable code of each version is stored, the matrix cells included.
+        assert items == sum(len([c for i in read_definition(DEFINITIONS_DIR / name).items_by_code.values()
+                                 for c in i.answer_codes]) for name in ("aict-v1.yaml", "aict-v2.yaml"))
 
 
 def test_changed_content_under_an_existing_version_is_refused(app, tmp_path):
@@ -125,9 +126,10 @@ def test_a_new_version_leaves_the_old_one_as_it_was(app, tmp_path):
 
 def test_cli_load_reports_what_it_did_and_refuses_broken_files(runner, tmp_path):
     result = runner.invoke(args=["questionnaire", "load"])
-    assert result.exit_code == 0 and "aict v1: loaded" in result.output
+    assert result.exit_code == 0 and "aict v1: loaded" in result.output and "aict v2: loaded" in result.output
     result = runner.invoke(args=["questionnaire", "load"])
     assert "aict v1: already loaded, unchanged" in result.output
+    assert "aict v2: already loaded, unchanged" in result.output
     write(tmp_path, MINIMAL.replace("scale: agreement\n        text", "scale: likert\n        text"))
     result = runner.invoke(args=["questionnaire", "load", "--dir", str(tmp_path)])
     assert result.exit_code == 1
