@@ -119,3 +119,34 @@ def test_french_typography_keeps_its_non_breaking_spaces():
     for item in V2.items_by_code.values():
         for text in [item.text.fr, *(o.label.fr for o in item.options or ())]:
             assert not re.search(r" [?:;!»]|« ", text), (item.code, text)
+
+
+def mapping_tables():
+    """The two tables of CHANGES-v2.md: v1 → v2 codes with their status, and the codes new in v2."""
+    text = (DEFINITIONS_DIR.parent / "CHANGES-v2.md").read_text(encoding="utf-8")
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in text.splitlines()
+            if re.match(r"\| [A-Z]{3}_\d\d \|", line)]
+    mapping = [(v1, [c.strip() for c in v2.split(",")], status) for v1, v2, status in (r for r in rows if len(r) == 3)]
+    new = [r[0] for r in rows if len(r) == 2]
+    return mapping, new
+
+
+def test_changes_map_every_v1_code_once_and_never_reuse_one_for_another_meaning():
+    mapping, new = mapping_tables()
+    assert [v1 for v1, _, _ in mapping] == list(V1.items_by_code)
+    for v1, v2, status in mapping:
+        assert status in ("kept", "new code", "dropped"), v1
+        if status == "kept":
+            old, now = V1.items_by_code[v1], V2.items_by_code[v2[0]]
+            assert v2 == [v1] and (old.type, old.theme, old.scale, old.sides) == (now.type, now.theme, now.scale, now.sides)
+            assert now.answer_codes == old.answer_codes
+        elif status == "new code":
+            assert all(code in V2.items_by_code and code not in V1.items_by_code for code in v2), v1
+    # Every v2 code is accounted for once: kept, replacing a v1 code, or new.
+    accounted = [code for _, v2, status in mapping if status != "dropped" for code in v2] + new
+    assert sorted(accounted) == sorted(V2.items_by_code)
+    assert not set(new) & set(V1.items_by_code)
+    # No matrix cell code of v2 is a v1 code either.
+    v1_cells = {c for i in V1.items_by_code.values() for c in i.answer_codes}
+    kept = {v1 for v1, _, status in mapping if status == "kept"}
+    assert {c for i in V2.items_by_code.values() if i.code not in kept for c in i.answer_codes} & v1_cells == set()
