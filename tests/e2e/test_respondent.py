@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from evalapp.extensions import db
 from evalapp.models import Answer, Invitation, Response
-from tests.respond.helpers import AICT, valid_answer
+from tests.respond.helpers import DEMO_AICT as AICT, valid_answer
 
 
 def fill_section(page, side, code):
