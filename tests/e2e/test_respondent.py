@@ -3,7 +3,8 @@ from sqlalchemy import select
 
 from evalapp.extensions import db
 from evalapp.models import Answer, Invitation, Response
-from tests.respond.helpers import DEMO_AICT as AICT, valid_answer
+from tests.respond.helpers import DEMO_AICT as AICT
+from tests.respond.helpers import valid_answer
 
 
 def fill_section(page, side, code):
