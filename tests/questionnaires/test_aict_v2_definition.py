@@ -13,8 +13,8 @@ V2 = read_definition(DEFINITIONS_DIR / "aict-v2.yaml")
 
 #: Words that presume one partner authority (a partnership in general may be answered for all of them).
 PRESUMES_A_PARTNER = re.compile(
-    r"\b(votre|notre|son) partenaire\b|collectivité partenaire|territoire partenaire\b|nos deux|"
-    r"\b(your|our|its) partner\b|partner authority|partner territory\b|partner's|our two|both our", re.IGNORECASE)
+    r"\b(votre|notre|son|le|du|au) partenaire\b|collectivité partenaire|territoire partenaire\b|nos deux|"
+    r"\b(your|our|its|the) partner\b(?! territories)|partner authority|partner territory\b|partner's|our two|both our", re.IGNORECASE)
 
 
 def texts(item, side):
