@@ -72,6 +72,12 @@ def seed_demo_command(authorities):
     base = base_url()
     click.echo(("Created" if created else "Found") + f" the demo round: {round_.title}")
     click.echo(f"Organiser pages: {base}/o/login  (email {demo.DEMO_EMAIL}, password {demo.DEMO_PASSWORD})")
+    earlier = demo.earlier_round()
+    if earlier is not None:
+        click.echo(f"Last year's round, closed, on {earlier.questionnaire_version.code} "
+                   f"v{earlier.questionnaire_version.version}: {earlier.title}")
+        click.echo(f"  compared with this year's (v{round_.questionnaire_version.version}): "
+                   f"{base}/o/rounds/{round_.id}/compare?with={earlier.id}")
     click.echo("Invitation links still open (answer as an authority, no account needed):")
     for line in demo.open_links(round_):
         click.echo(line)

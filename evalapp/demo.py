@@ -1,8 +1,11 @@
 """A realistic demo: about thirty authorities in partnerships, most of them having answered.
 
+Two rounds: this year's, open, on the latest AICT questionnaire, and last year's, closed, on
+aict v1, which the same authorities answered, so that rounds on two versions can be compared.
 Answers are drawn around a level of their own for each partnership and side, so that
-charts show differences between themes and gaps between partners. A fixed random seed
-makes the demo the same on every machine.
+charts show differences between themes and gaps between partners; each answers only what
+its invitation and its earlier answers ask. A fixed random seed makes the demo the same on
+every machine.
 """
 import random
 from datetime import timedelta
@@ -16,13 +19,16 @@ from evalapp.directory import operations
 from evalapp.directory.countries import fold
 from evalapp.extensions import db
 from evalapp.invitations import invitation_url, invite
-from evalapp.models import Answer, Authority, ResponseStatus, Round, Side
+from evalapp.models import Answer, Authority, Invitation, ResponseStatus, Round, Side
 from evalapp.models.base import utcnow
+from evalapp.questionnaires.conditions import Asked, asked_by_answers, everything
 from evalapp.questionnaires.definition import Definition, Item
 from evalapp.questionnaires.loader import definition_of, load_all
-from evalapp.questionnaires.types import DemoTexts
+from evalapp.questionnaires.types import AnswerRow, DemoTexts
 
 DEMO_TITLE = "Évaluation 2026 de l'action internationale (démo)"
+#: Last year's round, closed, on aict v1: the same authorities' earlier answers.
+EARLIER_TITLE = "Évaluation 2025 de l'action internationale (démo)"
 #: The demo organiser's login, printed by `flask seed-demo`: for a local trial only.
 DEMO_EMAIL = "demo@evalapp.test"
 DEMO_PASSWORD = "demo-evalapp-2026"
@@ -107,71 +113,124 @@ def _demo_email(name: str) -> str:
 
 
 def seed(rng_seed: int = 2026) -> tuple[Round, bool]:
-    """Create the demo round once; return it and whether it was created now. Flushes only."""
+    """Create the demo rounds once; return this year's and whether it was created now. Flushes only."""
     organiser = find_by_email(DEMO_EMAIL) or create_organiser(
         DEMO_EMAIL, DEMO_PASSWORD, "Organisateur de démonstration", is_admin=True)
     existing = db.session.scalar(select(Round).filter_by(title=DEMO_TITLE))
     if existing is not None:
         return existing, False
-    results = load_all()
-    version = next(r.version for r in results if r.version.code == "aict")
+    aict = sorted((r.version for r in load_all() if r.version.code == "aict"), key=lambda v: v.version)
     start = today() - timedelta(days=30)
+    earlier = Round(
+        questionnaire_version=aict[0], title=EARLIER_TITLE, status="closed",
+        description="Tour de l'an dernier, clos, sur la version 1 du questionnaire : à comparer avec celui de "
+                    "cette année.",
+        opens_on=start - timedelta(days=365), closes_on=start - timedelta(days=275), owner=organiser,
+    )
     round_ = Round(
-        questionnaire_version=version, title=DEMO_TITLE,
+        questionnaire_version=aict[-1], title=DEMO_TITLE,
         description="Tour d'évaluation de démonstration : réciprocité, impact territorial, "
                     "facteur humain et changement organisationnel.",
         opens_on=start, closes_on=start + timedelta(days=90), owner=organiser,
     )
-    db.session.add(round_)
-    invitations = []
+    db.session.add_all([earlier, round_])
+    invitations, earlier_invitations = [], []
     for home_spec, partner_spec, year in PARTNERSHIPS:
         home, partner = _authority(home_spec), _authority(partner_spec)
         partnership = operations.create_partnership(
             {"home_authority_id": home.id, "partner_authority_id": partner.id, "start_year": year,
              "name": f"{home.name} – {partner.name}"}, by=None)
-        invitations += [invite(round_, home, partnership), invite(round_, partner, partnership)]
+        for round_of, listed in ((round_, invitations), (earlier, earlier_invitations)):
+            listed += [invite(round_of, home, partnership), invite(round_of, partner, partnership)]
     for spec in ALONE:
         authority = _authority(spec)
         db.session.flush()
         invitations.append(invite(round_, authority))
+        earlier_invitations.append(invite(earlier, authority))
 
     rng = random.Random(rng_seed)
-    definition = definition_of(version)
-    levels = {}
+    levels: dict = {}
     for number, invitation in enumerate(invitations):
         # Leave a few not started and a few in progress; most have submitted.
         fate = ResponseStatus.SUBMITTED if number % 7 not in (3, 5) else (
             ResponseStatus.IN_PROGRESS if number % 7 == 3 else ResponseStatus.NOT_STARTED)
-        if fate == ResponseStatus.NOT_STARTED:
-            continue
-        key = invitation.partnership_id or -invitation.id
-        base = levels.setdefault(key, rng.uniform(2.3, 4.2))
-        # The home side tends to see the relationship more favourably than the partner.
-        level = base + (0.4 if invitation.side == Side.HOME else -0.3)
-        response = invitation.response
-        response.respondent_role = rng.choice(["elected", "international_staff", "international_staff", "other_staff"])
-        response.started_at = utcnow() - timedelta(days=rng.randint(3, 28), hours=rng.randint(0, 23))
-        response.updated_at = response.started_at + timedelta(hours=rng.randint(1, 50))
-        sections = definition.sections_for(invitation.side)
-        if fate == ResponseStatus.IN_PROGRESS:
-            sections = sections[: len(sections) // 2]
-            response.status = ResponseStatus.IN_PROGRESS
-        else:
-            response.status = ResponseStatus.SUBMITTED
-            response.submitted_at = response.updated_at
-        response.current_section = sections[-1].code
-        for section in sections:
-            for item in section.items_for(invitation.side):
-                db.session.add_all(Answer(response=response, **row)
-                                   for row in demo_answer_rows(definition, item, level, rng))
-    tallies.refresh(tallies.not_current(round_.id))  # answers written here, as a respondent's would be
+        if invitation is invitations[-1]:
+            fate = ResponseStatus.NOT_STARTED  # an authority invited on its own, left for a visitor to try
+        _answer(invitation, fate, _level(levels, invitation, rng), rng, days_ago=0)
+    for number, invitation in enumerate(earlier_invitations):
+        # Last year nearly everyone submitted, seeing things a little less favourably than now.
+        fate = ResponseStatus.SUBMITTED if number % 9 != 4 else ResponseStatus.NOT_STARTED
+        _answer(invitation, fate, _level(levels, invitation, rng) - 0.4, rng, days_ago=365)
+    for answered in (earlier, round_):  # answers written here, as a respondent's would be
+        tallies.refresh(tallies.not_current(answered.id))
     return round_, True
+
+
+def _level(levels: dict, invitation: Invitation, rng: random.Random) -> float:
+    """The overall view (1–5) of an invitation's side: its partnership's (or its own), the same every round."""
+    key = invitation.partnership_id or -invitation.authority_id
+    base = levels.setdefault(key, rng.uniform(2.3, 4.2))
+    # The home side tends to see the relationship more favourably than the partner.
+    return base + (0.4 if invitation.side == Side.HOME else -0.3)
+
+
+def _answer(invitation: Invitation, fate: str, level: float, rng: random.Random, days_ago: int) -> None:
+    """Give the invitation's response the status ``fate`` and, unless not started, answers around ``level``.
+
+    Only what the response is asked: its invitation's side and partnership, and its earlier answers.
+    """
+    if fate == ResponseStatus.NOT_STARTED:
+        return
+    definition = definition_of(invitation.round.questionnaire_version)
+    response = invitation.response
+    response.respondent_role = rng.choice(["elected", "international_staff", "international_staff", "other_staff"])
+    response.started_at = utcnow() - timedelta(days=days_ago + rng.randint(3, 28), hours=rng.randint(0, 23))
+    response.updated_at = response.started_at + timedelta(hours=rng.randint(1, 50))
+    side = invitation.side
+    asked, drawn = demo_response_rows(definition, side, invitation.partnership_id is not None, level, rng)
+    sections = asked.sections_of(definition, side)
+    if fate == ResponseStatus.IN_PROGRESS:
+        sections = sections[: len(sections) // 2]
+        response.status = ResponseStatus.IN_PROGRESS
+    else:
+        response.status = ResponseStatus.SUBMITTED
+        response.submitted_at = response.updated_at
+    response.current_section = sections[-1].code
+    for section in sections:
+        for item in asked.items_of(section, side):
+            db.session.add_all(Answer(response=response, **row) for row in drawn[item.code])
+
+
+def demo_response_rows(definition: Definition, side: str, partnership: bool, level: float,
+                       rng: random.Random) -> tuple[Asked, dict[str, list[dict]]]:
+    """Plausible answers of a whole response whose overall view is ``level``, to what it is asked.
+
+    Returns what it is asked, given its invitation and the answers drawn, and the answer rows of the
+    items asked, by item code: an answer to a question not asked would count where it should not.
+    """
+    drawn = {item.code: demo_answer_rows(definition, item, level, rng)
+             for section in definition.sections_for(side) for item in section.items_for(side)}
+    if not definition.conditional:
+        return everything(definition, side), drawn
+    answers: dict[str, list[AnswerRow]] = {}
+    for rows in drawn.values():
+        for row in rows:
+            answers.setdefault(row["item_code"], []).append(AnswerRow(
+                row.get("choice"), row.get("scale_value"), row.get("dont_know", False), row.get("number_value"),
+                row.get("text_value")))
+    asked = asked_by_answers(definition, side, partnership, answers)
+    return asked, {code: rows for code, rows in drawn.items() if code in asked.items}
 
 
 def demo_answer_rows(definition: Definition, item: Item, level: float, rng: random.Random) -> list[dict]:
     """Plausible answers to one item for a respondent whose overall view is ``level`` (1–5)."""
     theme_shift = {"reciprocity": -0.2, "impact": 0.1, "human": -0.5, "organisation": 0.2}.get(item.theme, 0)
     return item.kind.demo_rows(item, level + theme_shift, rng, DEMO_TEXTS)
+
+
+def earlier_round() -> Round | None:
+    """Last year's demo round, on aict v1 (None before ``seed``)."""
+    return db.session.scalar(select(Round).filter_by(title=EARLIER_TITLE))
 
 
 def open_links(round_: Round) -> list[str]:
@@ -181,5 +240,6 @@ def open_links(round_: Round) -> list[str]:
         if invitation.response and invitation.response.is_submitted:
             continue
         status = invitation.response.status if invitation.response else ResponseStatus.NOT_STARTED
-        lines.append(f"  {invitation_url(invitation)}  {invitation.authority.name} ({invitation.side}, {status})")
+        side = invitation.side if invitation.partnership_id else f"{invitation.side}, invited on its own"
+        lines.append(f"  {invitation_url(invitation)}  {invitation.authority.name} ({side}, {status})")
     return lines

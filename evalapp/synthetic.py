@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 
 from evalapp import tallies
-from evalapp.demo import demo_answer_rows
+from evalapp.demo import demo_response_rows
 from evalapp.directory import history
 from evalapp.directory.countries import fold
 from evalapp.extensions import db
@@ -22,14 +22,13 @@ REGIONS = ["Auvergne-Rhône-Alpes", "Bretagne", "Occitanie", "Grand Est", "Norma
 
 
 def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1, catch_up: bool = True) -> int:
-    """Add ``count`` authorities to ``round_``, each with a submitted response to the whole questionnaire.
+    """Add ``count`` authorities to ``round_``, invited on their own, each with a submitted response to all it is asked.
 
     Returns the number of answer rows written. Commits after each batch; then, with ``catch_up``,
     counts them into the round's tallies (:func:`evalapp.tallies.catch_up`, in batches too).
     """
     rng = random.Random(seed)
     definition = definition_of(round_.questionnaire_version)
-    items = [item for section in definition.sections_for(Side.HOME) for item in section.items_for(Side.HOME)]
     next_id = {model: (db.session.scalar(select(func.max(model.id))) or 0) + 1
                for model in (Authority, Invitation, Response)}
     now = utcnow()
@@ -50,8 +49,8 @@ def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1, c
                               "respondent_role": "international_staff", "started_at": submitted - timedelta(hours=1),
                               "updated_at": submitted, "submitted_at": submitted})
             level = rng.uniform(2, 4.5)
-            for item in items:
-                for row in demo_answer_rows(definition, item, level, rng):
+            for rows in demo_response_rows(definition, Side.HOME, False, level, rng)[1].values():
+                for row in rows:
                     answers.append({"response_id": response_id, "choice": "", "scale_value": None, "dont_know": False,
                                     "number_value": None, "text_value": None, **row})
         db.session.execute(insert(Authority), authorities)

@@ -9,9 +9,10 @@ from evalapp.models import Authority, Partnership, Round
 from evalapp.questionnaires.loader import load_all
 
 
-def create_round(app, opens_in_days=-5, closes_in_days=30, title="Tour test 2026") -> int:
+def create_round(app, opens_in_days=-5, closes_in_days=30, title="Tour test 2026", version=1) -> int:
+    """A round on aict ``version`` (v1 unless said: the version most tests were written against)."""
     with app.app_context():
-        version = next(r.version for r in load_all() if r.version.code == "aict")
+        version = next(r.version for r in load_all() if (r.version.code, r.version.version) == ("aict", version))
         round_ = Round(questionnaire_version=version, title=title,
                        opens_on=today() + timedelta(days=opens_in_days),
                        closes_on=today() + timedelta(days=closes_in_days))

@@ -79,7 +79,7 @@ def test_responses_of_an_upgraded_database_are_counted_by_the_catch_up(empty_dat
     app = make_app(empty_database)
     with app.app_context():
         upgrade(revision="dfc4ab2867d5")  # before responses knew what the tallies hold of them
-        version_id = next(r.version for r in load_all() if r.version.code == "aict").id
+        version_id = next(r.version for r in load_all() if (r.version.code, r.version.version) == ("aict", 1)).id
         db.session.execute(text(
             "INSERT INTO rounds (id, questionnaire_version_id, title, opens_on, closes_on, status, allow_reopen, "
             "results_visible, created_at, results_stamp) VALUES (1, :version, 'Tour', '2026-01-01', '2026-02-01', "

@@ -184,14 +184,26 @@ class Theme(Strict):
 
 
 class Definition(Strict):
+    omitted_when_absent = ("intro_without_partnership",)
+
     code: LowerCode
     version: int = Field(ge=1)
     title: Text
+    #: The welcome page's text.
     intro: Text | None = None
+    #: The welcome page's text for an invitation that belongs to no partnership (an authority invited on
+    #: its own), in place of ``intro``, which may then speak of the partner.
+    intro_without_partnership: Text | None = None
     estimated_minutes: int = Field(ge=1, le=600)
     themes: list[Theme] = Field(min_length=1)
     scales: dict[str, dict[int, Text]]
     sections: list[Section] = Field(min_length=1)
+
+    def intro_for(self, partnership: bool) -> Text | None:
+        """The welcome text of an invitation in a partnership, or else of an authority invited on its own."""
+        if not partnership and self.intro_without_partnership:
+            return self.intro_without_partnership
+        return self.intro
 
     def sections_for(self, side: str) -> list[Section]:
         """The pages shown to ``side``, leaving out those with no item for it."""
@@ -225,6 +237,9 @@ class Definition(Strict):
 def cross_check(definition: Definition) -> list[tuple[str | None, str]]:
     """Return the problems a field-by-field validation cannot see, as (item code, message)."""
     problems = []
+    if definition.intro_without_partnership and not definition.intro:
+        problems.append((None, "intro_without_partnership: give an 'intro' too, the welcome text of the "
+                               "invitations that belong to a partnership"))
     themes = {t.code for t in definition.themes}
     seen_codes: set[str] = set()
     seen_sections: set[str] = set()

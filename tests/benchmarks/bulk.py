@@ -189,7 +189,7 @@ def invite_all(url: str) -> dict:
 
     app = app_on(url)
     with app.app_context():
-        version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.code == "aict"))
+        version = db.session.scalar(select(QuestionnaireVersion).filter_by(code="aict", version=1))
         round_ = Round(questionnaire_version=version, title="Tour national", opens_on=today(), closes_on=today())
         db.session.add(round_)
         db.session.flush()

@@ -116,7 +116,7 @@ def prepare(size: int) -> int:
             Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
         upgrade()
         logging.disable(logging.NOTSET)
-        version = next(r.version for r in load_all() if r.version.code == "aict")
+        version = next(r.version for r in load_all() if (r.version.code, r.version.version) == ("aict", 1))
         round_ = Round(questionnaire_version=version, title=f"Benchmark {size}", opens_on=today(), closes_on=today())
         db.session.add(round_)
         db.session.commit()

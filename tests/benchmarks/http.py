@@ -50,7 +50,7 @@ def fixtures(size: int) -> list[tuple[str, str]]:
         if not db.session.query(Organiser).filter_by(email=ORGANISER[0]).first():
             create_organiser(*ORGANISER, is_admin=True)
         # A round of its own, so that the benchmark round keeps exactly ``size`` submitted responses.
-        version = next(r.version for r in load_all() if r.version.code == "aict")
+        version = next(r.version for r in load_all() if (r.version.code, r.version.version) == ("aict", 1))
         round_ = Round(questionnaire_version=version, title="Load", opens_on=today(), closes_on=today())
         db.session.add(round_)
         links = []

@@ -228,7 +228,7 @@ def invite_all(app, orga, base: str) -> dict:
     from evalapp.models import Invitation, QuestionnaireVersion
 
     with app.app_context():
-        version_id = db.session.scalar(select(QuestionnaireVersion.id).where(QuestionnaireVersion.code == "aict"))
+        version_id = db.session.scalar(select(QuestionnaireVersion.id).filter_by(code="aict", version=1))
         db.session.remove()
     page = get(orga, base + "/o/rounds/new")
     invite_url = post(orga, base + "/o/rounds/new", {

@@ -4,7 +4,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.conftest import log_in
 from tests.e2e.test_respondent import not_started_link
-from tests.respond.helpers import AICT
+from tests.respond.helpers import DEMO_AICT as AICT
 
 AXE = Axe()
 

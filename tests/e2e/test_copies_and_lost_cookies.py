@@ -3,7 +3,7 @@ a scale that keeps its order on a phone, and the review page's links that move t
 import pytest
 
 from tests.e2e.test_respondent import answers_of, fill_section, not_started_link
-from tests.respond.helpers import AICT
+from tests.respond.helpers import DEMO_AICT as AICT
 
 
 def started(page, role="international_staff"):

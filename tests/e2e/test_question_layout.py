@@ -5,7 +5,8 @@ import pytest
 from tests.e2e.test_accessibility import serious
 from tests.e2e.test_copies_and_lost_cookies import started
 from tests.e2e.test_respondent import not_started_link
-from tests.respond.helpers import AICT, fill_everything
+from tests.respond.helpers import DEMO_AICT as AICT
+from tests.respond.helpers import fill_everything
 
 MATRIX = next(i for i in AICT.items_by_code.values() if i.type == "matrix")
 INTENSITY = [AICT.scales[MATRIX.scale][n].fr for n in range(1, 6)] + ["Ne sait pas / non concerné"]
@@ -137,7 +138,7 @@ def test_scales_read_in_order_with_whole_words_at_every_width(open_browser, live
 
 def test_the_review_page_of_a_phone_is_short_and_opens_a_section_on_demand(open_browser, live_server):
     link, token = not_started_link(live_server)
-    fill_everything(live_server["app"].test_client(), token)
+    fill_everything(live_server["app"].test_client(), token, definition=AICT)
     page = open_browser(link + "/review", viewport={"width": 360, "height": 740})
     submit = page.get_by_role("button", name="Envoyer mes réponses")
     assert page.evaluate("(el) => el.getBoundingClientRect().top + window.scrollY", submit.element_handle()) < 2500

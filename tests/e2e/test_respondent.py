@@ -3,7 +3,8 @@ from sqlalchemy import select
 
 from evalapp.extensions import db
 from evalapp.models import Answer, Invitation, Response
-from tests.respond.helpers import AICT, valid_answer
+from tests.respond.helpers import DEMO_AICT as AICT
+from tests.respond.helpers import valid_answer
 
 
 def fill_section(page, side, code):
@@ -143,3 +144,87 @@ def test_the_questionnaire_works_with_scripts_disabled(browser, live_server):
     assert page.input_value('input[name="PRO_03"]') == str(int(AICT.items_by_code["PRO_03"].min))
     context.close()
     assert ("PRO_03", "") in answers_of(live_server, token)
+
+
+def alone_link(live_server, lang="en"):
+    """An authority invited to the demo round on its own (no partnership); its link."""
+    from evalapp.invitations import invite
+    from evalapp.models import Authority, Round
+
+    number = next(_numbers)
+    with live_server["app"].app_context():
+        authority = Authority(name=f"Ville seule {number}", kind="commune", country="FR", language=lang)
+        db.session.add(authority)
+        db.session.flush()
+        token = invite(db.session.get(Round, live_server["round_id"]), authority).token
+        db.session.commit()
+    return f"{live_server['url']}/r/{token}", token
+
+
+def walk_to_the_end(page, side, first, labels):
+    """Fill every page asked, from ``first``, with the questionnaire's sample answers; the pages walked."""
+    walked, code = [], first
+    while True:
+        page.wait_for_url(f"**/p/{code}")
+        walked.append(code)
+        for item in AICT.section(side, code).items_for(side):
+            if page.locator(f"#q-{item.code}").count():  # drawn for this invitation
+                fill_item(page, item)
+        page.get_by_role("button", name=labels["next"], exact=True).click()
+        page.wait_for_load_state()
+        if page.url.endswith("/review"):
+            return walked
+        code = page.url.rsplit("/p/", 1)[1]
+
+
+def fill_item(page, item):
+    for name, value in valid_answer(item).items():
+        if isinstance(value, list):
+            for v in value:
+                page.check(f'input[name="{name}"][value="{v}"]')
+        elif page.locator(f'input[type=radio][name="{name}"]').count():
+            page.check(f'input[name="{name}"][value="{value}"]')
+        else:
+            page.fill(f'[name="{name}"]', value)
+
+
+ENGLISH = {"start": "Start the questionnaire", "next": "Next", "send": "Submit my answers"}
+
+
+def test_a_partner_answers_v2_in_english_to_the_end(page, live_server):
+    link, token = not_started_link(live_server, side="partner")
+    page.goto(link)
+    page.get_by_role("button", name="English").click()
+    assert "Your partner" in page.content() and "named in your invitation" in page.content()
+    page.check('input[name="respondent_role"][value="elected"]')
+    page.get_by_role("button", name=ENGLISH["start"]).click()
+    walked = walk_to_the_end(page, "partner", "profile", ENGLISH)
+    assert walked == [s.code for s in AICT.sections_for("partner")]
+    # The review reads the questions as the partner was asked them: about the same people from its end.
+    assert AICT.items_by_code["IMP_13"].partner_text.en in page.content()
+    page.get_by_role("button", name=ENGLISH["send"]).click()
+    page.wait_for_url(f"**/r/{token}")
+    answers = answers_of(live_server, token)
+    assert answers[("REC_14", "")].scale_value == 4 and ("IMP_12_POL_BTW", "") in answers
+    assert ("STO_04", AICT.items_by_code["STO_04"].options[0].code) in answers
+
+
+def test_an_authority_invited_on_its_own_is_asked_nothing_about_a_partner(page, live_server):
+    link, token = alone_link(live_server, lang="en")
+    page.goto(link)
+    assert page.locator("html").get_attribute("lang") == "en"  # the authority's language
+    welcome = page.content()
+    assert AICT.intro_without_partnership.en.split(":")[0] in welcome and "named in your invitation" not in welcome
+    assert "Partnership with" not in welcome
+    page.check('input[name="respondent_role"][value="international_staff"]')
+    page.get_by_role("button", name=ENGLISH["start"]).click()
+    page.wait_for_url("**/p/profile")
+    assert page.locator("#q-PRO_01").count() and not page.locator("#q-PRO_03").count()
+    walked = walk_to_the_end(page, "home", "profile", ENGLISH)
+    assert "reciprocity" not in walked and walked[-1] == "story"
+    assert "partner" not in page.locator("main").inner_text().lower().replace("partnership", "")
+    page.get_by_role("button", name=ENGLISH["send"]).click()
+    page.wait_for_url(f"**/r/{token}")
+    answers = answers_of(live_server, token)
+    assert ("STO_01", "") in answers and not any(code.startswith("REC_") for code, _ in answers)
+    assert ("PRO_03", "") not in answers and ("HUM_09", "") not in answers

@@ -92,11 +92,12 @@ def test_loading_the_same_version_twice_changes_nothing(app):
         versions, items = count(QuestionnaireVersion), count(QuestionnaireItem)
         second = load_all()
         db.session.commit()
-        assert [r.created for r in first] == [True] and [r.created for r in second] == [False]
+        assert [r.created for r in first] == [True, True] and [r.created for r in second] == [False, False]
+        assert [(r.version.code, r.version.version) for r in first] == [("aict", 1), ("aict", 2)]
         assert (count(QuestionnaireVersion), count(QuestionnaireItem)) == (versions, items)
-        # Every answerable code is stored, the 12 matrix cells included.
-        assert items == len([c for i in read_definition(DEFINITIONS_DIR / "aict-v1.yaml").items_by_code.values()
-                             for c in i.answer_codes])
+        # Every answerable code of each version is stored, the matrix cells included.
+        assert items == sum(len([c for i in read_definition(DEFINITIONS_DIR / name).items_by_code.values()
+                                 for c in i.answer_codes]) for name in ("aict-v1.yaml", "aict-v2.yaml"))
 
 
 def test_changed_content_under_an_existing_version_is_refused(app, tmp_path):
@@ -125,9 +126,10 @@ def test_a_new_version_leaves_the_old_one_as_it_was(app, tmp_path):
 
 def test_cli_load_reports_what_it_did_and_refuses_broken_files(runner, tmp_path):
     result = runner.invoke(args=["questionnaire", "load"])
-    assert result.exit_code == 0 and "aict v1: loaded" in result.output
+    assert result.exit_code == 0 and "aict v1: loaded" in result.output and "aict v2: loaded" in result.output
     result = runner.invoke(args=["questionnaire", "load"])
     assert "aict v1: already loaded, unchanged" in result.output
+    assert "aict v2: already loaded, unchanged" in result.output
     write(tmp_path, MINIMAL.replace("scale: agreement\n        text", "scale: likert\n        text"))
     result = runner.invoke(args=["questionnaire", "load", "--dir", str(tmp_path)])
     assert result.exit_code == 1
@@ -193,3 +195,33 @@ def test_a_gap_on_a_choice_is_refused(tmp_path):
                              "          - {code: a, label: {fr: A, en: A}}\n          - {code: b, label: {fr: B, en: B}}")
     with pytest.raises(DefinitionError, match="item REC_01: Value error, 'gap' is only for scale items"):
         read_definition(write(tmp_path, choice))
+
+
+INTROS = MINIMAL.replace('estimated_minutes: 2', """intro: {fr: "Avec votre partenaire.", en: "With your partner."}
+intro_without_partnership: {fr: "Sans partenaire.", en: "Without a partner."}
+estimated_minutes: 2""")
+
+
+def test_a_file_may_welcome_an_authority_invited_on_its_own_in_other_words(tmp_path):
+    definition = read_definition(write(tmp_path, INTROS))
+    assert definition.intro_for(partnership=True).en == "With your partner."
+    assert definition.intro_for(partnership=False).en == "Without a partner."
+    # Without the alternative, everyone reads the one intro; a file without it keeps its stored content.
+    plain = read_definition(write(tmp_path, INTROS.replace(
+        'intro_without_partnership: {fr: "Sans partenaire.", en: "Without a partner."}\n', "")))
+    assert plain.intro_for(partnership=False).en == "With your partner."
+    assert "intro_without_partnership" not in plain.model_dump(mode="json")
+
+
+@pytest.mark.parametrize("change, expected", [
+    (('intro: {fr: "Avec votre partenaire.", en: "With your partner."}\n', ""),
+     "mini-v1.yaml: intro_without_partnership: give an 'intro' too"),
+    (('{fr: "Sans partenaire.", en: "Without a partner."}', '{fr: "Sans partenaire."}'),
+     "mini-v1.yaml: intro_without_partnership.en: Field required"),
+])
+def test_an_intro_without_partnership_is_refused_when_it_cannot_be_used(tmp_path, change, expected):
+    old, new = change
+    assert old in INTROS
+    with pytest.raises(DefinitionError) as caught:
+        read_definition(write(tmp_path, INTROS.replace(old, new)))
+    assert expected in str(caught.value)

@@ -7,6 +7,8 @@ from evalapp.questionnaires.definition import Item
 from evalapp.questionnaires.loader import read_definition
 
 AICT = read_definition(DEFINITIONS_DIR / "aict-v1.yaml")
+#: The demo's questionnaire (evalapp/demo.py): the round the browser tests answer.
+DEMO_AICT = read_definition(DEFINITIONS_DIR / "aict-v2.yaml")
 
 
 def csrf_token(html: str) -> str:
@@ -18,9 +20,9 @@ def valid_answer(item: Item) -> dict:
     return item.kind.sample_form_data(item)
 
 
-def section_data(code: str, side: str = "home") -> dict:
+def section_data(code: str, side: str = "home", definition=AICT) -> dict:
     data = {}
-    for item in AICT.section(side, code).items_for(side):
+    for item in definition.section(side, code).items_for(side):
         data.update(valid_answer(item))
     return data
 
@@ -35,10 +37,10 @@ def post_section(client, token: str, code: str, data: dict, action: str = "next"
     return client.post(f"/r/{token}/p/{code}", data={"csrf_token": csrf_token(page.text), "action": action, **data})
 
 
-def fill_everything(client, token: str, side: str = "home"):
+def fill_everything(client, token: str, side: str = "home", definition=AICT):
     start(client, token)
-    for section in AICT.sections_for(side):
-        response = post_section(client, token, section.code, section_data(section.code, side))
+    for section in definition.sections_for(side):
+        response = post_section(client, token, section.code, section_data(section.code, side, definition))
         assert response.status_code == 303, response.text
     return response
 

@@ -33,6 +33,15 @@ def test_the_first_page_shows_what_the_invitation_is_asked(client, cond_tokens):
     assert "Answer only if you ticked “Culture” in AGR_03." in pages["home"]
 
 
+def test_an_authority_invited_on_its_own_is_welcomed_without_a_partner(client, cond_tokens):
+    pages = {who: client.get(f"/r/{token}").text for who, token in cond_tokens.items()}
+    for who in ("home", "partner"):
+        assert "Some questions depend on your answers and on your partner." in pages[who]
+        assert "None is about a partner." not in pages[who]
+    assert "Some questions depend on your answers. None is about a partner." in pages["alone"]
+    assert "on your partner" not in pages["alone"]
+
+
 def test_an_answer_on_an_earlier_page_skips_a_page_and_its_step(client, cond_tokens):
     token = cond_tokens["home"]
     start(client, token)

@@ -17,7 +17,7 @@ from sqlalchemy.pool import NullPool
 from evalapp import demo
 from evalapp.backup import BackupError, backup, restore
 from evalapp.extensions import db
-from evalapp.models import Answer, Authority, Response, ResponseStatus
+from evalapp.models import Answer, Authority, Invitation, Response, ResponseStatus
 from tests.conftest import make_app
 from tests.factories import login
 from tests.respond.helpers import csrf_token
@@ -64,6 +64,11 @@ def seed_demo(app) -> int:
         return round_.id
 
 
+def earlier_round_id(app) -> int:
+    with app.app_context():
+        return demo.earlier_round().id
+
+
 def organiser_sees(app, round_id) -> dict:
     """The dashboard, without its CSRF tokens, and the four CSV exports as downloaded, byte for byte."""
     client = app.test_client()
@@ -105,9 +110,13 @@ def test_a_restored_database_serves_the_same_dashboard_and_exports(app, app_on, 
     before, after = organiser_sees(app, round_id), organiser_sees(restored, round_id)
     for part in before:
         assert after[part] == before[part], part
+    # Last year's round of the demo, on the questionnaire's first version, too.
+    earlier_id = earlier_round_id(app)
+    assert organiser_sees(restored, earlier_id) == organiser_sees(app, earlier_id)
     # What was compared carries the round: every submitted response, both sides of partnerships, charts.
     with app.app_context():
-        submitted = db.session.scalar(select(func.count()).where(Response.status == ResponseStatus.SUBMITTED))
+        submitted = db.session.scalar(select(func.count()).select_from(Response).join(Invitation).where(
+            Response.status == ResponseStatus.SUBMITTED, Invitation.round_id == round_id))
     assert submitted > 15 and len(rows(before["wide"])) == submitted
     assert len(rows(before["pairs"])) >= 5 and len(rows(before["long"])) > 1000
     assert before["dashboard"].count('<script type="application/json"') >= 5

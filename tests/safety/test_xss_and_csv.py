@@ -197,7 +197,8 @@ def send_form(client, url, data, status=303, form_page=None):
 
 def create_round(orga, title, description):
     page = orga.get("/o/rounds/new")
-    version = re.search(r'name="questionnaire_version_id"[^>]*>\s*<option[^>]*value="(\d+)"', page.text).group(1)
+    # aict v1, which the answers below are written for (AICT).
+    version = re.search(r'<option[^>]*value="(\d+)"[^>]*>[^<]*\(v1\)</option>', page.text).group(1)
     response = send_form(orga, "/o/rounds/new", {
         "title": title, "description": description, "questionnaire_version_id": version,
         "opens_on": (today() - timedelta(days=1)).isoformat(), "closes_on": (today() + timedelta(days=30)).isoformat(),
