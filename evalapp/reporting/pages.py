@@ -286,12 +286,19 @@ def rounds_comparison(rounds, lang, min_n) -> RoundsComparison:
 
 
 def _theme_notes(compared: versions.VersionsCompared, labels: dict[str, str]) -> list[str]:
-    """A note for each theme whose index the versions make of other items, saying which."""
-    return [" ".join([_("%(theme)s: the versions do not make this index of the same items; compare it with care.",
-                        theme=labels[theme]),
-                      *[_("%(versions)s: %(codes)s.", versions=only_in(numbers), codes=", ".join(codes))
-                        for numbers, codes in differences]])
-            for theme, differences in compared.themes.items()]
+    """A note for each theme whose index the versions make of other items, saying which; an index made
+    of no item in common is not comparable at all, and the note says so."""
+    notes = []
+    for theme, differences in compared.themes.items():
+        if any(compared.theme_of[code] == theme for code in compared.shared):
+            warning = _("%(theme)s: the versions do not make this index of the same items; compare it with care.",
+                        theme=labels[theme])
+        else:
+            warning = _("%(theme)s: the versions have no item of this index in common; its values cannot be "
+                        "compared from one version to the other.", theme=labels[theme])
+        notes.append(" ".join([warning, *[_("%(versions)s: %(codes)s.", versions=only_in(numbers),
+                                            codes=", ".join(codes)) for numbers, codes in differences]]))
+    return notes
 
 
 def _mean_text(mean, n, min_n, digits=0) -> str:
