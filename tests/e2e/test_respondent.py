@@ -9,14 +9,7 @@ from tests.respond.helpers import valid_answer
 
 def fill_section(page, side, code):
     for item in AICT.section(side, code).items_for(side):
-        for name, value in valid_answer(item).items():
-            if isinstance(value, list):
-                for v in value:
-                    page.check(f'input[name="{name}"][value="{v}"]')
-            elif page.locator(f'input[type=radio][name="{name}"]').count():
-                page.check(f'input[name="{name}"][value="{value}"]')
-            else:
-                page.fill(f'[name="{name}"]', value)
+        fill_item(page, item)
 
 
 def not_started_link(live_server, side="home"):
