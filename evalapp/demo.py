@@ -215,9 +215,7 @@ def demo_response_rows(definition: Definition, side: str, partnership: bool, lev
     answers: dict[str, list[AnswerRow]] = {}
     for rows in drawn.values():
         for row in rows:
-            answers.setdefault(row["item_code"], []).append(AnswerRow(
-                row.get("choice"), row.get("scale_value"), row.get("dont_know", False), row.get("number_value"),
-                row.get("text_value")))
+            answers.setdefault(row["item_code"], []).append(AnswerRow.of(row))
     asked = asked_by_answers(definition, side, partnership, answers)
     return asked, {code: rows for code, rows in drawn.items() if code in asked.items}
 

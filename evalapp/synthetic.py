@@ -17,6 +17,7 @@ from evalapp.extensions import db
 from evalapp.models import Answer, Authority, Invitation, Response, ResponseStatus, Round, Side
 from evalapp.models.base import utcnow
 from evalapp.questionnaires.loader import definition_of
+from evalapp.questionnaires.types import BLANK_ROW
 
 REGIONS = ["Auvergne-Rhône-Alpes", "Bretagne", "Occitanie", "Grand Est", "Normandie", "Hauts-de-France"]
 
@@ -51,8 +52,7 @@ def add_responses(round_: Round, count: int, batch: int = 2000, seed: int = 1, c
             level = rng.uniform(2, 4.5)
             for rows in demo_response_rows(definition, Side.HOME, False, level, rng)[1].values():
                 for row in rows:
-                    answers.append({"response_id": response_id, "choice": "", "scale_value": None, "dont_know": False,
-                                    "number_value": None, "text_value": None, **row})
+                    answers.append({"response_id": response_id, **BLANK_ROW, **row})
         db.session.execute(insert(Authority), authorities)
         history.record((row for values in authorities for row in history.changes(
             "created", {}, {name: values.get(name) for name in history.AUTHORITY_FIELDS}, authority_id=values["id"])),

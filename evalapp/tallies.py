@@ -79,9 +79,14 @@ FACETS = ("kind", "country", "region")
 BATCH = 500
 
 
+def counts() -> tuple:
+    """The conditions on (Invitation, Response) of a response that counts, in any round: submitted, link not withdrawn."""
+    return (Invitation.revoked_at.is_(None), Response.status == ResponseStatus.SUBMITTED)
+
+
 def counted(round_id: int) -> tuple:
-    """The conditions on (Invitation, Response) of the round's responses that count: submitted, link not withdrawn."""
-    return (Invitation.round_id == round_id, Invitation.revoked_at.is_(None), Response.status == ResponseStatus.SUBMITTED)
+    """The conditions on (Invitation, Response) of the round's responses that count (:func:`counts`)."""
+    return (Invitation.round_id == round_id, *counts())
 
 
 def not_current(round_id: int) -> Select:

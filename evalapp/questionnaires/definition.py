@@ -217,6 +217,12 @@ class Definition(Strict):
         return {item.code: item for section in self.sections for item in section.items}
 
     @cached_property
+    def owners(self) -> dict[str, Item]:
+        """The item of every code an answer or a condition names: an item's own, and each of its matrix cells'."""
+        return {code: item for section in self.sections for item in section.items
+                for code in [item.code, *item.answer_codes]}
+
+    @cached_property
     def conditional(self) -> bool:
         """Whether some item or section is asked only under a condition."""
         return any(s.when or any(item.when for item in s.items) for s in self.sections)
@@ -271,8 +277,7 @@ def condition_problems(definition: Definition) -> list[tuple[str | None, str]]:
     item's, those of earlier items. That also rules out loops, and lets one pass in questionnaire
     order decide what is asked (conditions.asked).
     """
-    owners = {code: item for section in definition.sections for item in section.items
-              for code in [item.code, *item.answer_codes]}
+    owners = definition.owners
     problems, earlier = [], set()
     for section in definition.sections:
         if section.when:

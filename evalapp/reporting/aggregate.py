@@ -416,7 +416,7 @@ def authorities_in_every_round(rounds: list[Round]):
     ids = {r.id for r in rounds}
     return (
         select(Invitation.authority_id).join(Response, Response.invitation_id == Invitation.id)
-        .where(Invitation.round_id.in_(ids), Invitation.revoked_at.is_(None), Response.status == ResponseStatus.SUBMITTED)
+        .where(Invitation.round_id.in_(ids), *tallies.counts())
         .group_by(Invitation.authority_id)
         .having(func.count(func.distinct(Invitation.round_id)) == len(ids))
     )
@@ -428,8 +428,7 @@ def _compared(rounds: list[Round], query, min_n: int) -> RoundMeans:
     if len(rounds) < 2:
         return {}
     result: RoundMeans = {r.id: {} for r in rounds}
-    query = query.where(Invitation.round_id.in_([r.id for r in rounds]), Invitation.revoked_at.is_(None),
-                        Response.status == ResponseStatus.SUBMITTED,
+    query = query.where(Invitation.round_id.in_([r.id for r in rounds]), *tallies.counts(),
                         Invitation.authority_id.in_(authorities_in_every_round(rounds)))
     for round_id, key, mean, n in db.session.execute(query):
         result[round_id][key] = (float(mean) if n >= min_n else None, n)

@@ -90,10 +90,10 @@ class ThemeGaps:
 def theme_gaps(definition: Definition) -> dict[str, ThemeGaps]:
     """For each scored theme of the definition, what its items' gaps mean."""
     meanings = gap_meanings(definition)
-    owner = {code: item.theme for section in definition.sections for item in section.items for code in item.answer_codes}
+    owners = definition.owners
     result = {}
     for theme in definition.scored_themes:
-        said = [meaning for code, meaning in meanings.items() if owner[code] == theme]
+        said = [meaning for code, meaning in meanings.items() if owners[code].theme == theme]
         result[theme] = ThemeGaps(said.count(RELATIONSHIP), said.count(TERRITORY), said.count(None))
     return result
 

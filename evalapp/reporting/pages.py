@@ -214,14 +214,13 @@ def tag_chart(round_) -> Chart:
 
 def question_text(definition: Definition, code: str, lang: str) -> str | None:
     """The question of an item or matrix cell code (a cell's: its row and column), None if the definition has no such code."""
-    item = definition.items_by_code.get(code)
-    if item is not None:
+    item = definition.owners.get(code)
+    if item is None:
+        return None
+    if code == item.code:
         return item.text.get(lang)
-    for item in definition.items_by_code.values():
-        for cell in item.cells:
-            if cell.code == code:
-                return f"{cell.row.label.get(lang)} — {cell.column.label.get(lang)}"
-    return None
+    cell = next(cell for cell in item.cells if cell.code == code)
+    return f"{cell.row.label.get(lang)} — {cell.column.label.get(lang)}"
 
 
 def only_in(numbers: tuple[int, ...]) -> str:

@@ -3,15 +3,12 @@ condition their page's script evaluates (static/js/conditions.js).
 """
 import json
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from flask_babel import gettext as _
 
 from evalapp.questionnaires.conditions import All, Answered, AtLeast, Equals, Includes, OneOf
 from evalapp.questionnaires.definition import Definition, Item
-
-#: What an answer row holds when its type leaves a column out (see evalapp.models.Answer).
-BLANK_ROW = {"choice": "", "scale_value": None, "dont_know": False, "number_value": None, "text_value": None}
+from evalapp.questionnaires.types import AnswerRow
 
 
 @dataclass(frozen=True)
@@ -38,7 +35,7 @@ def describe(definition: Definition, condition, lang: str) -> str:
         joiner = _(" and ") if isinstance(condition, All) else _(" or ")
         return joiner.join(describe(definition, part, lang) for part in condition.parts())
     code = condition.item
-    owner = next(i for i in definition.items_by_code.values() if code in (i.code, *i.answer_codes))
+    owner = definition.owners[code]
     match condition:
         case Equals():
             return _("you answered “%(answer)s” to %(code)s", answer=value_text(definition, owner, code,
@@ -59,5 +56,5 @@ def describe(definition: Definition, condition, lang: str) -> str:
 
 def value_text(definition: Definition, item: Item, code: str, value, lang: str) -> str:
     """A value a condition compares with, worded as the item's answers are (an option's label, a scale's...)."""
-    rows = [SimpleNamespace(**{**BLANK_ROW, **row}) for row in item.kind.rows(item, {code: value})]
+    rows = [AnswerRow.of(row) for row in item.kind.rows(item, {code: value})]
     return item.kind.answer_text(item, definition, rows, lang)[0] if rows else str(value)

@@ -150,10 +150,9 @@ def start(token):
 
 @bp.route("/<token>/p/<code>", methods=["GET", "POST"])
 def section(token, code):
-    invitation = None
-    if request.method == "GET" and shapes.drawn_alike() and TOKEN_PATTERN.match(token):
-        # An ordinary GET reads only what a page drawn from its shape needs (respond/reading.py).
-        invitation = reading.ordinary_invitation(token)
+    # An ordinary GET: drawn from its kept shape (respond/shapes.py), reading only what that needs (reading.py).
+    ordinary = request.method == "GET" and shapes.drawn_alike()
+    invitation = reading.ordinary_invitation(token) if ordinary and TOKEN_PATTERN.match(token) else None
     if invitation is None:
         invitation = load_invitation(token, lock=request.method == "POST")
     response = invitation.response
@@ -201,7 +200,7 @@ def section(token, code):
     if request.method == "GET":
         saved = answer_ops.form_data(items, answers)
         loaded = answer_ops.fingerprints(names, saved)
-        if shapes.drawn_alike():
+        if ordinary:
             # As every respondent with the same questions sees it, filled in with this response's own.
             return shapes.section_page(
                 invitation, page, lambda: for_invitation(form_class, token, formdata=None),

@@ -4,6 +4,7 @@ Adding a type: a subclass of :class:`ItemType` in a module here (its ``html`` wr
 with the helpers of html.py), added to :data:`TYPES`, and its tests.
 """
 from evalapp.questionnaires.types.base import (
+    BLANK_ROW,
     DONT_KNOW,
     DONT_KNOW_LABEL,
     NOT_ANSWERED,
@@ -34,7 +35,7 @@ RESPONDENT_COUNTED_TYPES = tuple(kind.stored_type for kind in TYPES.values() if 
 
 __all__ = [
     "COUNTED_TYPES", "DONT_KNOW", "DONT_KNOW_LABEL", "NOT_ANSWERED", "NOT_ASKED", "NOT_ASKED_LABEL", "OTHER",
-    "OTHER_MAX_LENGTH", "RESPONDENT_COUNTED_TYPES", "TYPES", "AnswerMap", "AnswerRow", "Column", "DemoTexts", "ItemType",
+    "OTHER_MAX_LENGTH", "RESPONDENT_COUNTED_TYPES", "TYPES", "AnswerMap", "AnswerRow", "BLANK_ROW", "Column", "DemoTexts", "ItemType",
     "Line", "NumberError",
     "number_text", "other_field_name", "parse_number",
 ]

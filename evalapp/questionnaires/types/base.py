@@ -48,6 +48,14 @@ class AnswerRow(NamedTuple):
     number_value: float | None
     text_value: str | None
 
+    @classmethod
+    def of(cls, row: dict) -> AnswerRow:
+        """The saved answer a row written by a type's ``rows`` stands for (the columns it leaves out as stored)."""
+        return cls(**{name: row.get(name, BLANK_ROW[name]) for name in cls._fields})
+
+
+#: An answer row's columns as stored when a type's row leaves them out (evalapp.models.Answer).
+BLANK_ROW = {"choice": "", "scale_value": None, "dont_know": False, "number_value": None, "text_value": None}
 
 #: Saved answers by item (or matrix cell) code: each a list of AnswerRow (or Answer objects).
 AnswerMap = dict[str, list]
