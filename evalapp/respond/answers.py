@@ -19,9 +19,10 @@ from evalapp.questionnaires.definition import Definition, Item, Section
 from evalapp.questionnaires.types import AnswerMap, AnswerRow
 
 _columns = Answer.__table__.c
+# What is read of an answer: its item's code, then an AnswerRow's values.
+ANSWER_COLUMNS = ("item_code", "choice", "scale_value", "dont_know", "number_value", "text_value")
 # Built once: building a statement and its cache key cost more than the database takes to run it.
-_ANSWERS = (select(_columns.item_code, _columns.choice, _columns.scale_value, _columns.dont_know,
-                   _columns.number_value, _columns.text_value)
+_ANSWERS = (select(*(_columns[name] for name in ANSWER_COLUMNS))
             .where(_columns.response_id == bindparam("response_id")).order_by(_columns.id))
 _ANSWERS_TO = _ANSWERS.where(_columns.item_code.in_(bindparam("codes", expanding=True)))
 _items = QuestionnaireItem.__table__.c
@@ -41,21 +42,22 @@ def answers_by_code(response: Response, codes: list[str] | None = None) -> Answe
     Plain rows, not ORM objects: a page reads up to a few hundred of them each time it is drawn.
     """
     if codes is None:
-        return _grouped(db.session.execute(_ANSWERS, {"response_id": response.id}))
-    return _grouped(db.session.execute(_ANSWERS_TO, {"response_id": response.id, "codes": codes}))
+        return grouped(db.session.execute(_ANSWERS, {"response_id": response.id}))
+    return grouped(db.session.execute(_ANSWERS_TO, {"response_id": response.id, "codes": codes}))
 
 
-def _grouped(rows) -> AnswerMap:
-    grouped: AnswerMap = defaultdict(list)
+def grouped(rows) -> AnswerMap:
+    """Rows of :data:`ANSWER_COLUMNS`' values grouped by item (or matrix cell) code."""
+    by_code: AnswerMap = defaultdict(list)
     make = AnswerRow._make
     for row in rows:
-        grouped[row[0]].append(make(row[1:]))
-    return dict(grouped)
+        by_code[row[0]].append(make(row[1:]))
+    return dict(by_code)
 
 
 def answers_on_page(response: Response, version_id: int, section_code: str) -> AnswerMap:
     """The response's answers to the items of one section, both sides' (as :func:`answers_by_code`)."""
-    return _grouped(db.session.execute(_ANSWERS_ON_PAGE, {"response_id": response.id, "version_id": version_id,
+    return grouped(db.session.execute(_ANSWERS_ON_PAGE, {"response_id": response.id, "version_id": version_id,
                                                           "section": section_code}))
 
 

@@ -152,9 +152,8 @@ def start(token):
 def section(token, code):
     # An ordinary GET: drawn from its kept shape (respond/shapes.py), reading only what that needs (reading.py).
     ordinary = request.method == "GET" and shapes.drawn_alike()
-    invitation = reading.ordinary_invitation(token) if ordinary and TOKEN_PATTERN.match(token) else None
-    if invitation is None:
-        invitation = load_invitation(token, lock=request.method == "POST")
+    read = reading.ordinary_page(token, code) if ordinary and TOKEN_PATTERN.match(token) else None
+    invitation = read.invitation if read else load_invitation(token, lock=request.method == "POST")
     response = invitation.response
     if response.is_submitted:
         if request.method == "POST":
@@ -174,6 +173,8 @@ def section(token, code):
     definition = definition_of(invitation.round.questionnaire_version)
     if definition.conditional:
         answers = answer_ops.answers_by_code(response)
+    elif read:
+        answers = read.answers
     elif request.method == "GET":
         answers = answer_ops.answers_on_page(response, invitation.round.questionnaire_version_id, code)
     else:
