@@ -84,6 +84,16 @@ def read_without_transaction() -> None:
     g.read_without_transaction = True
 
 
+def reading_connection():
+    """A connection of the application's pool, outside the request's session and outside a transaction,
+    for one hot read (``with reading_connection() as connection: ...``).
+
+    The session costs a page that only reads one statement more than the statement itself (creating
+    it, its transaction's bookkeeping, closing it: 0.2 ms in process, twice that under gunicorn).
+    """
+    return _autocommitting(db.engine).connect()
+
+
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 csrf = CSRFProtect()

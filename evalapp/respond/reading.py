@@ -11,6 +11,7 @@ two ways). Every other case returns None, and the view loads the ORM objects as 
 The page's answers come in the same query (one row per answer, the invitation's values repeated;
 one row with empty answer columns when there is none): a second round trip cost a page about as
 much CPU as the rest of its reading, most of it in the web process waiting and switching threads.
+For the same reason it reads on a connection of its own rather than through the request's session.
 """
 import functools
 from functools import partial
@@ -20,7 +21,7 @@ from flask import g
 from sqlalchemy import bindparam, select
 
 from evalapp.clock import today
-from evalapp.extensions import db
+from evalapp.extensions import reading_connection
 from evalapp.models import (
     Answer,
     Authority,
@@ -66,7 +67,8 @@ def ordinary_page(token: str, section_code: str) -> OrdinaryPage | None:
     """The invitation of ``token`` as a questionnaire page's GET reads it, with its answers on the page of
     ``section_code``; None when anything is not ordinary (unknown, withdrawn, without a response,
     submitted, a round not open, a questionnaire not parsed yet)."""
-    rows = db.session.execute(_statement(), {"token": token, "section": section_code}).all()
+    with reading_connection() as connection:
+        rows = connection.execute(_statement(), {"token": token, "section": section_code}).all()
     row = rows[0] if rows else None
     if (row is None or row.revoked_at is not None or row.response_status == ResponseStatus.SUBMITTED
             or round_state(row.round_status, row.opens_on, row.closes_on, today()) != "open"
