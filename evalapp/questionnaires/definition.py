@@ -171,7 +171,12 @@ class Section(Conditional):
     items: list[Item] = Field(min_length=1)
 
     def items_for(self, side: str) -> list[Item]:
-        return [item for item in self.items if side in item.sides]
+        return list(self.items_by_side.get(side, ()))
+
+    @cached_property
+    def items_by_side(self) -> dict[str, tuple[Item, ...]]:
+        """The items of each side, kept: pages ask for them tens of times each time they are drawn."""
+        return {side: tuple(item for item in self.items if side in item.sides) for side in rounds.SIDES}
 
     def answer_codes(self, side: str) -> list[str]:
         """The codes of the answers to the page of ``side``: its items' and its matrix cells'."""
@@ -207,7 +212,12 @@ class Definition(Strict):
 
     def sections_for(self, side: str) -> list[Section]:
         """The pages shown to ``side``, leaving out those with no item for it."""
-        return [s for s in self.sections if side in s.sides and s.items_for(side)]
+        return list(self.sections_by_side.get(side, ()))
+
+    @cached_property
+    def sections_by_side(self) -> dict[str, tuple[Section, ...]]:
+        return {side: tuple(s for s in self.sections if side in s.sides and s.items_for(side))
+                for side in rounds.SIDES}
 
     def section(self, side: str, code: str) -> Section | None:
         return next((s for s in self.sections_for(side) if s.code == code), None)
