@@ -113,16 +113,23 @@ def page_values(form) -> dict:
 # there is a conflict: the respondent is shown both and chooses.
 
 
+def _digest(value) -> str:
+    canonical = json.dumps(value, ensure_ascii=False)
+    return hashlib.blake2b(canonical.encode(), digest_size=8).hexdigest()
+
+
+_EMPTY = _digest(None)
+
+
 def fingerprint(value) -> str:
     """A short digest of one field's value; equal values (None, "" and [] alike) give equal digests."""
     if value in (None, "", []):
-        value = None
-    elif isinstance(value, list):
+        return _EMPTY
+    if isinstance(value, list):
         value = sorted(value)
     elif isinstance(value, float) and value.is_integer():
         value = int(value)
-    canonical = json.dumps(value, ensure_ascii=False)
-    return hashlib.blake2b(canonical.encode(), digest_size=8).hexdigest()
+    return _digest(value)
 
 
 def fingerprints(names, values: dict) -> str:
