@@ -4,7 +4,10 @@ At each size (a round of N submitted responses, tests/benchmarks/data.py):
 
 1. the dashboard page: one view alone, then p50 and p95 under wrk (2 connections);
 2. a questionnaire page (GET) under wrk (8 connections) beside the bare /healthz of the same
-   server: requests per second, p95 and their ratio;
+   server, measured alternately (BENCH_ROUNDS rounds, default 3, each BENCH_SECONDS for the page
+   then as long for /healthz), after PostgreSQL has vacuumed and analysed what the benchmark just
+   wrote: requests per second, p95, the workers' CPU per request, and the median of the rounds'
+   ratios (one figure after the other on a shared machine measured whatever else ran meanwhile);
 3. respondents moving through the pages and submitting, under locust (tests/benchmarks/
    locustfile.py, 20 users, each walking invitation links from welcome to submission), beside
    locust's users asking /healthz: requests per second, p95, failures, questionnaires submitted.
@@ -17,6 +20,7 @@ import http.cookiejar
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +34,7 @@ from tests.load.server import ROOT, gunicorn
 from tests.respond.helpers import csrf_token
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 LUA = Path(__file__).with_name("latency.lua")
 LOCUST_USERS = 20
 LOAD_LINKS = 2000
@@ -61,7 +66,22 @@ def fixtures(size: int) -> list[tuple[str, str]]:
             links += [(invite(round_, home, pair).token, "home"), (invite(round_, partner, pair).token, "partner")]
         db.session.commit()
         db.engine.dispose()
+    settle(size)
     return links
+
+
+def settle(size: int) -> None:
+    """Vacuum and analyse the benchmark's database (PostgreSQL), so that the autovacuum that the rows just
+    written would start does not run during the figures."""
+    if backend() != "PostgreSQL":
+        return
+    from sqlalchemy import create_engine
+
+    engine = create_engine(database_url(size).replace("postgresql://", "postgresql+psycopg://", 1),
+                           isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
 
 
 def session_cookie(base: str) -> str:
@@ -101,6 +121,20 @@ def wrk_with_cpu(server, url: str, connections: int) -> dict:
     figures = wrk(url, connections=connections)
     figures["cpu_ms"] = (workers_cpu(server) - before) / max(figures["requests"], 1) * 1000
     return figures
+
+
+def alternately(server, page_url: str, bare_url: str) -> tuple[dict, dict]:
+    """The page's and the bare endpoint's figures, measured in turn ROUNDS times: each the median of its
+    rounds, with ``ratio`` (the page's) the median of the rounds' own ratios."""
+    pages, bares = [], []
+    for _ in range(ROUNDS):
+        pages.append(wrk_with_cpu(server, page_url, connections=8))
+        bares.append(wrk_with_cpu(server, bare_url, connections=8))
+    page, bare = ({key: statistics.median(run[key] for run in runs) for key in runs[0]} for runs in (pages, bares))
+    page["errors"], bare["errors"] = sum(run["errors"] for run in pages), sum(run["errors"] for run in bares)
+    page["ratio"] = statistics.median(p["rps"] / b["rps"] for p, b in zip(pages, bares, strict=True))
+    page["ratios"] = [p["rps"] / b["rps"] for p, b in zip(pages, bares, strict=True)]
+    return page, bare
 
 
 def wrk(url: str, cookie: str = "", connections: int = 4) -> dict:
@@ -151,15 +185,15 @@ def main():
             dashboard = wrk(f"{base}/o/rounds/{round_id}/dashboard", cookie, connections=2)
             # The welcome page opens the response, so that the questionnaire page answers 200.
             urllib.request.urlopen(f"{base}/r/{page_token}").read()
-            page = wrk_with_cpu(server, f"{base}/r/{page_token}/p/reciprocity", connections=8)
-            hello = wrk_with_cpu(server, f"{base}/healthz", connections=8)
+            page, hello = alternately(server, f"{base}/r/{page_token}/p/reciprocity", f"{base}/healthz")
             walking = locust(base, "Respondent", links)
             bare = locust(base, "Hello")
         print(f"  {size:>7,} responses: dashboard alone {first * 1000:7.0f} ms; under load p50 {dashboard['p50']:6.1f} ms, "
               f"p95 {dashboard['p95']:6.1f} ms, {dashboard['errors']} errors (target p95 < 1,500 ms at 100,000)")
         print(f"  {'':>7}            questionnaire page (wrk) {page['rps']:7.1f} req/s, p95 {page['p95']:6.1f} ms; "
-              f"/healthz {hello['rps']:7.1f} req/s, p95 {hello['p95']:6.1f} ms; ratio {page['rps'] / hello['rps']:.2f} "
-              f"(target ≥ 0.33), errors {page['errors'] + hello['errors']}")
+              f"/healthz {hello['rps']:7.1f} req/s, p95 {hello['p95']:6.1f} ms; ratio {page['ratio']:.2f} "
+              f"(target ≥ 0.33; rounds {', '.join(f'{r:.2f}' for r in page['ratios'])}), "
+              f"errors {page['errors'] + hello['errors']}")
         print(f"  {'':>7}            CPU of the workers per request: page {page['cpu_ms']:.2f} ms, /healthz "
               f"{hello['cpu_ms']:.2f} ms; ratio {hello['cpu_ms'] / page['cpu_ms']:.2f} (steady when the machine is shared)")
         print(f"  {'':>7}            respondents walking (locust, {LOCUST_USERS} users): {walking['rps']:6.1f} req/s, "
