@@ -5,9 +5,12 @@ page (templates/api/docs.html), drawn on the server: the page loads no script, n
 """
 from dataclasses import dataclass, field
 
+import re
+
 from apispec import APISpec
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app, url_for
+from markupsafe import Markup, escape
 from pydantic.json_schema import models_json_schema
 
 from evalapp.api import schemas
@@ -171,3 +174,10 @@ def page(spec: dict) -> DocPage:
             for prop, value in schema.get("properties", {}).items()
         ]))
     return DocPage(spec["info"]["title"], spec["info"]["description"].split("\n\n"), operations, documented)
+
+
+def with_code(text: str) -> Markup:
+    """A description's text for the page, its `backquoted` parts as code (the rest escaped)."""
+    parts = re.split(r"`([^`]*)`", (text or "").replace("``", "`"))
+    return Markup("").join(Markup("<code>{}</code>").format(part) if n % 2 else escape(part)
+                           for n, part in enumerate(parts))

@@ -191,4 +191,4 @@ def openapi_json():
 @bp.get("/docs")
 def docs():
     """The description of this API as a page (no token needed), drawn from the OpenAPI description."""
-    return render_template("api/docs.html", doc=openapi.page(openapi.spec_dict()))
+    return render_template("api/docs.html", doc=openapi.page(openapi.spec_dict()), with_code=openapi.with_code)

@@ -33,7 +33,8 @@ def test_the_docs_page_draws_the_description_without_anything_from_elsewhere(cli
     assert page.status_code == 200 and page.content_type.startswith("text/html")
     for path in ["/api/v1/rounds", "/api/v1/rounds/{round_id}/responses", "/api/v1/rounds/{round_id}/aggregates"]:
         assert f"GET {path}" in page.text
-    assert "Authorization: Bearer" in page.text and 'id="schema-ResponsePage"' in page.text
+    assert "<code>Authorization: Bearer &lt;token&gt;</code>" in page.text and 'id="schema-ResponsePage"' in page.text
+    assert "`" not in re.sub(r"<pre.*?</pre>", "", page.text, flags=re.S)
     assert "<script" not in page.text
     sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
     assert sources and all(not s.startswith(("http:", "https:", "//")) or s.startswith("http://localhost/")
