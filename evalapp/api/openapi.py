@@ -3,9 +3,8 @@ YAML of its view's docstring (apispec-webframeworks' Flask plugin, which also wr
 the schemas from the pydantic models of evalapp/api/schemas.py. And the same description shaped for the docs
 page (templates/api/docs.html), drawn on the server: the page loads no script, nothing from another site.
 """
-from dataclasses import dataclass, field
-
 import re
+from dataclasses import dataclass, field
 
 from apispec import APISpec
 from apispec_webframeworks.flask import FlaskPlugin
