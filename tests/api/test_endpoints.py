@@ -174,3 +174,28 @@ def test_guessing_tokens_is_limited_per_address(app_with):
     app = app_with(API_REFUSED_LIMIT_PER_ADDRESS="2 per minute")
     client = app.test_client()
     assert [client.get("/api/v1/rounds", headers=bearer(f"evk_guess{n}")).status_code for n in range(3)] == [401, 401, 429]
+
+
+def test_an_item_not_asked_is_said_so_and_in_progress_responses_come_on_demand(app, client, organiser_id):
+    """aict v2 asks the partnership's start year (PRO_03) only of authorities invited for a partnership."""
+    from evalapp.models import Invitation, Response, ResponseStatus, Round
+    from evalapp.synthetic import add_responses
+
+    round_id = create_round(app, version=2, title="Tour v2")
+    set_owner(app, round_id, organiser_id)
+    with app.app_context():
+        add_responses(db.session.get(Round, round_id), 3, batch=10)
+        first = db.session.scalar(db.select(Response).join(Invitation).where(Invitation.round_id == round_id)
+                                  .order_by(Response.id))
+        first.status = ResponseStatus.IN_PROGRESS
+        first.submitted_at = None
+        first_id = first.id
+        db.session.commit()
+    secret = make_token(app, organiser_id)
+    counted = client.get(f"/api/v1/rounds/{round_id}/responses", headers=bearer(secret)).json["responses"]
+    every = client.get(f"/api/v1/rounds/{round_id}/responses?status=all", headers=bearer(secret)).json["responses"]
+    assert first_id not in [r["id"] for r in counted] and len(counted) == 2
+    assert [r["id"] for r in every][0] == first_id and len(every) == 3
+    assert every[0]["status"] == "in_progress" and every[0]["indices"] == {}
+    assert {r["answers"]["PRO_03"] for r in every} == {"not_asked"}
+    assert all(r["partnership_id"] is None and r["side"] is None for r in every)
