@@ -156,6 +156,8 @@ def test_unknown_addresses_and_methods_answer_in_json(client, round_id, secret):
     assert posted.status_code == 405 and "GET" in posted.json["error"]["message"]
     huge = client.get("/api/v1/rounds/99999999999", headers=bearer(secret))
     assert huge.status_code == 404 and huge.content_type == "application/json"
+    nul = client.get(f"/api/v1/rounds/{round_id}/aggregates?country=F%00R", headers=bearer(secret))
+    assert nul.status_code == 400 and nul.json["error"]["message"] == "A parameter contains a NUL character."
 
 
 def test_requests_beyond_the_limit_answer_429_in_json(app_with, round_id, secret):
