@@ -3,7 +3,7 @@
     /o/account                      the tokens with their creation and last use; POST makes one and shows it once
     /o/account/tokens/<id>/revoke   POST: revoke one of one's own tokens
 """
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -32,7 +32,10 @@ def account():
 @bp.post("/account/tokens/<id:token_id>/revoke")
 @login_required
 def revoke_token(token_id):
-    if tokens.revoke_token(current_user, token_id):
-        db.session.commit()
-        flash(_("The token is revoked: it opens nothing any more."), "success")
+    token = tokens.own_token(current_user, token_id)
+    if token is None:
+        abort(404)
+    tokens.revoke_token(token)
+    db.session.commit()
+    flash(_("The token is revoked: it opens nothing any more."), "success")
     return redirect(url_for(".account"), code=303)

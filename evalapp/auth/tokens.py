@@ -50,15 +50,16 @@ def tokens_of(organiser: Organiser) -> list[ApiToken]:
                               .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())).all()
 
 
-def revoke_token(organiser: Organiser, token_id: int) -> bool:
-    """Revoke one of the organiser's own tokens; False if they have no such token still active."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.organiser_id == organiser.id,
-                                                     ApiToken.revoked_at.is_(None)))
-    if token is None:
-        return False
-    token.revoked_at = utcnow()
-    db.session.flush()
-    return True
+def own_token(organiser: Organiser, token_id: int) -> ApiToken | None:
+    """One of the organiser's own tokens (revoked or not); None for any other id."""
+    return db.session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.organiser_id == organiser.id))
+
+
+def revoke_token(token: ApiToken) -> None:
+    """Revoke a token for good (once: revoking it again changes nothing)."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
 
 
 def authenticate(secret: str) -> tuple[ApiToken, Organiser] | None:

@@ -34,7 +34,7 @@ def _no_cors_and_not_stored(answer):
     assert answer.headers["Cache-Control"] == "no-store"
     assert not [h for h in answer.headers.keys() if h.lower().startswith("access-control-")]
     assert "Set-Cookie" not in answer.headers
-    assert answer.content_type == "application/json"
+    assert answer.content_type == "application/json" and answer.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_every_endpoint_answers_a_token_with_what_its_schema_says(client, round_id, made, secret):

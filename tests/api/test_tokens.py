@@ -61,7 +61,8 @@ def test_a_revoked_token_opens_nothing_and_only_its_organiser_revokes_it(app, or
     other = app.test_client()
     login(other, "autre@example.org")
     page = other.get("/o/account")
-    other.post(f"/o/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(page.text)})
+    assert other.post(f"/o/account/tokens/{token_id}/revoke",
+                      data={"csrf_token": csrf_token(page.text)}).status_code == 404
     assert orga.get("/api/v1/rounds", headers=bearer(secret)).status_code == 200
 
     page = orga.get("/o/account")
