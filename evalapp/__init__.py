@@ -67,7 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(i18n.bp)
     i18n.register_template_helpers(app)
 
-    from evalapp import assets, auth, errors, organiser, respond
+    from evalapp import api, assets, auth, errors, organiser, respond
 
     errors.register(app)
     from evalapp.logs import redact_tokens
@@ -79,6 +79,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(respond.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organiser.bp)
+    app.register_blueprint(api.bp)
+    # The API authenticates by bearer token, never by cookie (evalapp/api/access.py): no CSRF token to ask for.
+    csrf.exempt(api.bp)
 
     from evalapp import cli, jobs
 

@@ -96,6 +96,10 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute"),
         "LOGIN_LIMIT_PER_DEVICE": os.environ.get("LOGIN_LIMIT_PER_DEVICE", "10 per minute"),
+        # The read-only API (evalapp/api): requests per token (or per address without one), and requests refused
+        # for want of a valid token per address. Counted in RATELIMIT_STORAGE_URI, as the login limits.
+        "API_LIMIT_PER_TOKEN": os.environ.get("API_LIMIT_PER_TOKEN", "300 per minute"),
+        "API_REFUSED_LIMIT_PER_ADDRESS": os.environ.get("API_REFUSED_LIMIT_PER_ADDRESS", "30 per minute"),
         # An organiser's session ends at logout, and at the latest this many hours after login.
         "ORGANISER_SESSION_HOURS": float(os.environ.get("ORGANISER_SESSION_HOURS", "12")),
         # Unknown invitation links asked from one address (someone guessing tokens).

@@ -6,6 +6,7 @@ from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from evalapp.api import errors as api_errors
 from evalapp.extensions import db
 
 MESSAGES = {
@@ -72,6 +73,8 @@ def register(app):
             return None
         sent = [*request.args.listvalues(), *(request.form.listvalues() if request.method == "POST" else ())]
         if any("\x00" in value for values in sent for value in values):
+            if api_errors.is_api_request():
+                return api_errors.error_response(400, "A parameter contains a NUL character.")
             return render_error(400, _l("This request contains a character that cannot be stored (NUL). "
                                         "Go back, remove it and send again."))
 
@@ -96,6 +99,8 @@ def register(app):
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if api_errors.is_api_request():
+            return api_errors.from_exception(error)
         return render_error(error.code if error.code in MESSAGES else 500)
 
     @app.errorhandler(OperationalError)
@@ -103,7 +108,7 @@ def register(app):
     def database_unavailable(error):
         discard_session()
         app.logger.warning("database unavailable: %s", error.__class__.__name__)
-        return render_error(503)
+        return api_errors.error_response(503) if api_errors.is_api_request() else render_error(503)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
@@ -111,4 +116,4 @@ def register(app):
             return database_unavailable(error)
         discard_session()
         app.logger.exception("unexpected error")
-        return render_error(500)
+        return api_errors.error_response(500) if api_errors.is_api_request() else render_error(500)

@@ -17,6 +17,7 @@ from evalapp.extensions import csrf, db
 from evalapp.invitations import invite, new_token, reissue, revoke
 from evalapp.models import Authority, Invitation, Response, Round
 from evalapp.synthetic import add_responses
+from tests.api.helpers import make_token
 from tests.factories import create_organiser, create_partnership_invitations, create_round, login, set_owner
 from tests.reporting.fixtures import build_round
 from tests.respond.helpers import AICT, csrf_token, post_section, section_data, start
@@ -104,7 +105,7 @@ def organiser_urls(s: dict) -> list[str]:
     r = f"/o/rounds/{s['round_id']}"
     filtered = "?kind=commune&country=FR&side=home"
     return [
-        "/o/", "/o/rounds/new", "/o/password", "/o/login", "/o/admin/organisers", "/o/admin/backups",
+        "/o/", "/o/rounds/new", "/o/password", "/o/account", "/o/login", "/o/admin/organisers", "/o/admin/backups",
         r, f"{r}?status=submitted&side=partner&page=1", f"{r}?status=withdrawn", f"{r}?status=revoked", f"{r}/edit", f"{r}/members",
         f"{r}/invite", f"{r}/invite?q=ville", f"{r}/invite?filter-kind=commune&filter-country=FR", f"{r}/links.csv",
         f"{r}/partnerships", f"{r}/send", f"{r}/send?target=reminder", f"{r}/jobs", f"{r}/export",
@@ -122,10 +123,20 @@ def organiser_urls(s: dict) -> list[str]:
     ]
 
 
+def api_urls(s: dict) -> list[str]:
+    """The API's addresses, asked with a token (its last use is the one write a GET may make: tests/writes.py)."""
+    r = f"/api/v1/rounds/{s['round_id']}"
+    return ["/api/v1/rounds", r, f"{r}/questionnaire", f"{r}/responses", f"{r}/responses?status=all&limit=2",
+            f"{r}/responses?side=partner", f"{r}/aggregates", f"{r}/aggregates?kind=commune&country=FR",
+            f"/api/v1/rounds/{s['closed_id']}/aggregates", "/api/v1/openapi.json", "/api/v1/docs"]
+
+
 def test_no_page_writes_whatever_the_state_of_what_it_shows(app, organiser_id, round_id):
-    create_organiser(app, "admin@example.org", admin=True)
+    admin_id = create_organiser(app, "admin@example.org", admin=True)
     admin = app.test_client()
     assert login(admin, "admin@example.org").status_code == 303
+    program = app.test_client()
+    program.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_token(app, admin_id)}"
     state = _states(app, round_id, organiser_id, app.test_client())
     state |= _organiser_records(app, admin, round_id)
     public = ["/", "/healthz", f"/assets/plotly-{plotly.__version__}.min.js", "/static/css/app.css",
@@ -134,7 +145,8 @@ def test_no_page_writes_whatever_the_state_of_what_it_shows(app, organiser_id, r
 
     asked, statuses = set(), {}
     with writes_during_reads() as writes:
-        for client, urls in [(app.test_client(), public + respondent), (admin, organiser_urls(state))]:
+        for client, urls in [(app.test_client(), public + respondent), (admin, organiser_urls(state)),
+                             (program, api_urls(state))]:
             for url in urls:
                 response = client.get(url)
                 statuses[url] = response.status_code
@@ -148,6 +160,7 @@ def test_no_page_writes_whatever_the_state_of_what_it_shows(app, organiser_id, r
     assert [statuses[f"/r/{tokens[s]}"] for s in tokens] == [200, 200, 200, 200, 410, 410, 403]
     assert statuses[f"/r/{tokens['no response row']}/p/{FIRST}"] == 200
     assert {url: statuses[url] for url in organiser_urls(state) if statuses[url] != 200} == {"/o/login": 302}
+    assert {url: statuses[url] for url in api_urls(state) if statuses[url] != 200} == {}
     # Every GET the application answers was asked: a page added later is checked as soon as it is listed here.
     pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     assert pages - asked == set()

@@ -1,4 +1,5 @@
-"""Organiser accounts: login, logout, password change, and the administrators' account list."""
+"""Organiser accounts: login, logout, password change, API tokens, and the administrators' account list."""
+from evalapp.auth import token_views  # noqa: F401  (register the views)
 from evalapp.auth.routes import bp
 
 __all__ = ["bp"]

@@ -33,3 +33,11 @@ class OrganiserForm(FlaskForm):
         description=_l("At least %(count)s characters. Give it to the person by a separate channel.", count=MIN_PASSWORD_LENGTH),
     )
     is_admin = BooleanField(_l("Administrator (sees every round and manages accounts)"))
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("Name of the token"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("What it is for, such as “Network dashboard”: to tell your tokens apart."),
+    )

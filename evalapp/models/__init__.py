@@ -2,7 +2,7 @@
 from evalapp.models.authorities import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, DirectoryChange, Partnership
 from evalapp.models.exports import EXPORT_KIND_NAMES, EXPORT_KINDS, ExportKind, ExportRecord, ExportStatus
 from evalapp.models.jobs import Job, JobFile, JobFileChunk, JobStatus
-from evalapp.models.organisers import Organiser, OrganiserSession, round_members
+from evalapp.models.organisers import ApiToken, Organiser, OrganiserSession, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
 from evalapp.models.responses import RESPONDENT_ROLES, STATUS_LABELS, Answer, Response, ResponseStatus
 from evalapp.models.results import AnswerTally, ResponseScore
@@ -32,6 +32,7 @@ __all__ = [
     "STATUS_LABELS",
     "WITHDRAWN",
     "Answer",
+    "ApiToken",
     "AnswerTally",
     "Authority",
     "DirectoryChange",

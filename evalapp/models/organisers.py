@@ -76,3 +76,30 @@ class OrganiserSession(db.Model):
 
     def __repr__(self):
         return f"<OrganiserSession {self.id} organiser={self.organiser_id} {'ended' if self.ended_at else 'open'}>"
+
+
+class ApiToken(db.Model):
+    """A personal token for the read-only API (evalapp/api): it reads what its organiser sees, until revoked.
+
+    Shown once when made; the database keeps only its SHA-256, so the database alone opens nothing.
+    """
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("revoked_at IS NULL OR revoked_at >= created_at", name="revoked_after_made"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id", ondelete="CASCADE"), index=True)
+    #: What the organiser calls it ("Network dashboard"), to tell their tokens apart.
+    name: Mapped[str] = mapped_column(String(100))
+    #: SHA-256 of the token sent in ``Authorization: Bearer ...``.
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The token's first characters, shown on the account page beside its name.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The last request it made, to the minute: written at most once a minute (evalapp/auth/tokens.py).
+    last_used_at: Mapped[datetime | None]
+    #: When its organiser revoked it; it opens nothing from then on.
+    revoked_at: Mapped[datetime | None]
+
+    def __repr__(self):
+        return f"<ApiToken {self.id} organiser={self.organiser_id} {'revoked' if self.revoked_at else 'active'}>"

@@ -442,3 +442,8 @@ def filename(round_: Round, kind: str, today: date, options: ExportOptions | Non
 
 
 
+
+
+#: The responses the files read and their answers, for the API (evalapp/api), which reads them a page at a time.
+response_query = _response_query
+answers_of = _answers_of

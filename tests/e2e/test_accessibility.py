@@ -54,3 +54,24 @@ def test_organiser_pages(page, live_server, width):
     page.wait_for_load_state("networkidle")
     problems["partnership"] = serious(page)
     assert {name: found for name, found in problems.items() if found} == {}
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_account_and_api_docs_pages(page, live_server, width):
+    """The account page with a token just made (shown once, with a curl line), and the API's docs page."""
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server)
+    page.goto(live_server["url"] + "/o/account")
+    problems = {"account": serious(page)}
+    page.fill("input[name=name]", f"Tableau de bord {width}")
+    page.locator("form.narrow button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.input_value("#new-token").startswith("evk_")
+    problems["account with a new token"] = serious(page)
+    widths = {"account": page.evaluate("document.documentElement.scrollWidth")}
+    page.goto(live_server["url"] + "/api/v1/docs")
+    page.wait_for_load_state("networkidle")
+    problems["api docs"] = serious(page)
+    widths["api docs"] = page.evaluate("document.documentElement.scrollWidth")
+    assert {name: found for name, found in problems.items() if found} == {}
+    assert {name: w for name, w in widths.items() if w > width} == {}

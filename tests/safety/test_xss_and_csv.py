@@ -312,6 +312,7 @@ OTHER_SIDE = {"home": "partner", "partner": "home"}
 #: A GET route missing here fails the test: say what the new page shows, and it is checked too.
 SHOWN = {
     "index": [], "healthz": [], "auth.login": [], "auth.change_password": [], "auth.organisers": [],
+    "auth.account": [], "api.docs": [],
     "organiser.rounds": [TITLE, EARLIER_TITLE],
     "organiser.new_round": [],
     "organiser.edit_round": [TITLE, DESCRIPTION],
@@ -357,7 +358,10 @@ CHARTS = {
 #: Files, not pages: those of the application, and the CSV downloads (see test_every_csv_download...).
 NOT_PAGES = {"static", "bootstrap.static", "assets.plotly_js",
              # A job's file: the export page's file byte for byte (tests/jobs/test_export_jobs.py).
-             "organiser.job_download"}
+             "organiser.job_download",
+             # JSON read with a token, its texts exact as typed, as application/json with nosniff (tests/api/).
+             "api.rounds_list", "api.round_detail", "api.questionnaire", "api.responses", "api.aggregates",
+             "api.openapi_json"}
 CSV_DOWNLOADS = {"organiser.links_csv", "organiser.stories_csv", "organiser.import_template"}
 #: The respondent's pages while answering, and once submitted (the others then lead back to the welcome page).
 WHILE_ANSWERING = {"respond.welcome", "respond.section", "respond.review", "respond.saved"}

@@ -230,6 +230,15 @@ class ItemType:
         """One answer row in the long export: its value (a code, a number or a text), and its label in ``lang``."""
         raise NotImplementedError
 
+    def api_values(self, definition: Definition, item: Item, answers: AnswerMap) -> dict[str, Any]:
+        """Its answers in a response of the API (evalapp/api): {key: a code, a number or a text; None when not
+        answered}, a key per answer code (the item's, or each matrix cell's)."""
+        values = {}
+        for code in self.answer_codes(item):
+            rows = answers.get(code)
+            values[code] = self.long_value(definition, item, rows[0], "en")[0] if rows else None
+        return values
+
     def codebook_type(self, column: Column) -> str:
         """The codebook's ``type`` of one of its columns."""
         return self.name

@@ -172,6 +172,21 @@ class _Choice(ItemType):
             return OTHER, row.text_value or _("Other")
         return row.choice, item.option_label(row.choice, lang)
 
+    def api_values(self, definition: Definition, item: Item, answers: AnswerMap) -> dict:
+        """The option chosen (a single choice) or the list of those chosen, in the options' order (a multiple
+        one); and, for an item with "other", its text under ``CODE__other_text``, as in the wide export."""
+        rows = answers.get(item.code) or []
+        order = {code: n for n, code in enumerate(self.option_codes(item))}
+        chosen = sorted((row.choice for row in rows), key=lambda c: order.get(c, len(order)))
+        values = {item.code: self.api_choice(chosen)}
+        if item.other:
+            values[f"{item.code}__{OTHER}_text"] = next((r.text_value for r in rows if r.choice == OTHER), None)
+        return values
+
+    def api_choice(self, chosen: list[str]):
+        """The API's value of the options chosen (none: None)."""
+        raise NotImplementedError
+
     def codebook_type(self, column: Column) -> str:
         return "other_text" if column.other else self.name
 
@@ -207,6 +222,9 @@ class Single(_Choice):
     def chosen(self, rows: list):
         return rows[0].choice
 
+    def api_choice(self, chosen: list[str]):
+        return chosen[0] if chosen else None
+
     def demo_rows(self, item: Item, level: float, rng, texts) -> list[dict]:
         return [{"item_code": item.code, "choice": rng.choice([o.code for o in item.options])}]
 
@@ -237,6 +255,9 @@ class Multiple(_Choice):
 
     def chosen(self, rows: list):
         return [row.choice for row in rows]
+
+    def api_choice(self, chosen: list[str]):
+        return chosen or None
 
     def has_option(self, item: Item, option: str) -> bool:
         return option in self.option_codes(item)
