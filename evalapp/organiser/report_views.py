@@ -55,8 +55,8 @@ def report_options(round_id):
     form.sections.choices = list(labels.items())
     if form.validate_on_submit():
         round_.report_left_out = [code for code in labels if code not in form.sections.data]
-        round_.report_intro = {"fr": form.intro_fr.data.strip(), "en": form.intro_en.data.strip()}
-        round_.report_conclusion = {"fr": form.conclusion_fr.data.strip(), "en": form.conclusion_en.data.strip()}
+        round_.report_intro = {lang: (form[f"intro_{lang}"].data or "").strip() for lang in ("fr", "en")}
+        round_.report_conclusion = {lang: (form[f"conclusion_{lang}"].data or "").strip() for lang in ("fr", "en")}
         round_.report_stories_anonymous = form.stories_anonymous.data
         db.session.commit()
         flash(_("Report options saved."), "success")
