@@ -60,7 +60,7 @@ def test_the_first_page_holds_the_findings_with_numbers_on_their_rows(printed):
         assert re.fullmatch(r"\d{2}", row[3]), (label, row)  # n is 20 or 21, never "2" over "0"
 
 
-def test_tables_repeat_their_header_on_each_page(printed):
+def test_tables_repeat_their_header_on_each_page_and_no_page_is_nearly_empty(printed):
     for number, (_, chunks) in enumerate(printed, start=1):
         body = [c for c in chunks if c[0] > FOOTER_TOP]
         means = [y for y, _, text in body if re.fullmatch(r"\d,\d\d", text)]  # the item tables' means
@@ -68,3 +68,6 @@ def test_tables_repeat_their_header_on_each_page(printed):
             # "Moyenne" whole, above the first row of the page: the header came along with the rows.
             header = [y for y, _, text in body if text == "Moyenne"]
             assert header and max(header) > max(means), number
+        if number < len(printed):
+            # At least a third of the page is used: a chart too high for what is left of a page starts the next.
+            assert min(y for y, _, _ in body) < A4[1] * 2 / 3, number
