@@ -1,18 +1,21 @@
 """Reports to print or send: the round's, and each partnership's, in French or English.
 
     /o/rounds/<id>/report?lang=en                       findings, then the detail, on A4 pages
+    /o/rounds/<id>/report/pdf               (POST)  the same, printed to a PDF file by a job
     /o/rounds/<id>/report/options                       its sections, introduction and conclusion
     /o/rounds/<id>/partnerships/<pid>/report?lang=en    one partnership, for both partners
 
 ``lang`` picks the report's language whatever the interface's (a report goes to a partner in theirs).
 """
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from evalapp import jobs
 from evalapp.extensions import db
 from evalapp.i18n import asked_language, in_language
+from evalapp.jobs import report_pdfs
 from evalapp.organiser.access import round_or_404
 from evalapp.organiser.blueprint import bp
 from evalapp.organiser.dashboard_views import _context, _filters_text, _side_text
@@ -20,6 +23,7 @@ from evalapp.organiser.forms import REPORT_TEXT_MAX, ReportOptionsForm
 from evalapp.questionnaires.loader import definition_of
 from evalapp.reporting import findings, gaps, partnership_report
 from evalapp.reporting import report as round_report
+from evalapp.reporting.aggregate import Filters
 from evalapp.rounds import visible_rounds
 
 
@@ -44,6 +48,15 @@ def report(round_id):
                                conclusion=_own_words(round_.report_conclusion, lang),
                                gap_legend=gaps.legend(definition), filters_text=_filters_text(ctx),
                                report_lang=lang, **ctx)
+
+
+@bp.post("/rounds/<id:round_id>/report/pdf")
+def report_pdf(round_id):
+    """Print the report (its language and filters) to a PDF file on the server, as a job."""
+    round_ = round_or_404(round_id)
+    params = {"lang": asked_language(), **Filters.from_args(request.args).as_args()}
+    job = jobs.start_job(report_pdfs.JOB_KIND, params=params, round_id=round_.id, organiser_id=current_user.id)
+    return redirect(url_for(".job_page", job_id=job.id), code=303)
 
 
 @bp.route("/rounds/<id:round_id>/report/options", methods=["GET", "POST"])

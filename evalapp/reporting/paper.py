@@ -14,8 +14,6 @@ def css_string(text: str) -> str:
 
 def page_footer(left: str) -> Markup:
     """The @page rule printing ``left`` (the round's name) and "page / pages" at the foot of every page."""
-    return Markup(
-        "@page { @bottom-left { content: %s; font: 8pt sans-serif; color: #444; }"
-        " @bottom-right { content: counter(page) \" / \" counter(pages); font: 8pt sans-serif; color: #444; } }"
-        % css_string(left)
-    )
+    style = "font: 8pt sans-serif; color: #444;"
+    return Markup(f"@page {{ @bottom-left {{ content: {css_string(left)}; {style} }}"
+                  f' @bottom-right {{ content: counter(page) " / " counter(pages); {style} }} }}')
