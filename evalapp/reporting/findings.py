@@ -93,13 +93,17 @@ def participation(round_: Round, lang: str, min_n: int) -> list[str]:
     }
     heads = {"side": _("By side of the partnership"), "kind": _("By type of authority"), "country": _("By country")}
     for facet in aggregate.FACETS:
-        sentence = _groups_sentence(by.get(facet, {}), names[facet], min_n)
+        sentence = _groups_sentence(by.get(facet, {}), names[facet], min_n, lang)
         if sentence:
             sentences.append(_("%(heading)s: %(groups)s.", heading=heads[facet], groups=sentence))
     return sentences
 
 
-def _groups_sentence(counts: dict[str, int], name, min_n: int) -> str:
+#: What separates the groups of a sentence, in each language's typography.
+LIST_SEPARATORS = {"fr": " ; ", "en": "; "}
+
+
+def _groups_sentence(counts: dict[str, int], name, min_n: int, lang: str) -> str:
     """"France 20, Burkina Faso 6 and 4 in groups of fewer than 3": the small groups counted together."""
     shown = sorted(((name(v), n) for v, n in counts.items() if n >= min_n), key=lambda p: (-p[1], p[0]))
     small = sum(n for n in counts.values() if n < min_n)
@@ -107,7 +111,7 @@ def _groups_sentence(counts: dict[str, int], name, min_n: int) -> str:
     if small:
         parts.append(ngettext("%(num)s in groups of fewer than %(min)s", "%(num)s in groups of fewer than %(min)s",
                               small, min=min_n))
-    return "; ".join(parts)
+    return LIST_SEPARATORS.get(lang, "; ").join(parts)
 
 
 def previous_round(round_: Round, candidates) -> Round | None:
@@ -201,8 +205,9 @@ def items(round_: Round, definition: Definition, lang: str, min_n: int) -> list[
 
     return [
         _("Scores run from 1 (“%(low)s”) to 5 (“%(high)s”).", low=scale[1], high=scale[5]),
-        _("Most agreed with: %(items)s.", items="; ".join(line(i) for i in ranked[:named])),
-        _("Least agreed with: %(items)s.", items="; ".join(line(i) for i in reversed(ranked[-named:]))),
+        _("Most agreed with: %(items)s.", items=LIST_SEPARATORS.get(lang, "; ").join(line(i) for i in ranked[:named])),
+        _("Least agreed with: %(items)s.",
+          items=LIST_SEPARATORS.get(lang, "; ").join(line(i) for i in reversed(ranked[-named:]))),
     ]
 
 
