@@ -81,7 +81,8 @@ def build(round_: Round, comparison: aggregate.PartnershipComparison, definition
 
 def _texts(round_, definition, comparison, lang, with_texts: bool) -> dict[int, SideTexts]:
     items = [i for s in definition.sections for i in s.items if i.kind.free_text]
-    stories = {i.code for i in items if i.kind.narrative}
+    # The most-significant-change stories (``story: true``) are shared; the other texts only when the round says so.
+    stories = {i.code for i in items if i.story}
     codes = [i.code for i in items if with_texts or i.code in stories]
     questions = {i.code: i.text.get(lang) for i in items}
     result = {comparison.home_response_id: SideTexts(comparison.home_name),

@@ -113,3 +113,15 @@ def test_both_partners_read_their_report_through_their_links_only_when_the_round
     client.post(f"/r/{grenoble}/language", data={"csrf_token": csrf_token(client.get(f"/r/{grenoble}").text),
                                                  "lang": "en", "next": f"/r/{grenoble}/partnership-report"})
     assert "Where you differ most" in client.get(f"/r/{grenoble}/partnership-report").text
+
+
+def test_free_text_answers_are_in_the_partnership_report_only_when_the_round_shares_them(app, orga, round_id):
+    made = build_round(app, round_id, extra={"Ouagadougou": [{"item_code": "EVA_08", "text_value": "Un effet inattendu"}]})
+    path = f"/o/rounds/{round_id}/partnerships/{_partnership_id(app, made)}/report"
+    html = orga.get(path).text
+    assert "Un effet inattendu" not in html and "Ce tour ne partage que les récits" in html
+    with app.app_context():
+        db.session.get(Round, round_id).texts_shared = True
+        db.session.commit()
+    html = orga.get(path).text
+    assert "Un effet inattendu" in html and "Ce tour ne partage que les récits" not in html
