@@ -127,7 +127,7 @@ def themes(round_: Round, definition: Definition, lang: str, min_n: int,
     summaries = [s for s in aggregate.theme_summaries(round_, aggregate.Filters(), min_n) if s.theme in labels]
     sentences = [_("Each theme index runs from 0 (every answer at the bottom of its scale) to 100 (every answer at "
                    "the top); 50 is the middle of the scale.")]
-    changes, compared_with = {}, ""
+    changes, compared_with, not_compared = {}, "", []
     if previous is not None:
         means = aggregate.rounds_compared([previous, round_], min_n)
         before, now = means.get(previous.id, {}), means.get(round_.id, {})
@@ -139,6 +139,8 @@ def themes(round_: Round, definition: Definition, lang: str, min_n: int,
             comparable = any(compared.theme_of[code] == theme for code in compared.shared)
             if old is not None and new is not None and comparable:
                 changes[theme] = (new - old, n_old, theme in compared.themes)
+            elif not comparable:
+                not_compared.append(labels[theme])
         compared_with = previous.title
     table, differing = [], []
     for s in summaries:
@@ -157,6 +159,9 @@ def themes(round_: Round, definition: Definition, lang: str, min_n: int,
                 differing.append(label)
         table.append(ThemeLine(label, str(s.n), _num(s.mean), _num(s.sd), f"{_num(s.minimum)}–{_num(s.maximum)}",
                                change_text))
+    for label in not_compared:
+        sentences.append(_("The two questionnaire versions have no item in common for %(themes)s: its change is not "
+                           "shown.", themes=label))
     if differing:
         sentences.append(_("The two questionnaire versions do not make these indices of quite the same items: "
                            "%(themes)s. Compare them with care.", themes=", ".join(differing)))
