@@ -75,6 +75,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     redact_tokens()
     app.register_blueprint(assets.bp)
     app.jinja_env.globals["plotly_url"] = assets.plotly_url
+    from evalapp.reporting.paper import page_footer
+
+    app.jinja_env.globals["page_footer"] = page_footer
     _share_vocabularies(app)
     app.register_blueprint(respond.bp)
     app.register_blueprint(auth.bp)

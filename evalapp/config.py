@@ -83,6 +83,8 @@ def from_environment(instance_path: str) -> dict:
         "FORCE_HTTPS": os.environ.get("FORCE_HTTPS", "") == "1",
         # Group charts hide breakdowns with fewer respondents, so no authority can be recognised.
         "MIN_GROUP_SIZE": int(os.environ.get("MIN_GROUP_SIZE", "3")),
+        # The Chromium that prints reports to PDF files on the server (evalapp/reporting/pdf.py).
+        "CHROMIUM": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "MAX_FORM_PARTS": 2000,
         # Values in one form post: the longest questionnaire page sends about a hundred.

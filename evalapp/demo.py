@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from evalapp import tallies
+from evalapp import stories, tallies
 from evalapp.auth.accounts import create_organiser, find_by_email
 from evalapp.clock import today
 from evalapp.directory import operations
@@ -25,6 +25,7 @@ from evalapp.questionnaires.conditions import Asked, asked_by_answers, everythin
 from evalapp.questionnaires.definition import Definition, Item
 from evalapp.questionnaires.loader import definition_of, load_all
 from evalapp.questionnaires.types import AnswerRow, DemoTexts
+from evalapp.reporting import aggregate
 
 DEMO_TITLE = "Évaluation 2026 de l'action internationale (démo)"
 #: Last year's round, closed, on aict v1: the same authorities' earlier answers.
@@ -163,7 +164,22 @@ def seed(rng_seed: int = 2026) -> tuple[Round, bool]:
         _answer(invitation, fate, _level(levels, invitation, rng) - 0.4, rng, days_ago=365)
     for answered in (earlier, round_):  # answers written here, as a respondent's would be
         tallies.refresh(tallies.not_current(answered.id))
+    _select_stories(round_)
+    # Both partners of each partnership may read their partnership's report once both submitted.
+    round_.partnership_reports_shared = True
     return round_, True
+
+
+#: How many stories of this year's round the demo's organisers selected (Most Significant Change).
+STORIES_SELECTED = 2
+
+
+def _select_stories(round_: Round) -> None:
+    """Select the first stories of the round, as a panel would, so that its report shows some."""
+    definition = definition_of(round_.questionnaire_version)
+    codes = [i.code for s in definition.sections for i in s.items if i.kind.free_text and i.kind.narrative]
+    for story in aggregate.text_answers(round_, codes)[:STORIES_SELECTED]:
+        stories.set_selected(story.response_id, story.item_code, True)
 
 
 def _level(levels: dict, invitation: Invitation, rng: random.Random) -> float:

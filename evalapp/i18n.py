@@ -103,3 +103,15 @@ def register_template_helpers(app):
         format_percent=flask_babel.format_percent,
         ngettext=_template_ngettext,
     )
+
+
+def asked_language() -> str:
+    """The language a document is asked in (``?lang=fr`` or ``en``), else the interface's: a report is sent
+    to a partner in theirs, whatever the organiser reads."""
+    lang = request.args.get("lang", "") if has_request_context() else ""
+    return lang if lang in current_app.config["LANGUAGES"] else current_lang()
+
+
+def in_language(lang: str):
+    """A context in which every translated string, date and number is written in ``lang``."""
+    return flask_babel.force_locale(LOCALES.get(lang, lang))

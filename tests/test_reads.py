@@ -28,7 +28,7 @@ FIRST, SECOND = (section.code for section in AICT.sections_for("home")[:2])
 
 def respondent_urls(token: str) -> list[str]:
     return [f"/r/{token}", f"/r/{token}/p/{FIRST}", f"/r/{token}/p/{SECOND}?check=1", f"/r/{token}/review",
-            f"/r/{token}/saved", f"/r/{token}/results"]
+            f"/r/{token}/saved", f"/r/{token}/results", f"/r/{token}/partnership-report"]
 
 
 def _without_response(app, round_id) -> str:
@@ -55,6 +55,7 @@ def _states(app, round_id, organiser_id, client) -> dict:
     with app.app_context():
         round_ = db.session.get(Round, round_id)
         round_.results_visible = True
+        round_.partnership_reports_shared = round_.texts_shared = True
         revoke(db.session.get(Invitation, made["Tombouctou"][1]))
         alone = invite(round_, Authority(name="Commune seule", kind="commune", country="FR"))
         replaced = alone.token
@@ -114,6 +115,8 @@ def organiser_urls(s: dict) -> list[str]:
         f"{r}/partnerships/{s['partnership_id']}", f"{r}/authorities/{s['invitation_id']}",
         f"{r}/compare?with={s['closed_id']}", f"{r}/texts", f"{r}/texts?item=STO_01&q=r%C3%A9cit&anonymous=1",
         f"{r}/stories", f"{r}/stories?i=1&anonymous=1", f"{r}/stories.csv", f"{r}/report", f"{r}/report{filtered}",
+        f"{r}/report?lang=en", f"{r}/report/options", f"{r}/partnerships/{s['partnership_id']}/report",
+        f"{r}/partnerships/{s['partnership_id']}/report?lang=en",
         f"/o/rounds/{s['closed_id']}", f"/o/rounds/{s['closed_id']}/dashboard",
         f"/o/jobs/{s['job_id']}", f"/o/jobs/{s['job_id']}/download",
         "/o/authorities", "/o/authorities?q=ville&kind=commune", "/o/authorities/new",

@@ -16,6 +16,7 @@ KIND_MODULES = (
     "evalapp.jobs.invitations",
     "evalapp.jobs.imports",
     "evalapp.jobs.counts",
+    "evalapp.jobs.report_pdfs",
 )
 
 

@@ -2,7 +2,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evalapp.extensions import db
@@ -64,6 +64,18 @@ class Round(db.Model):
     allow_reopen: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Whether an authority that submitted may see its own results (its radar against the round's average).
     results_visible: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Whether each authority of a partnership whose two sides submitted may read the partnership's report
+    #: (both sides' indices, items, stories) through its invitation link.
+    partnership_reports_shared: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Whether the partnership's report shows each side's free-text answers to both partners.
+    texts_shared: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The organisers' own introduction and conclusion of the round's report, in each language ({"fr": ..., "en": ...}).
+    report_intro: Mapped[dict | None] = mapped_column(JSON)
+    report_conclusion: Mapped[dict | None] = mapped_column(JSON)
+    #: The detail sections the report leaves out (evalapp/reporting/report.py names them); None: every one.
+    report_left_out: Mapped[list | None] = mapped_column(JSON)
+    #: Whether the report shows the selected stories without their authority.
+    report_stories_anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: The organiser who created the round; others see it once added as members.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,6 @@
     /o/rounds/<id>/texts                            free-text answers, searchable, anonymous or not
     /o/rounds/<id>/stories                          stories one by one: tags and the panel's selection
     /o/rounds/<id>/stories.csv                      the selected stories
-    /o/rounds/<id>/report                           everything on A4 pages, to print
     /o/rounds/<id>/tallies/catch-up         (POST)  count the responses the figures leave out
 
 Every page keeps its filters (type, country, region, side) in the URL. Pages only read: their
@@ -211,16 +210,6 @@ def stories_csv(round_id):
             for s in aggregate.text_answers(round_, codes, selected_only=True))
     filename = f"evalapp-round-{round_.id}-selected-stories-{date.today().isoformat()}.csv"
     return csv_download(csv_text(["response_id", "authority", "side", "item_code", "tags", "story"], rows), filename)
-
-
-@bp.get("/rounds/<id:round_id>/report")
-def report(round_id):
-    round_ = round_or_404(round_id)
-    ctx = _context(round_)
-    reciprocity_charts, comparisons = pages.reciprocity_charts(round_, ctx["definition"], ctx["lang"], ctx["filters"])
-    return render_template("organiser/report.html", charts=_dashboard_charts(round_, ctx),
-                           reciprocity_charts=reciprocity_charts, gap_legend=gaps.legend(ctx["definition"]),
-                           filters_text=_filters_text(ctx), **ctx)
 
 
 def _filters_text(ctx) -> str:

@@ -9,6 +9,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -35,6 +36,11 @@ class RoundForm(FlaskForm):
     closes_on = DateField(_l("Closes on (included)"), validators=[DataRequired()])
     allow_reopen = BooleanField(_l("Respondents may reopen a submitted response until the closing date"))
     results_visible = BooleanField(_l("Authorities that submitted may see their own results (their theme indices against the round's average)"))
+    partnership_reports_shared = BooleanField(
+        _l("Both authorities of a partnership may read their partnership's report once both have submitted "
+           "(both sides' indices, where they agree and differ, their stories)"))
+    texts_shared = BooleanField(_l("Partnership reports show each side's free-text answers"),
+                                description=_l("To the organisers, and to both partners when they may read the report."))
 
     def validate_closes_on(self, field):
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
@@ -113,3 +119,18 @@ class ExportForm(FlaskForm):
     # A file for a spreadsheet unless asked: it is the one that is safe to open anywhere.
     target = RadioField(_l("File for"), default="spreadsheet",
                         choices=[SelectChoice(code, label) for code, label in TARGETS.items()])
+
+
+#: The longest introduction or conclusion an organiser writes for a report, in characters.
+REPORT_TEXT_MAX = 3000
+
+
+class ReportOptionsForm(FlaskForm):
+    """What the organisers choose of the round's report: its sections, their own words, the stories' authors."""
+
+    sections = SelectMultipleField(_l("Sections of the detail"), choices=[])
+    intro_fr = TextAreaField(_l("Introduction in French"), validators=[Optional(), Length(max=REPORT_TEXT_MAX)])
+    intro_en = TextAreaField(_l("Introduction in English"), validators=[Optional(), Length(max=REPORT_TEXT_MAX)])
+    conclusion_fr = TextAreaField(_l("Conclusion in French"), validators=[Optional(), Length(max=REPORT_TEXT_MAX)])
+    conclusion_en = TextAreaField(_l("Conclusion in English"), validators=[Optional(), Length(max=REPORT_TEXT_MAX)])
+    stories_anonymous = BooleanField(_l("Show the selected stories without their authority"))

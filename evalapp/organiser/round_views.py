@@ -114,7 +114,8 @@ def edit_round(round_id):
         except rounds.RoundError:
             form.questionnaire_version_id.errors = [_("Authorities have started answering: the questionnaire can no longer change.")]
         else:
-            for name in ("title", "description", "opens_on", "closes_on", "allow_reopen", "results_visible"):
+            for name in ("title", "description", "opens_on", "closes_on", "allow_reopen", "results_visible",
+                         "partnership_reports_shared", "texts_shared"):
                 setattr(round_, name, form[name].data)
             db.session.commit()
             flash(_("Round saved."), "success")

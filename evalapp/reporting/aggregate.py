@@ -152,6 +152,25 @@ def progress(round_id: int, filters: Filters = Filters()) -> Progress:
     return Progress(invited=invited, counts=counts, days=days)
 
 
+#: The facets the round's tallies count respondents by, as :func:`submitted_by` names them.
+FACETS = ("side", "kind", "country")
+
+
+def submitted_by(round_id: int) -> dict[str, dict[str, int]]:
+    """How many counted responses each side, type and country has: {"side": {"home": 21, ...}, ...}."""
+    result: dict[str, dict[str, int]] = {facet: defaultdict(int) for facet in FACETS}
+    for side, kind, country, n in db.session.execute(
+        select(AnswerTally.side, AnswerTally.kind, AnswerTally.country, func.sum(AnswerTally.n))
+        .where(AnswerTally.round_id == round_id, AnswerTally.item_code == tallies.STATUS,
+               AnswerTally.value == ResponseStatus.SUBMITTED.value)
+        .group_by(AnswerTally.side, AnswerTally.kind, AnswerTally.country)
+    ):
+        for facet, value in zip(FACETS, (side, kind, country), strict=True):
+            if n:
+                result[facet][value] += n
+    return {facet: dict(counts) for facet, counts in result.items()}
+
+
 # --- Theme indices ---------------------------------------------------------------------
 
 

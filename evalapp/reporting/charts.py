@@ -155,8 +155,11 @@ def diverging_bars(items: list[tuple[str, str]], dists: dict[str, Distribution],
         fig = go.Figure()
     # Room for MIN_BARS bars at least, the rest left blank: the legend below a chart of one item then fits.
     rows = max(len(shown), MIN_BARS)
-    return _layout(fig, title, height=140 + 64 * rows, barmode="relative", empty=n_label(0, hidden_below),
-                   xaxis={"domain": [0, 0.78], "range": [-100, 100], "ticksuffix": " %", "zeroline": True,
+    # Each bar as high as the longest label, so that wrapped labels never overlap (on an A4 page too).
+    lines = max((name.count("<br>") + 1 for name in names), default=1)
+    return _layout(fig, title, height=140 + max(64, 18 * lines + 14) * rows, barmode="relative",
+                   empty=n_label(0, hidden_below),
+                   xaxis={"domain": [0, 0.74], "range": [-100, 100], "ticksuffix": " %", "zeroline": True,
                           "zerolinecolor": "#333", "tickvals": [-100, -50, 0, 50, 100]},
                    xaxis2={"domain": [0.86, 1], "showgrid": False, "rangemode": "tozero", "tickformat": "d",
                            "dtick": 1 if max((d.dont_know for d in dists.values()), default=0) < 5 else None},
@@ -184,7 +187,8 @@ def impact_heatmap(rows: list[tuple[str, str]], columns: list[tuple[str, str]], 
         hovertemplate="%{y} — %{x}: %{z:.2f}<extra></extra>",
         colorbar={"tickvals": list(scale_labels), "ticktext": [f"{v} {safe(label)}" for v, label in scale_labels.items()]},
     ))
-    return _layout(fig, title, height=460, yaxis={"autorange": "reversed"})
+    lines = max(label.count("<br>") + 1 for label in fig.data[0].y)
+    return _layout(fig, title, height=160 + len(rows) * max(60, 18 * lines + 14), yaxis={"autorange": "reversed"})
 
 
 def choice_frequencies(counts: ChoiceCounts, options: list[tuple[str, str]], title: str, axis: str,

@@ -19,7 +19,8 @@ from evalapp.invitations import is_revoked_token, locked_response, not_started
 from evalapp.models import Invitation, Round
 from evalapp.questionnaires.loader import definition_of
 from evalapp.questionnaires.types.html import Page
-from evalapp.reporting import pages
+from evalapp.reporting import aggregate, pages
+from evalapp.reporting import partnership_report as partnership_reports
 from evalapp.respond import answers as answer_ops
 from evalapp.respond import reading, shapes
 from evalapp.respond.conditions import conditional_notes
@@ -114,7 +115,8 @@ def welcome(token):
     ctx = context(invitation)
     if response.is_submitted:
         return render_template("respond/submitted.html", response=response, form=for_invitation(RespondentForm, token),
-                               answers=_reviewed_sections(ctx, response), can_reopen=_can_reopen(invitation), **ctx)
+                               answers=_reviewed_sections(ctx, response), can_reopen=_can_reopen(invitation),
+                               partnership_report=_partnership_report_ready(invitation), **ctx)
     closed = closed_page(invitation)
     if closed:
         return closed
@@ -355,6 +357,12 @@ def submit(token):
     return redirect(url_for(".welcome", token=token), code=303)
 
 
+def _partnership_report_ready(invitation: Invitation) -> bool:
+    """Whether the partnership's report is there for this authority: shared by the round, both sides submitted."""
+    return bool(invitation.round.partnership_reports_shared and invitation.partnership_id
+                and aggregate.partner_response(invitation) is not None)
+
+
 def _can_reopen(invitation: Invitation) -> bool:
     return invitation.round.allow_reopen and invitation.round.state_on(today()) == "open"
 
@@ -395,3 +403,18 @@ def results(token):
     chart = pages.authority_radar(invitation.round, invitation, ctx["definition"], ctx["lang"],
                                   current_app.config["MIN_GROUP_SIZE"], with_partner=False)
     return render_template("respond/results.html", chart=chart, **ctx)
+
+
+@bp.get("/<token>/partnership-report")
+def partnership_report(token):
+    """The partnership's report, for each of its two authorities once both submitted, when the round shares it."""
+    invitation = load_invitation(token)
+    round_ = invitation.round
+    if not (round_.partnership_reports_shared and invitation.response.is_submitted and invitation.partnership_id):
+        abort(404)
+    comparison = partnership_reports.find(round_, invitation.partnership_id)
+    if comparison is None:
+        abort(404)
+    ctx = context(invitation)
+    report = partnership_reports.build(round_, comparison, ctx["definition"], ctx["lang"], _("don't know"))
+    return render_template("respond/partnership_report.html", report=report, round=round_, **ctx)

@@ -42,6 +42,8 @@ def test_organiser_pages(page, live_server, width):
     round_url = f"{live_server['url']}/o/rounds/{live_server['round_id']}"
     for name, url in (("round", round_url), ("dashboard", round_url + "/dashboard"),
                       ("reciprocity", round_url + "/reciprocity"), ("export", round_url + "/export"),
+                      ("report", round_url + "/report"), ("report in English", round_url + "/report?lang=en"),
+                      ("report options", round_url + "/report/options"),
                       ("authorities", live_server["url"] + "/o/authorities"),
                       # A search's results and a count by filter, each with their buttons.
                       ("invite", round_url + "/invite?q=ville&filter-kind=commune&filter-country=FR")):
@@ -53,6 +55,9 @@ def test_organiser_pages(page, live_server, width):
     page.goto(live_server["url"] + page.locator("a[href*='/partnerships/']").first.get_attribute("href"))
     page.wait_for_load_state("networkidle")
     problems["partnership"] = serious(page)
+    page.goto(live_server["url"] + page.locator("a[href$='/report']").first.get_attribute("href"))
+    page.wait_for_load_state("networkidle")
+    problems["partnership report"] = serious(page)
     assert {name: found for name, found in problems.items() if found} == {}
 
 

@@ -119,7 +119,7 @@ def test_printable_report_has_every_chart_and_the_round_facts(orga, round_id, ma
     html = orga.get(f"/o/rounds/{round_id}/report").text
     for chart_id in ("status", "rate", "themes", "items-reciprocity", "impact-matrix", "choice-PRO_06", "gap-ranking"):
         assert f'id="{chart_id}-data"' in html, chart_id
-    assert "Tour test 2026" in html and "4 réponses envoyées." in html
+    assert "Tour test 2026" in html and "4 des 4 collectivités invitées ont envoyé leurs réponses" in html
     with orga.get("/static/css/app.css") as response:
         css = response.text
     assert "@media print" in css and "size: A4" in css

@@ -202,7 +202,7 @@ def create_round(orga, title, description):
     response = send_form(orga, "/o/rounds/new", {
         "title": title, "description": description, "questionnaire_version_id": version,
         "opens_on": (today() - timedelta(days=1)).isoformat(), "closes_on": (today() + timedelta(days=30)).isoformat(),
-        "allow_reopen": "y", "results_visible": "y"})
+        "allow_reopen": "y", "results_visible": "y", "partnership_reports_shared": "y", "texts_shared": "y"})
     return int(re.search(r"/o/rounds/(\d+)/invite", response.location).group(1))
 
 
@@ -325,6 +325,8 @@ SHOWN = {
     "organiser.dashboard": [TITLE, HOME_REGION, PARTNER_REGION, *MULTIPLE_OTHERS],
     "organiser.reciprocity": [TITLE, HOME, PARTNER],
     "organiser.partnership_page": [TITLE, HOME, PARTNER],
+    "organiser.partnership_report_page": [TITLE, HOME, PARTNER],
+    "organiser.report_options": [TITLE],
     "organiser.authority_page": [TITLE, HOME, PARTNER],
     "organiser.compare_rounds": [TITLE, EARLIER_TITLE],
     "organiser.texts": [TITLE, HOME, PARTNER, *answers_of("home"), *answers_of("partner")],
@@ -347,10 +349,12 @@ SHOWN = {
     "respond.review": lambda a: [NAMES[a["side"]], *answers_of(a["side"])],
     "respond.saved": lambda a: [NAMES[a["side"]]],
     "respond.results": lambda a: [NAMES[a["side"]]],
+    "respond.partnership_report": lambda a: [TITLE, NAMES[a["side"]], NAMES[OTHER_SIDE[a["side"]]]],
 }
 #: What the figures of a page show (names in legends and titles, round titles on an axis, tags).
 CHARTS = {
     "organiser.reciprocity": [HOME, PARTNER], "organiser.partnership_page": [HOME, PARTNER],
+    "organiser.partnership_report_page": [HOME, PARTNER],
     "organiser.authority_page": [HOME, PARTNER], "organiser.report": [HOME, PARTNER],
     "organiser.compare_rounds": [TITLE, EARLIER_TITLE], "organiser.stories_page": [TAG],
     "respond.results": lambda a: [NAMES[a["side"]]],
@@ -365,7 +369,7 @@ NOT_PAGES = {"static", "bootstrap.static", "assets.plotly_js",
 CSV_DOWNLOADS = {"organiser.links_csv", "organiser.stories_csv", "organiser.import_template"}
 #: The respondent's pages while answering, and once submitted (the others then lead back to the welcome page).
 WHILE_ANSWERING = {"respond.welcome", "respond.section", "respond.review", "respond.saved"}
-ONCE_SUBMITTED = {"respond.welcome", "respond.results"}
+ONCE_SUBMITTED = {"respond.welcome", "respond.results", "respond.partnership_report"}
 #: Query strings a page is also opened with: texts people typed, sent back in the address.
 REFLECTED = {"region": HOME_REGION, "q": HTML[1], "next": HTML[2], "item": HTML[0], "with": HTML[3], "i": HTML[4]}
 #: The query a page is first opened with (its texts then checked), and others it is opened with too.
