@@ -62,7 +62,7 @@ def _document(app, draft_id) -> dict:
 def test_copy_reword_add_a_question_with_a_condition_and_publish(app, orga):
     draft_id = _copy(app, orga)
     draft_page = orga.get(f"/o/drafts/{draft_id}")
-    assert draft_page.status_code == 200 and "to be published as version 3" in draft_page.text
+    assert draft_page.status_code == 200 and "à publier en version 3" in draft_page.text
 
     # Reword an item: its code stays.
     page = orga.get(f"/o/drafts/{draft_id}/items/REC_01")
@@ -85,7 +85,7 @@ def test_copy_reword_add_a_question_with_a_condition_and_publish(app, orga):
     assert item["when"] == {"item": "REC_01", "at_least": 4} and item["other"] is True
 
     page = orga.get(f"/o/drafts/{draft_id}")
-    assert "No problem found" in page.text
+    assert "Aucun problème trouvé" in page.text
     # Organisers' texts are inert.
     assert "&lt;b&gt;vraiment&lt;/b&gt;" in page.text and "<b>vraiment" not in page.text
     response = orga.post(f"/o/drafts/{draft_id}/publish", data={"csrf_token": csrf_token(page.text),
@@ -128,7 +128,7 @@ def test_two_organisers_never_erase_each_other_and_any_save_comes_back(app, orga
     assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=first).status_code == 303
     refused = orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=second)
     assert refused.status_code == 409
-    assert "the draft changed meanwhile" in refused.text and "jointly (second)" in refused.text
+    assert "le brouillon a changé entre-temps" in refused.text and "jointly (second)" in refused.text
     assert editing.item_of(_document(app, draft_id), "REC_01")["text"]["en"] == "Decisions are taken together (first)."
     # Saving again, knowingly, replaces it; every save is kept and any one can be brought back.
     again = _form_data(refused.text)
@@ -153,7 +153,7 @@ def test_buttons_on_a_stale_page_change_nothing(app, orga):
                      data={"csrf_token": token, "based_on": based_on}).status_code == 303
     response = orga.post(f"/o/drafts/{draft_id}/items/REC_02/delete", data={"csrf_token": token, "based_on": based_on},
                          follow_redirects=True)
-    assert "Nothing was changed" in response.text
+    assert "Rien n’a été modifié" in response.text
     document = _document(app, draft_id)
     assert editing.item_of(document, "REC_01") is None and editing.item_of(document, "REC_02") is not None
 
@@ -182,7 +182,7 @@ def test_a_code_of_another_meaning_in_an_earlier_version_is_refused_at_publishin
     response = orga.post(f"/o/drafts/{draft_id}/publish", data={"csrf_token": csrf_token(page.text),
                                                                 "based_on": _based_on(page.text)},
                          follow_redirects=True)
-    assert "Not published" in response.text
+    assert "Non publié" in response.text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == 2
 
