@@ -44,7 +44,8 @@ class ItemForm(DraftForm):
     side_home = BooleanField(_l("Asked of the home authority"), default=True)
     side_partner = BooleanField(_l("Asked of the partner authority"), default=True)
     text_fr = TextAreaField(_l("Question in French"), validators=[DataRequired(), Length(max=5000)])
-    text_en = TextAreaField(_l("Question in English"), validators=[DataRequired(), Length(max=5000)])
+    text_en = TextAreaField(_l("Question in English"), validators=TEXT,
+                            description=_l("May wait for the translation: the draft cannot be published without it."))
     partner_text_fr = TextAreaField(_l("Wording for the partner, in French"), validators=TEXT,
                                     description=_l("Leave empty for the same wording on both sides."))
     partner_text_en = TextAreaField(_l("Wording for the partner, in English"), validators=TEXT)
@@ -131,12 +132,12 @@ class DefinitionUploadForm(FlaskForm):
 
 
 class DraftUploadForm(DraftForm):
-    file = FileField(_l("Definition file (YAML)"),
+    definition_file = FileField(_l("Definition file (YAML)"),
                      validators=[FileRequired(), FileAllowed(["yaml", "yml"], _l("A .yaml file, please."))])
 
 
 class TextsUploadForm(DraftForm):
-    file = FileField(_l("Spreadsheet of texts (xlsx)"),
+    texts_file = FileField(_l("Spreadsheet of texts (xlsx)"),
                      validators=[FileRequired(), FileAllowed(["xlsx"], _l("An .xlsx file, please."))])
 
 

@@ -365,6 +365,8 @@ def _item_problems(item: dict) -> dict[str, list[str]]:
         problems: dict[str, list[str]] = {}
         for error in exc.errors():
             loc = [str(part) for part in error["loc"]]
+            if loc and loc[-1] == "en" and error["type"] in ("string_too_short", "missing"):
+                continue  # the translation may come later (the draft's problems list it until then)
             where = loc[0] if loc else "type"
             field = {"text": "text_en" if "en" in loc else "text_fr", "partner_text": "partner_text_fr",
                      "help": "help_fr", "unit": "unit_fr"}.get(where, where)
@@ -536,11 +538,11 @@ def upload_into_draft(draft_id):
     draft = _editable_or_404(draft_id)
     form = DraftUploadForm()
     if form.validate_on_submit():
-        document, problems = _uploaded_document(form.file.data)
+        document, problems = _uploaded_document(form.definition_file.data)
         if not problems:
-            return _moved_or_saved(draft, document, f"Uploaded {form.file.data.filename}")
+            return _moved_or_saved(draft, document, f"Uploaded {form.definition_file.data.filename}")
         return _draft_with_errors(draft, upload_problems=problems)
-    return _draft_with_errors(draft, upload_problems=[(None, " ".join(form.file.errors))])
+    return _draft_with_errors(draft, upload_problems=[(None, " ".join(form.definition_file.errors))])
 
 
 @bp.post("/drafts/<id:draft_id>/texts")
@@ -549,7 +551,7 @@ def upload_texts(draft_id):
     form = TextsUploadForm()
     if form.validate_on_submit():
         try:
-            translated = text_sheets.read(form.file.data)
+            translated = text_sheets.read(form.texts_file.data)
         except text_sheets.SheetError as exc:
             return _draft_with_errors(draft, texts_problems=[str(exc)])
         document, unknown = editing.with_texts(draft.latest.document, translated)
@@ -558,7 +560,7 @@ def upload_texts(draft_id):
                 _("The spreadsheet names texts this draft does not have: %(places)s. Nothing was changed.",
                   places=", ".join(unknown[:20]))])
         return _moved_or_saved(draft, document, "Texts uploaded")
-    return _draft_with_errors(draft, texts_problems=form.file.errors)
+    return _draft_with_errors(draft, texts_problems=form.texts_file.errors)
 
 
 def _draft_with_errors(draft, **errors):

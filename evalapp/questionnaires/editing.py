@@ -243,8 +243,9 @@ def parse_lines(text: str, what: str, flags: tuple[str, ...] = ()) -> list[dict]
         if not line.strip():
             continue
         parts = [part.strip() for part in line.split("|")]
-        if len(parts) < 3 or not all(parts[:3]):
+        if len(parts) < 2 or not all(parts[:2]):
             raise EditError(f"{what}, line {number}: write “code | French | English”.")
+        parts += [""] * (3 - len(parts))  # the English may come later, from a translator
         entry = {"code": parts[0], "label": {"fr": parts[1], "en": parts[2]}}
         for flag in parts[3:]:
             if not flag:
@@ -409,6 +410,8 @@ TYPE_FIELDS = {
 
 
 def _text(data: dict, key: str) -> dict | None:
+    """The text of fields ``key_fr`` and ``key_en``; None when both are empty. One may be empty (an English
+    still to translate): the draft keeps it, and publishing asks for it."""
     fr, en = (data.get(f"{key}_fr") or "").strip(), (data.get(f"{key}_en") or "").strip()
     return {"fr": fr, "en": en} if fr or en else None
 

@@ -112,7 +112,7 @@ def test_an_item_the_format_refuses_is_not_saved_and_the_form_keeps_what_was_typ
     response = orga.post(f"/o/drafts/{draft_id}/sections/reciprocity/items/new", data=data)
     assert response.status_code == 422
     assert "Une seule option ?" in response.text and 'class="field-error"' in response.text
-    data["options"] = "yes | Oui"
+    data["options"] = "yes"
     response = orga.post(f"/o/drafts/{draft_id}/sections/reciprocity/items/new", data=data)
     assert response.status_code == 422 and "line 1" in response.text
     with app.app_context():
@@ -232,7 +232,7 @@ def test_translators_spreadsheet_round_trip(app, orga):
     page = orga.get(f"/o/drafts/{draft_id}")
     response = orga.post(f"/o/drafts/{draft_id}/texts", data={
         "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
-        "file": (io.BytesIO(out.getvalue()), "texts.xlsx")})
+        "texts_file": (io.BytesIO(out.getvalue()), "texts.xlsx")})
     assert response.status_code == 303
     assert editing.item_of(_document(app, draft_id), "REC_01")["text"]["en"] == "Decisions are shared"
 
