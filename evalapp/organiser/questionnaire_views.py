@@ -37,7 +37,7 @@ from sqlalchemy import select
 
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
-from evalapp.models import SIDES, QuestionnaireDraft, QuestionnaireVersion
+from evalapp.models import SIDE_LABELS, SIDES, QuestionnaireDraft, QuestionnaireVersion
 from evalapp.organiser.blueprint import bp
 from evalapp.organiser.editor_forms import (
     TYPE_LABELS,
@@ -579,7 +579,7 @@ def _draft_context(draft) -> dict:
                 form=DraftForm(based_on=latest.number, formdata=None),
                 upload_form=DraftUploadForm(based_on=latest.number, formdata=None),
                 texts_form=TextsUploadForm(based_on=latest.number, formdata=None),
-                preview_form=PreviewForm(formdata=None), lang=current_lang(), sides=SIDES,
+                preview_form=PreviewForm(formdata=None), lang=current_lang(), side_labels=SIDE_LABELS,
                 type_labels=TYPE_LABELS)
 
 
