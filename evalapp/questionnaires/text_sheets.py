@@ -5,6 +5,7 @@ draft (editing.with_texts); every cell is written as a string, so that a text be
 stays a text in the spreadsheet instead of becoming a formula.
 """
 import io
+import zipfile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import TYPE_STRING
@@ -13,8 +14,10 @@ from openpyxl.styles import Alignment, Font
 from evalapp.questionnaires.editing import texts_of
 
 HEADERS = ("text", "fr", "en")
-#: The largest file taken back (a questionnaire's texts fill well under 1 MB).
+#: The largest file taken back (a questionnaire's texts fill well under 1 MB), and the most its parts
+#: may unpack to: an xlsx is a zip, and a small one could unpack to gigabytes.
 MAX_BYTES = 5_000_000
+MAX_UNPACKED = 50_000_000
 
 
 class SheetError(ValueError):
@@ -50,8 +53,12 @@ def read(file) -> dict[str, tuple[str, str]]:
     if len(content) > MAX_BYTES:
         raise SheetError("The spreadsheet is too large for a questionnaire's texts.")
     try:
+        if sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(content)).infolist()) > MAX_UNPACKED:
+            raise SheetError("The spreadsheet is too large for a questionnaire's texts.")
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not xlsx
+    except SheetError:
+        raise
+    except Exception:  # zipfile and openpyxl raise many kinds for a file that is not xlsx
         raise SheetError("This file cannot be read as an xlsx spreadsheet.") from None
     sheet = book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)

@@ -1,17 +1,20 @@
 """Questionnaires written in the browser: drafts, their saves and conflicts, publishing, versions."""
 import io
 import re
+import zipfile
 
+import pytest
 import yaml
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from evalapp.clock import today
 from evalapp.extensions import db
-from evalapp.models import DraftSave, QuestionnaireDraft, QuestionnaireVersion, Round
+from evalapp.models import DraftSave, Organiser, QuestionnaireDraft, QuestionnaireVersion, Round
 from evalapp.questionnaires import editing, text_sheets
 from evalapp.questionnaires.loader import load_all
-from tests.factories import create_organiser, login
-from tests.respond.helpers import csrf_token
+from tests.factories import create_organiser, create_partnership_invitations, login
+from tests.respond.helpers import DEMO_AICT, csrf_token, start
 
 
 def _versions(app) -> dict:
@@ -258,3 +261,51 @@ def test_preview_as_partner_in_english_follows_conditions_and_writes_nothing(app
     assert re.search(r'name="page" value="([^"]+)"', response.text)[1] != first
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(DraftSave)) == saves
+
+
+def test_texts_typed_by_organisers_are_inert_in_the_preview_the_questionnaire_and_the_charts(app, orga):
+    draft_id = _copy(app, orga)
+    code = next(item.code for section in DEMO_AICT.sections for item in section.items if item.type == "multiple")
+    section = next(section.code for section in DEMO_AICT.sections if code in [i.code for i in section.items])
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/{code}").text)
+    data["text_fr"] = "<script>alert(1)</script> Domaines"
+    assert orga.post(f"/o/drafts/{draft_id}/items/{code}", data=data).status_code == 303
+    marked = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    preview = orga.get(f"/o/drafts/{draft_id}/preview?side=home&lang=fr&partnership=1&page={section}").text
+    assert marked in preview and "<script>alert(1)" not in preview
+    page = orga.get(f"/o/drafts/{draft_id}")
+    orga.post(f"/o/drafts/{draft_id}/publish", data={"csrf_token": csrf_token(page.text), "based_on": _based_on(page.text)})
+    with app.app_context():
+        version = db.session.scalar(select(QuestionnaireVersion).filter_by(code="aict", version=3))
+        round_ = Round(questionnaire_version=version, title="Tour v3", opens_on=today(), closes_on=today(),
+                       owner_id=db.session.scalar(select(Organiser.id)))
+        db.session.add(round_)
+        db.session.commit()
+        round_id = round_.id
+    home, _partner = create_partnership_invitations(app, round_id)
+    respondent = app.test_client()
+    start(respondent, home)
+    questionnaire = respondent.get(f"/r/{home}/p/{section}").text
+    dashboard = orga.get(f"/o/rounds/{round_id}/dashboard").text
+    for text in (questionnaire, dashboard):
+        assert "<script>alert(1)" not in text and "alert(1)" in text
+
+
+def test_a_question_may_wait_for_its_english_but_not_be_published_without_it(app, orga):
+    draft_id = _copy(app, orga)
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    data["text_en"] = ""
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    page = orga.get(f"/o/drafts/{draft_id}")
+    assert "À corriger avant de publier" in page.text and "text.en" in page.text
+
+
+def test_a_spreadsheet_that_unpacks_to_too_much_is_refused():
+    content = io.BytesIO()
+    with zipfile.ZipFile(content, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/big.xml", b"0" * (text_sheets.MAX_UNPACKED + 1))
+    content.seek(0)
+    with pytest.raises(text_sheets.SheetError, match="too large"):
+        text_sheets.read(content)
+    with pytest.raises(text_sheets.SheetError, match="cannot be read"):
+        text_sheets.read(io.BytesIO(b"not a spreadsheet"))
