@@ -67,12 +67,16 @@ YAML_TYPE = "application/yaml; charset=utf-8"
 
 @bp.get("/questionnaires", endpoint="questionnaires")
 def questionnaires_page():
+    return _questionnaires_page(NewQuestionnaireForm(formdata=None), DefinitionUploadForm(formdata=None))
+
+
+def _questionnaires_page(new_form, upload_form, upload_problems=(), status=200):
     versions = db.session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.code,
                                                                         QuestionnaireVersion.version.desc())).all()
     return render_template("organiser/questionnaires.html", versions=versions,
                            drafts=db.session.scalars(drafts.visible_drafts(current_user)).all(),
-                           new_form=NewQuestionnaireForm(), upload_form=DefinitionUploadForm(),
-                           withdrawn=drafts.withdrawn_ids(), lang=current_lang())
+                           new_form=new_form, upload_form=upload_form, upload_problems=list(upload_problems),
+                           withdrawn=drafts.withdrawn_ids(), lang=current_lang()), status
 
 
 def _version_or_404(version_id: int) -> QuestionnaireVersion:
@@ -85,20 +89,21 @@ def _version_or_404(version_id: int) -> QuestionnaireVersion:
 @bp.post("/questionnaires/new")
 def new_questionnaire():
     form = NewQuestionnaireForm()
-    if not form.validate_on_submit():
-        flash(" ".join(f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()),
-              "warning")
-        return redirect(url_for(".questionnaires"), code=303)
-    code = form.code.data
-    draft = drafts.start(current_user, editing.new_document(code, form.title_fr.data, form.title_en.data),
-                         summary="Started")
-    db.session.commit()
-    return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+    if form.validate_on_submit():
+        if drafts.code_taken(form.code.data):
+            form.code.errors = [_("A questionnaire has this code already: copy its latest version instead.")]
+        else:
+            draft = drafts.start(current_user, editing.new_document(form.code.data, form.title_fr.data,
+                                                                    form.title_en.data))
+            db.session.commit()
+            return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+    return _questionnaires_page(form, DefinitionUploadForm(formdata=None), status=422)
 
 
 @bp.post("/questionnaires/upload")
 def upload_questionnaire():
     form = DefinitionUploadForm()
+    problems = []
     if form.validate_on_submit():
         document, problems = _uploaded_document(form.file.data)
         if not problems:
@@ -107,14 +112,7 @@ def upload_questionnaire():
             flash(_("The file was read into a new draft."), "success")
             return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
         form.file.errors = [_("The file was not taken:")]
-    else:
-        problems = []
-    versions = db.session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.code,
-                                                                        QuestionnaireVersion.version.desc())).all()
-    return render_template("organiser/questionnaires.html", versions=versions,
-                           drafts=db.session.scalars(drafts.visible_drafts(current_user)).all(),
-                           new_form=NewQuestionnaireForm(formdata=None), upload_form=form, upload_problems=problems,
-                           withdrawn=drafts.withdrawn_ids(), lang=current_lang()), 422
+    return _questionnaires_page(NewQuestionnaireForm(formdata=None), form, problems, status=422)
 
 
 def _uploaded_document(file) -> tuple[dict | None, list]:
@@ -259,10 +257,10 @@ def draft_general(draft_id):
             fields = {"title": editing._text(form.data, "title"), "intro": editing._text(form.data, "intro"),
                       "intro_without_partnership": editing._text(form.data, "intro_without_partnership"),
                       "estimated_minutes": form.estimated_minutes.data,
-                      "themes": editing.parse_lines(form.themes.data, _("Themes")),
+                      "themes": editing.parse_lines(form.themes.data, "themes"),
                       "scales": editing.parse_scales(form.scales.data or "")}
         except EditError as exc:
-            (form.scales if exc.field == "scales" else form.themes).errors = [str(exc)]
+            form[exc.field].errors = [str(exc)]
         else:
             return _save(draft, form, editing.replace_general(document, fields), "General settings changed",
                          "organiser/draft_general.html")
@@ -300,7 +298,7 @@ def draft_section(draft_id, code):
                       "when": editing.parse_condition(form.when.data or "")}
             document = editing.replace_section(latest.document, code, fields)
         except EditError as exc:
-            form[exc.field or "code"].errors = [_(str(exc))]
+            form[exc.field or "code"].errors = [str(exc)]
         else:
             return _save(draft, form, document, f"Page {form.code.data} changed", "organiser/draft_section.html",
                          anchor=f"#section-{form.code.data}", section=section)
@@ -321,7 +319,7 @@ def new_section(draft_id):
             document = editing.add_section(document, form.title_fr.data, form.title_en.data, form.code.data,
                                            item_code, themes[0].get("code"))
         except EditError as exc:
-            form.code.errors = [_(str(exc))]
+            form.code.errors = [str(exc)]
         else:
             return _save(draft, form, document, f"Page {form.code.data} added", "organiser/draft_new_section.html",
                          anchor=f"#section-{form.code.data}")
@@ -387,11 +385,7 @@ def _item_posted(draft, latest, form, save_document, summary: str, template: str
             if not problems:
                 document = save_document(item)
         except EditError as exc:
-            problems = {exc.field or ("when" if "ondition" in str(exc) else "options"): [str(exc)]}
-            if "rows" in str(exc):
-                problems = {"rows": [str(exc)]}
-            elif "columns" in str(exc):
-                problems = {"columns": [str(exc)]}
+            problems = {exc.field or "code": [str(exc)]}
         if not problems:
             return _save(draft, form, document, summary.format(code=item["code"]), template,
                          anchor=f"#item-{item['code']}", **context)
@@ -574,7 +568,11 @@ def _draft_context(draft) -> dict:
     problems_by_item: dict = {}
     for code, message in checked.problems:
         problems_by_item.setdefault(code, []).append(message)
+    # Published since this draft was copied: their changes are not in it.
+    newer = version - 1 if draft.based_on and draft.published_version_id is None and \
+        version - 1 > draft.based_on.version else None
     return dict(draft=draft, latest=latest, document=latest.document, version=version, problems=checked.problems,
+                newer=newer,
                 problems_by_item=problems_by_item, history=drafts.history(draft),
                 form=DraftForm(based_on=latest.number, formdata=None),
                 upload_form=DraftUploadForm(based_on=latest.number, formdata=None),

@@ -57,6 +57,12 @@ def start(organiser: Organiser, document: dict, based_on: QuestionnaireVersion |
     return draft
 
 
+def code_taken(code: str) -> bool:
+    """Whether a questionnaire (a version, or a draft anyone is writing) has this code already."""
+    return bool(db.session.scalar(select(QuestionnaireVersion.id).where(QuestionnaireVersion.code == code).limit(1))
+                or db.session.scalar(select(QuestionnaireDraft.id).where(QuestionnaireDraft.code == code).limit(1)))
+
+
 def next_version_number(code: str) -> int:
     return (db.session.scalar(select(func.max(QuestionnaireVersion.version)).where(QuestionnaireVersion.code == code))
             or 0) + 1

@@ -8,6 +8,7 @@ import copy
 import re
 
 import yaml
+from flask_babel import gettext as _
 
 from evalapp.models import rounds
 
@@ -119,7 +120,7 @@ def _item_place(document: dict, code: str) -> tuple[dict, int]:
 def replace_item(document: dict, code: str, item: dict) -> dict:
     """The document with item ``code`` replaced by ``item`` (which may have another code)."""
     if item["code"] != code and item["code"] in answer_codes(document):
-        raise EditError("This code is already used in this questionnaire.", "code")
+        raise EditError(_("This code is already used in this questionnaire."), "code")
     changed = _changed(document)
     section, index = _item_place(changed, code)
     section["items"][index] = item
@@ -129,7 +130,7 @@ def replace_item(document: dict, code: str, item: dict) -> dict:
 def add_item(document: dict, section_code: str, item: dict, after: str | None = None) -> dict:
     """The document with ``item`` added to a section (at its end, or after item ``after``)."""
     if item["code"] in answer_codes(document):
-        raise EditError("This code is already used in this questionnaire.", "code")
+        raise EditError(_("This code is already used in this questionnaire."), "code")
     changed = _changed(document)
     section = section_of(changed, section_code)
     if section is None:
@@ -180,7 +181,7 @@ def move_item(document: dict, code: str, step: int) -> dict:
 def replace_section(document: dict, code: str, fields: dict) -> dict:
     """The document with the section's own fields (code, title, intro, sides, when) set; its items kept."""
     if fields["code"] != code and section_of(document, fields["code"]) is not None:
-        raise EditError("Another page has this code.", "code")
+        raise EditError(_("Another page has this code."), "code")
     changed = _changed(document)
     section = section_of(changed, code)
     if section is None:
@@ -195,7 +196,7 @@ def replace_section(document: dict, code: str, fields: dict) -> dict:
 def add_section(document: dict, title_fr: str, title_en: str, code: str, item_code: str, theme: str) -> dict:
     """The document with a new page at its end, holding one question to start with."""
     if section_of(document, code) is not None:
-        raise EditError("Another page has this code.", "code")
+        raise EditError(_("Another page has this code."), "code")
     changed = _changed(document)
     changed.setdefault("sections", []).append({
         "code": code, "title": {"fr": title_fr, "en": title_en},
@@ -233,8 +234,9 @@ def replace_general(document: dict, fields: dict) -> dict:
 
 # --- Lines typed in a text area: options, matrix rows and columns, themes ----------------------------
 
-def parse_lines(text: str, what: str, flags: tuple[str, ...] = ()) -> list[dict]:
-    """``code | French | English [| flag ...]`` lines as dicts ``{code, label: {fr, en}, flag: True...}``.
+def parse_lines(text: str, field: str, flags: tuple[str, ...] = ()) -> list[dict]:
+    """``code | French | English [| flag ...]`` lines as dicts ``{code, label: {fr, en}, flag: True...}``;
+    an :class:`EditError` for the form's ``field`` names the line it cannot read.
 
     ``flags`` are the words a line may end with (``exclusive``; for a matrix column, ``gap=...``).
     """
@@ -244,7 +246,7 @@ def parse_lines(text: str, what: str, flags: tuple[str, ...] = ()) -> list[dict]
             continue
         parts = [part.strip() for part in line.split("|")]
         if len(parts) < 2 or not all(parts[:2]):
-            raise EditError(f"{what}, line {number}: write “code | French | English”.")
+            raise EditError(_("Line %(number)s: write “code | French | English”.", number=number), field)
         parts += [""] * (3 - len(parts))  # the English may come later, from a translator
         entry = {"code": parts[0], "label": {"fr": parts[1], "en": parts[2]}}
         for flag in parts[3:]:
@@ -252,7 +254,7 @@ def parse_lines(text: str, what: str, flags: tuple[str, ...] = ()) -> list[dict]
                 continue
             name, _sep, value = flag.partition("=")
             if name not in flags:
-                raise EditError(f"{what}, line {number}: “{flag}” is not understood.")
+                raise EditError(_("Line %(number)s: “%(flag)s” is not understood.", number=number, flag=flag), field)
             entry[name] = value or True
         entries.append(entry)
     return entries
@@ -280,10 +282,10 @@ def parse_condition(text: str) -> dict | None:
     try:
         condition = yaml.safe_load(text)
     except yaml.YAMLError:
-        raise EditError("This condition cannot be read: write it as in a definition file, "
-                        "such as {item: CTX_01, equals: \"yes\"}.", "when") from None
+        raise EditError(_("This condition cannot be read: write it as in a definition file, "
+                          "such as {item: CTX_01, equals: \"yes\"}."), "when") from None
     if not isinstance(condition, dict):
-        raise EditError("A condition is written between braces, such as {item: CTX_01, equals: \"yes\"}.", "when")
+        raise EditError(_("A condition is written between braces, such as {item: CTX_01, equals: \"yes\"}."), "when")
     return condition
 
 
@@ -385,7 +387,7 @@ def parse_scales(text: str) -> dict:
             continue
         parts = [part.strip() for part in line.split("|")]
         if len(parts) != 4 or not all(parts) or not parts[1].isdigit():
-            raise EditError(f"Scales, line {number}: write “scale | value | French | English”.", "scales")
+            raise EditError(_("Line %(number)s: write “scale | value | French | English”.", number=number), "scales")
         scales.setdefault(parts[0], {})[int(parts[1])] = {"fr": parts[2], "en": parts[3]}
     return scales
 
@@ -439,7 +441,7 @@ def item_from_fields(data: dict) -> dict:
     if "gap" in own and data.get("gap"):
         item["gap"] = data["gap"]
     if "options" in own:
-        item["options"] = parse_lines(data.get("options") or "", "Options", ("exclusive",))
+        item["options"] = parse_lines(data.get("options") or "", "options", ("exclusive",))
         if data.get("other"):
             item["other"] = True
     if "min" in own:
@@ -455,8 +457,8 @@ def item_from_fields(data: dict) -> dict:
     if "story" in own and data.get("story"):
         item["story"] = True
     if "rows" in own:
-        item["rows"] = parse_lines(data.get("rows") or "", "Matrix rows")
-        item["columns"] = parse_lines(data.get("columns") or "", "Matrix columns", ("gap",))
+        item["rows"] = parse_lines(data.get("rows") or "", "rows")
+        item["columns"] = parse_lines(data.get("columns") or "", "columns", ("gap",))
     return item
 
 

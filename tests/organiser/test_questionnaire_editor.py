@@ -117,7 +117,7 @@ def test_an_item_the_format_refuses_is_not_saved_and_the_form_keeps_what_was_typ
     assert "Une seule option ?" in response.text and 'class="field-error"' in response.text
     data["options"] = "yes"
     response = orga.post(f"/o/drafts/{draft_id}/sections/reciprocity/items/new", data=data)
-    assert response.status_code == 422 and "line 1" in response.text
+    assert response.status_code == 422 and "Ligne 1 : écrivez" in response.text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(DraftSave)) == 1
 
@@ -309,3 +309,24 @@ def test_a_spreadsheet_that_unpacks_to_too_much_is_refused():
         text_sheets.read(content)
     with pytest.raises(text_sheets.SheetError, match="cannot be read"):
         text_sheets.read(io.BytesIO(b"not a spreadsheet"))
+
+
+def test_a_new_questionnaire_starts_as_a_draft_of_its_own(app, orga):
+    _versions(app)
+    page = orga.get("/o/questionnaires")
+    taken = orga.post("/o/questionnaires/new", data={"csrf_token": csrf_token(page.text), "code": "aict",
+                                                     "title_fr": "Autre", "title_en": "Other"})
+    assert taken.status_code == 422 and "copiez plutôt sa dernière version" in taken.text
+    response = orga.post("/o/questionnaires/new", data={"csrf_token": csrf_token(page.text), "code": "reseau",
+                                                        "title_fr": "Notre réseau", "title_en": "Our network"})
+    assert response.status_code == 303
+    draft = orga.get(response.location).text
+    assert "Questionnaire reseau, à publier en version 1." in draft and "Aucun problème trouvé" in draft
+
+
+def test_a_draft_says_when_a_later_version_was_published_meanwhile(app, orga):
+    first, second = _copy(app, orga), _copy(app, orga)
+    page = orga.get(f"/o/drafts/{first}")
+    orga.post(f"/o/drafts/{first}/publish", data={"csrf_token": csrf_token(page.text), "based_on": _based_on(page.text)})
+    page = orga.get(f"/o/drafts/{second}").text
+    assert "La version 3 a été publiée" in page and "à publier en version 4" in page

@@ -56,17 +56,17 @@ def test_a_code_already_in_the_document_is_refused():
 
 
 def test_lines_of_options_rows_and_columns():
-    options = editing.parse_lines("yes | Oui | Yes\nno | Non | No | exclusive\n\nlater | Plus tard", "Options",
+    options = editing.parse_lines("yes | Oui | Yes\nno | Non | No | exclusive\n\nlater | Plus tard", "options",
                                   ("exclusive",))
     assert options == [{"code": "yes", "label": {"fr": "Oui", "en": "Yes"}},
                        {"code": "no", "label": {"fr": "Non", "en": "No"}, "exclusive": True},
                        {"code": "later", "label": {"fr": "Plus tard", "en": ""}}]
-    assert editing.parse_lines(editing.lines_of(options, ("exclusive",)), "Options", ("exclusive",)) == options
-    with pytest.raises(EditError, match="line 1"):
-        editing.parse_lines("yes", "Options")
+    assert editing.parse_lines(editing.lines_of(options, ("exclusive",)), "options", ("exclusive",)) == options
+    with pytest.raises(EditError, match="Line 1"):
+        editing.parse_lines("yes", "options")
     with pytest.raises(EditError, match="not understood"):
-        editing.parse_lines("yes | Oui | Yes | maybe", "Options", ("exclusive",))
-    columns = editing.parse_lines("TER | Territoire | Territory | gap=territory", "Columns", ("gap",))
+        editing.parse_lines("yes | Oui | Yes | maybe", "options", ("exclusive",))
+    columns = editing.parse_lines("TER | Territoire | Territory | gap=territory", "columns", ("gap",))
     assert columns[0]["gap"] == "territory"
 
 
