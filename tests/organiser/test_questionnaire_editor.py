@@ -330,3 +330,24 @@ def test_a_draft_says_when_a_later_version_was_published_meanwhile(app, orga):
     orga.post(f"/o/drafts/{first}/publish", data={"csrf_token": csrf_token(page.text), "based_on": _based_on(page.text)})
     page = orga.get(f"/o/drafts/{second}").text
     assert "La version 3 a été publiée" in page and "à publier en version 4" in page
+
+
+def test_every_url_of_another_organisers_draft_answers_404(app, orga):
+    from tests.organiser.test_access import organiser_urls
+
+    draft_id = _copy(app, orga)
+    create_organiser(app, "stranger@example.org")
+    stranger = app.test_client()
+    login(stranger, "stranger@example.org")
+    token = csrf_token(stranger.get("/o/").text)
+    checked = 0
+    for endpoint, method, path in organiser_urls(app, 1, 1, 1):
+        if not path.startswith("/o/drafts/"):
+            continue
+        path = path.replace("/o/drafts/1", f"/o/drafts/{draft_id}", 1)
+        response = stranger.open(path, method=method, data={"csrf_token": token, "based_on": 1})
+        assert response.status_code == 404, (endpoint, method, path)
+        checked += 1
+    assert checked >= 20
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DraftSave)) == 1
