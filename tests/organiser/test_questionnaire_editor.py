@@ -351,3 +351,34 @@ def test_every_url_of_another_organisers_draft_answers_404(app, orga):
     assert checked >= 20
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(DraftSave)) == 1
+
+
+def test_pages_themes_and_scales_are_edited_with_forms(app, orga):
+    draft_id = _copy(app, orga)
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/sections/reciprocity").text)
+    data.update(title_en="Reciprocity", intro_fr="", intro_en="", when="{partnership: true}")
+    data.pop("side_home")
+    assert orga.post(f"/o/drafts/{draft_id}/sections/reciprocity", data=data).status_code == 303
+    section = editing.section_of(_document(app, draft_id), "reciprocity")
+    assert section["title"]["en"] == "Reciprocity" and section["sides"] == ["partner"] and "intro" not in section
+    assert section["when"] == {"partnership": True} and len(section["items"]) > 5
+
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/general").text)
+    assert "agreement | 1 | Pas du tout d'accord | Strongly disagree" in data["scales"]
+    data["themes"] += "\nnetwork | Réseau | Network"
+    data["scales"] += "\nyears | 1 | Moins d'un an | Less than a year"
+    response = orga.post(f"/o/drafts/{draft_id}/general", data=data)
+    assert response.status_code == 303
+    page = orga.get(f"/o/drafts/{draft_id}").text
+    assert "scale &#39;years&#39; must label exactly the values 1 to 5" in page  # the loader's own rule
+    data["scales"] = data["scales"].replace("years | 1 |", "years | one |")
+    response = orga.post(f"/o/drafts/{draft_id}/general", data=data)
+    assert response.status_code == 422 and "Ligne " in response.text and "Less than a year" in response.text
+
+    page = orga.get(f"/o/drafts/{draft_id}")
+    order = [s["code"] for s in _document(app, draft_id)["sections"]]
+    orga.post(f"/o/drafts/{draft_id}/sections/reciprocity/move", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text), "direction": "up"})
+    moved = [s["code"] for s in _document(app, draft_id)["sections"]]
+    index = order.index("reciprocity")
+    assert moved[index - 1] == "reciprocity" and moved[index] == order[index - 1]
