@@ -254,8 +254,8 @@ def draft_general(draft_id):
                               for key in ("title", "intro", "intro_without_partnership") for lang in ("fr", "en")})
     elif form.validate_on_submit():
         try:
-            fields = {"title": editing._text(form.data, "title"), "intro": editing._text(form.data, "intro"),
-                      "intro_without_partnership": editing._text(form.data, "intro_without_partnership"),
+            fields = {"title": editing.text_of_fields(form.data, "title"), "intro": editing.text_of_fields(form.data, "intro"),
+                      "intro_without_partnership": editing.text_of_fields(form.data, "intro_without_partnership"),
                       "estimated_minutes": form.estimated_minutes.data,
                       "themes": editing.parse_lines(form.themes.data, "themes"),
                       "scales": editing.parse_scales(form.scales.data or "")}
@@ -292,8 +292,8 @@ def draft_section(draft_id, code):
                               for key in ("title", "intro") for lang in ("fr", "en")})
     elif form.validate_on_submit():
         try:
-            fields = {"code": form.code.data, "title": editing._text(form.data, "title"),
-                      "intro": editing._text(form.data, "intro"),
+            fields = {"code": form.code.data, "title": editing.text_of_fields(form.data, "title"),
+                      "intro": editing.text_of_fields(form.data, "intro"),
                       "sides": editing.sides_or_default([s for s in SIDES if form[f"side_{s}"].data]),
                       "when": editing.parse_condition(form.when.data or "")}
             document = editing.replace_section(latest.document, code, fields)

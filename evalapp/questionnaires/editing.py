@@ -411,7 +411,7 @@ TYPE_FIELDS = {
 }
 
 
-def _text(data: dict, key: str) -> dict | None:
+def text_of_fields(data: dict, key: str) -> dict | None:
     """The text of fields ``key_fr`` and ``key_en``; None when both are empty. One may be empty (an English
     still to translate): the draft keeps it, and publishing asks for it."""
     fr, en = (data.get(f"{key}_fr") or "").strip(), (data.get(f"{key}_en") or "").strip()
@@ -432,10 +432,10 @@ def item_from_fields(data: dict) -> dict:
     when = parse_condition(data.get("when") or "")
     if when:
         item["when"] = when
-    item["text"] = _text(data, "text")
+    item["text"] = text_of_fields(data, "text")
     for key in ("partner_text", "help"):
-        if _text(data, key):
-            item[key] = _text(data, key)
+        if text_of_fields(data, key):
+            item[key] = text_of_fields(data, key)
     if "scale" in own and data.get("scale"):
         item["scale"] = data["scale"]
     if "gap" in own and data.get("gap"):
@@ -450,8 +450,8 @@ def item_from_fields(data: dict) -> dict:
                 item[key] = int(data[key]) if float(data[key]).is_integer() else data[key]
         if not data.get("integer"):
             item["integer"] = False
-        if _text(data, "unit"):
-            item["unit"] = _text(data, "unit")
+        if text_of_fields(data, "unit"):
+            item["unit"] = text_of_fields(data, "unit")
     if "max_length" in own and data.get("max_length"):
         item["max_length"] = data["max_length"]
     if "story" in own and data.get("story"):

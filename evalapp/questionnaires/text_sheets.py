@@ -7,6 +7,7 @@ stays a text in the spreadsheet instead of becoming a formula.
 import io
 import zipfile
 
+from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Font
@@ -51,20 +52,20 @@ def read(file) -> dict[str, tuple[str, str]]:
     """The texts of a translators' spreadsheet, by where they go: {where: (French, English)}."""
     content = file.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
-        raise SheetError("The spreadsheet is too large for a questionnaire's texts.")
+        raise SheetError(_("The spreadsheet is too large for a questionnaire's texts."))
     try:
         if sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(content)).infolist()) > MAX_UNPACKED:
-            raise SheetError("The spreadsheet is too large for a questionnaire's texts.")
+            raise SheetError(_("The spreadsheet is too large for a questionnaire's texts."))
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except SheetError:
         raise
     except Exception:  # zipfile and openpyxl raise many kinds for a file that is not xlsx
-        raise SheetError("This file cannot be read as an xlsx spreadsheet.") from None
+        raise SheetError(_("This file cannot be read as an xlsx spreadsheet.")) from None
     sheet = book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = tuple(str(cell or "").strip().lower() for cell in next(rows, ())[:3])
     if header != HEADERS:
-        raise SheetError("The first row must be “text | fr | en”, as in the downloaded spreadsheet.")
+        raise SheetError(_("The first row must be “text | fr | en”, as in the downloaded spreadsheet."))
     texts = {}
     for row in rows:
         where, fr, en = (list(row[:3]) + [None, None, None])[:3]
