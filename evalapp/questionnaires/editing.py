@@ -56,7 +56,12 @@ def copy_for_new_version(document: dict, version: int) -> dict:
 
 
 def to_yaml(document: dict) -> str:
-    """The document as a definition file."""
+    """The document as a definition file, its scales' values as numbers (JSON kept them as strings)."""
+    document = dict(document)
+    if isinstance(document.get("scales"), dict):
+        document["scales"] = {name: {int(value) if str(value).isdigit() else value: label
+                                     for value, label in labels.items()} if isinstance(labels, dict) else labels
+                              for name, labels in document["scales"].items()}
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
 
 

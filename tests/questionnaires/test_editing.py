@@ -100,3 +100,10 @@ def test_a_new_questionnaire_is_valid_from_the_start():
     validate_document(document, "two pages")
     with pytest.raises(EditError):
         editing.add_section(document, "Encore", "Again", "second", "SEC_09", "general")
+
+
+def test_a_stored_version_downloads_as_a_file_the_loader_reads_back_the_same():
+    stored = validate_document(AICT, "aict").model_dump(mode="json")  # as the database keeps it
+    text = editing.to_yaml(stored)
+    assert "\n    1:\n" in text and "'1':" not in text
+    assert validate_document(yaml.safe_load(text), "again").model_dump(mode="json") == stored
