@@ -10,11 +10,11 @@
     /o/drafts/<draft>                                  the draft: pages, questions, problems, history
     /o/drafts/<draft>/general                          title, welcome texts, themes, scales
     /o/drafts/<draft>/sections/new                     a new page
-    /o/drafts/<draft>/sections/<code>                  a page's title, introduction, sides, condition
-    /o/drafts/<draft>/sections/<code>/move|delete      POST
-    /o/drafts/<draft>/sections/<code>/items/new        a new question on the page
-    /o/drafts/<draft>/items/<code>                     a question
-    /o/drafts/<draft>/items/<code>/move|duplicate|delete  POST
+    /o/drafts/<draft>/sections/<section>                  a page's title, introduction, sides, condition
+    /o/drafts/<draft>/sections/<section_code>/move|delete      POST
+    /o/drafts/<draft>/sections/<section_code>/items/new        a new question on the page
+    /o/drafts/<draft>/items/<item>                     a question
+    /o/drafts/<draft>/items/<item_code>/move|duplicate|delete  POST
     /o/drafts/<draft>/undo/<number>                    POST: back to an earlier save (as a new save)
     /o/drafts/<draft>/publish                          POST: validated as a definition file, then frozen
     /o/drafts/<draft>/definition.yaml|texts.xlsx       downloads
@@ -277,8 +277,9 @@ def _section_or_404(document: dict, code: str) -> dict:
     return section
 
 
-@bp.route("/drafts/<id:draft_id>/sections/<code>", methods=["GET", "POST"])
-def draft_section(draft_id, code):
+@bp.route("/drafts/<id:draft_id>/sections/<section_code>", methods=["GET", "POST"])
+def draft_section(draft_id, section_code):
+    code = section_code
     draft = _editable_or_404(draft_id)
     latest = draft.latest
     section = _section_or_404(latest.document, code)
@@ -327,8 +328,9 @@ def new_section(draft_id):
                            lang=current_lang()), 200 if request.method == "GET" else 422
 
 
-@bp.post("/drafts/<id:draft_id>/sections/<code>/move")
-def move_section(draft_id, code):
+@bp.post("/drafts/<id:draft_id>/sections/<section_code>/move")
+def move_section(draft_id, section_code):
+    code = section_code
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _section_or_404(document, code)
@@ -337,8 +339,9 @@ def move_section(draft_id, code):
                            f"#section-{code}")
 
 
-@bp.post("/drafts/<id:draft_id>/sections/<code>/delete")
-def delete_section(draft_id, code):
+@bp.post("/drafts/<id:draft_id>/sections/<section_code>/delete")
+def delete_section(draft_id, section_code):
+    code = section_code
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _section_or_404(document, code)
@@ -394,8 +397,9 @@ def _item_posted(draft, latest, form, save_document, summary: str, template: str
     return render_template(template, draft=draft, form=form, moved=None, lang=current_lang(), **context), 422
 
 
-@bp.route("/drafts/<id:draft_id>/items/<code>", methods=["GET", "POST"])
-def draft_item(draft_id, code):
+@bp.route("/drafts/<id:draft_id>/items/<item_code>", methods=["GET", "POST"])
+def draft_item(draft_id, item_code):
+    code = item_code
     draft = _editable_or_404(draft_id)
     latest = draft.latest
     item = editing.item_of(latest.document, code)
@@ -441,8 +445,9 @@ def _item_or_404(document: dict, code: str) -> dict:
     return item
 
 
-@bp.post("/drafts/<id:draft_id>/items/<code>/move")
-def move_item(draft_id, code):
+@bp.post("/drafts/<id:draft_id>/items/<item_code>/move")
+def move_item(draft_id, item_code):
+    code = item_code
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _item_or_404(document, code)
@@ -450,8 +455,9 @@ def move_item(draft_id, code):
     return _moved_or_saved(draft, editing.move_item(document, code, step), f"Question {code} moved", f"#item-{code}")
 
 
-@bp.post("/drafts/<id:draft_id>/items/<code>/duplicate")
-def duplicate_item(draft_id, code):
+@bp.post("/drafts/<id:draft_id>/items/<item_code>/duplicate")
+def duplicate_item(draft_id, item_code):
+    code = item_code
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _item_or_404(document, code)
@@ -459,8 +465,9 @@ def duplicate_item(draft_id, code):
     return _moved_or_saved(draft, document, f"Question {code} copied as {copied}", f"#item-{copied}")
 
 
-@bp.post("/drafts/<id:draft_id>/items/<code>/delete")
-def delete_item(draft_id, code):
+@bp.post("/drafts/<id:draft_id>/items/<item_code>/delete")
+def delete_item(draft_id, item_code):
+    code = item_code
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _item_or_404(document, code)
