@@ -33,7 +33,8 @@ FORGED = ({}, {"csrf_token": "forged"})
 
 def test_every_organiser_post_without_or_with_a_wrong_token_is_refused(app, admin, round_id, tokens):
     values = {"round_id": round_id, "invitation_id": 1, "organiser_id": 1, "authority_id": 1,
-              "code": "profile", "kind": "authorities", "partnership_id": 1, "job_id": 1, "token_id": 1}
+              "code": "profile", "kind": "authorities", "partnership_id": 1, "job_id": 1, "version_id": 1, "draft_id": 1,
+              "section_code": "profile", "item_code": "PRO_01", "number": 1, "token_id": 1}
     checked = 0
     for rule in post_rules(app):
         if rule.endpoint.startswith("respond."):

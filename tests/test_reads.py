@@ -99,12 +99,25 @@ def _organiser_records(app, admin, round_id) -> dict:
         authority_id = db.session.scalar(select(Authority.id).where(Authority.name == "Ville de Nantes"))
         # The figures of the round are whole again: more bulk responses for the dashboards to leave out.
         add_responses(db.session.get(Round, round_id), 2, batch=10, seed=2, catch_up=False)
-    return {"job_id": job_id, "authority_id": authority_id}
+    # A draft being written, and one published.
+    with app.app_context():
+        version_id = db.session.get(Round, round_id).questionnaire_version_id
+    questionnaires = "/o/questionnaires"
+    draft_id = int(re.search(r"/o/drafts/(\d+)", _post(admin, questionnaires,
+                                                        f"/o/questionnaires/{version_id}/copy").location)[1])
+    published_id = int(re.search(r"/o/drafts/(\d+)", _post(admin, questionnaires,
+                                                            f"/o/questionnaires/{version_id}/copy").location)[1])
+    draft_page = admin.get(f"/o/drafts/{published_id}").text
+    based_on = re.search(r'name="based_on"[^>]*value="(\d+)"', draft_page)[1]
+    _post(admin, f"/o/drafts/{published_id}", f"/o/drafts/{published_id}/publish", based_on=based_on)
+    return {"job_id": job_id, "authority_id": authority_id, "version_id": version_id, "draft_id": draft_id,
+            "published_id": published_id}
 
 
 def organiser_urls(s: dict) -> list[str]:
     r = f"/o/rounds/{s['round_id']}"
     filtered = "?kind=commune&country=FR&side=home"
+    d = f"/o/drafts/{s['draft_id']}"
     return [
         "/o/", "/o/rounds/new", "/o/password", "/o/account", "/o/login", "/o/admin/organisers", "/o/admin/backups",
         r, f"{r}?status=submitted&side=partner&page=1", f"{r}?status=withdrawn", f"{r}?status=revoked", f"{r}/edit", f"{r}/members",
@@ -123,6 +136,11 @@ def organiser_urls(s: dict) -> list[str]:
         f"/o/authorities/{s['authority_id']}/edit", "/o/partnerships", "/o/partnerships/new",
         "/o/import", "/o/import/authorities-template.csv", "/o/import/partnerships-template.csv",
         "/o/directory/changes", f"/o/directory/changes?authority={s['authority_id']}",
+        "/o/questionnaires", f"/o/questionnaires/{s['version_id']}/definition.yaml",
+        f"/o/questionnaires/{s['version_id']}/texts.xlsx",
+        d, f"{d}/general", f"{d}/sections/{FIRST}", f"{d}/sections/new", f"{d}/sections/{FIRST}/items/new?type=matrix",
+        f"{d}/items/{AICT.sections[0].items[0].code}", f"{d}/definition.yaml", f"{d}/texts.xlsx", f"{d}/preview",
+        f"{d}/preview?side=partner&lang=en&partnership=0", f"/o/drafts/{s['published_id']}",
     ]
 
 

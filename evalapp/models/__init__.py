@@ -1,5 +1,6 @@
 """The data model. Import models from here: ``from evalapp.models import Round``."""
 from evalapp.models.authorities import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, DirectoryChange, Partnership
+from evalapp.models.drafts import DraftSave, QuestionnaireDraft, VersionWithdrawal
 from evalapp.models.exports import EXPORT_KIND_NAMES, EXPORT_KINDS, ExportKind, ExportRecord, ExportStatus
 from evalapp.models.jobs import Job, JobFile, JobFileChunk, JobStatus
 from evalapp.models.organisers import ApiToken, Organiser, OrganiserSession, round_members
@@ -36,6 +37,7 @@ __all__ = [
     "AnswerTally",
     "Authority",
     "DirectoryChange",
+    "DraftSave",
     "EmailStatus",
     "ExportKind",
     "ExportRecord",
@@ -51,6 +53,7 @@ __all__ = [
     "RevokedToken",
     "round_members",
     "Partnership",
+    "QuestionnaireDraft",
     "QuestionnaireItem",
     "QuestionnaireVersion",
     "Response",
@@ -60,4 +63,5 @@ __all__ = [
     "Side",
     "StorySelection",
     "StoryTag",
+    "VersionWithdrawal",
 ]

@@ -65,6 +65,7 @@ from evalapp.organiser.forms import (
     kind_choices,
 )
 from evalapp.organiser.job_views import job_helpers
+from evalapp.questionnaires.drafts import offered_versions
 from evalapp.spreadsheets import csv_download, csv_text
 from evalapp.urls import paginate
 
@@ -78,9 +79,11 @@ def rounds_list():
     return render_template("organiser/rounds.html", rounds=[(r, summaries[r.id]) for r in visible])
 
 
-def _version_choices():
-    versions = db.session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.code,
-                                                                        QuestionnaireVersion.version.desc()))
+def _version_choices(current: QuestionnaireVersion | None = None):
+    """The versions a round may use: published and not withdrawn (and the round's own, even withdrawn)."""
+    versions = list(db.session.scalars(offered_versions()))
+    if current is not None and current not in versions:
+        versions.insert(0, current)
     lang = current_lang()
     return [(v.id, f"{v.definition['title'][lang]} (v{v.version})") for v in versions]
 
@@ -106,7 +109,7 @@ def new_round():
 def edit_round(round_id):
     round_ = round_or_404(round_id)
     form = RoundForm(obj=round_)
-    form.questionnaire_version_id.choices = _version_choices()
+    form.questionnaire_version_id.choices = _version_choices(round_.questionnaire_version)
     answered = rounds.has_responses(round_)
     if form.validate_on_submit():
         try:

@@ -31,11 +31,30 @@ def read_definition(path: Path) -> Definition:
     """Parse and validate one definition file, or raise :class:`DefinitionError`."""
     name = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError(name, [(None, f"cannot be read: {exc}")]) from None
+    definition = validate_document(parse_text(text, name), name)
+    expected = f"{definition.code}-v{definition.version}.yaml"
+    if name.endswith((".yaml", ".yml")) and path.stem != expected.removesuffix(".yaml"):
+        raise DefinitionError(name, [(None, f"holds {definition.code} v{definition.version}; name it {expected}")])
+    return definition
+
+
+def parse_text(text: str, name: str) -> dict:
+    """The document of a definition file's text (not validated yet), or raise :class:`DefinitionError`."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise DefinitionError(name, [(None, f"cannot be read: {exc}")]) from None
     if not isinstance(raw, dict):
         raise DefinitionError(name, [(None, "is not a mapping of questionnaire fields")])
+    return raw
+
+
+def validate_document(raw: dict, name: str) -> Definition:
+    """Validate a definition document (a file's, or a draft's written in the browser): every rule of the
+    format, or raise :class:`DefinitionError` with each problem and the item it is in."""
     try:
         definition = Definition.model_validate(raw)
     except pydantic.ValidationError as exc:
@@ -43,9 +62,6 @@ def read_definition(path: Path) -> Definition:
     problems = cross_check(definition)
     if problems:
         raise DefinitionError(name, problems)
-    expected = f"{definition.code}-v{definition.version}.yaml"
-    if name.endswith((".yaml", ".yml")) and path.stem != expected.removesuffix(".yaml"):
-        raise DefinitionError(name, [(None, f"holds {definition.code} v{definition.version}; name it {expected}")])
     return definition
 
 

@@ -80,3 +80,28 @@ def test_account_and_api_docs_pages(page, live_server, width):
     widths["api docs"] = page.evaluate("document.documentElement.scrollWidth")
     assert {name: found for name, found in problems.items() if found} == {}
     assert {name: w for name, w in widths.items() if w > width} == {}
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_questionnaire_editor_pages(page, live_server, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server)
+    page.goto(live_server["url"] + "/o/questionnaires")
+    problems = {"questionnaires": serious(page)}
+    page.locator("tbody tr").first.get_by_role("button", name="Copier dans une nouvelle version").click()
+    page.wait_for_url("**/o/drafts/*")
+    draft = page.url.split("#")[0]
+    problems["draft"] = serious(page)
+    first = AICT.sections[0]
+    for name, path in (("general", "/general"), ("page", f"/sections/{first.code}"), ("new page", "/sections/new"),
+                       ("question", f"/items/{first.items[0].code}"),
+                       ("new matrix", f"/sections/{first.code}/items/new?type=matrix"),
+                       ("preview", "/preview?side=partner&lang=en&partnership=1&page=reciprocity")):
+        page.goto(draft + path)
+        problems[name] = serious(page)
+    # A question refused, its errors beside its fields.
+    page.goto(draft + f"/items/{first.items[0].code}")
+    page.fill("#code", "not a code")
+    page.get_by_role("button", name="Enregistrer la question").click()
+    problems["question with errors"] = serious(page)
+    assert {name: found for name, found in problems.items() if found} == {}

@@ -8,7 +8,8 @@ from tests.respond.helpers import csrf_token
 def organiser_urls(app, round_id, invitation_id, organiser_id):
     """Every rule of the organiser blueprint, filled with ids of the round under test."""
     values = {"round_id": round_id, "invitation_id": invitation_id, "organiser_id": organiser_id, "partnership_id": 1,
-              "authority_id": 1, "kind": "authorities", "job_id": 1, "token_id": 1}
+              "authority_id": 1, "kind": "authorities", "job_id": 1, "version_id": 1, "draft_id": 1, "item_code": "REC_01",
+              "section_code": "reciprocity", "number": 1, "token_id": 1}
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith(("organiser.", "auth.")) or rule.endpoint == "auth.login":
             continue

@@ -87,6 +87,9 @@ class Seed:
     tokens: dict[str, str]  # by side
     #: (job id, what its page shows)
     job_ids: list[tuple[int, list[str]]] = field(default_factory=list)
+    #: A questionnaire version, and a draft copied from it whose texts are typed texts (TITLE).
+    version_id: int | None = None
+    draft_id: int | None = None
 
 
 # --- What must never be on a page ---------------------------------------------------------------
@@ -256,7 +259,28 @@ def seeded(app, app_with):
     create_organiser(shown, "admin@example.org", admin=True)
     orga = shown.test_client()
     assert login(orga, "admin@example.org").status_code == 303
-    return shown, orga, seed_round(shown, orga)
+    s = seed_round(shown, orga)
+    s.version_id, s.draft_id = seed_draft(shown)
+    return shown, orga, s
+
+
+def seed_draft(app) -> tuple[int, int]:
+    """A draft of the next aict version whose question REC_01 and page reciprocity are worded TITLE."""
+    from evalapp.models import Organiser, QuestionnaireVersion
+    from evalapp.questionnaires import drafts, editing
+
+    with app.app_context():
+        organiser = db.session.scalar(select(Organiser).filter_by(email="admin@example.org"))
+        version = db.session.scalar(select(QuestionnaireVersion).filter_by(code="aict", version=2))
+        draft = drafts.start_new_version(organiser, version)
+        document = draft.latest.document
+        item = dict(editing.item_of(document, "REC_01"), text={"fr": TITLE, "en": TITLE})
+        document = editing.replace_item(document, "REC_01", item)
+        document = editing.replace_section(document, "reciprocity", {
+            "code": "reciprocity", "title": {"fr": TITLE, "en": TITLE}, "intro": None, "sides": None, "when": None})
+        drafts.save(draft, document, 1, organiser, TITLE)
+        db.session.commit()
+        return version.id, draft.id
 
 
 def finish(app, orga, s: Seed):
@@ -342,6 +366,14 @@ SHOWN = {
     "organiser.job_page": lambda a: a["job_shows"],
     "organiser.round_jobs": [TITLE, HOME_REGION],
     "organiser.backups": [],
+    "organiser.questionnaires": [],
+    "organiser.draft_page": [TITLE],
+    "organiser.draft_general": [],
+    "organiser.draft_section": [TITLE],
+    "organiser.new_section": [],
+    "organiser.new_item": [],
+    "organiser.draft_item": [TITLE],
+    "organiser.preview_draft": [],
     # A respondent sees their own answers and names, never the other side's answers.
     "respond.welcome": lambda a: [TITLE, NAMES[a["side"]], *(
         answers_of(a["side"]) if a["submitted"] else [NAMES[OTHER_SIDE[a["side"]]], DESCRIPTION])],
@@ -361,6 +393,8 @@ CHARTS = {
 }
 #: Files, not pages: those of the application, and the CSV downloads (see test_every_csv_download...).
 NOT_PAGES = {"static", "bootstrap.static", "assets.plotly_js",
+             # A questionnaire's definition file and its texts for translators (tests/organiser/test_questionnaire_editor.py).
+             "organiser.version_yaml", "organiser.version_texts", "organiser.draft_yaml", "organiser.draft_texts",
              # A job's file: the export page's file byte for byte (tests/jobs/test_export_jobs.py).
              "organiser.job_download",
              # JSON read with a token, its texts exact as typed, as application/json with nosniff (tests/api/).
@@ -395,6 +429,10 @@ def arguments(s: Seed) -> dict[str, list[dict]]:
                          for i, pair in zip(s.authority_ids, [(HOME, HOME_REGION), (PARTNER, PARTNER_REGION)], strict=True)],
         "token": [{"token": token, "side": side} for token, side in sides.items()],
         "job_id": [{"job_id": i, "job_shows": shows} for i, shows in s.job_ids],
+        "version_id": [{"version_id": s.version_id}],
+        "draft_id": [{"draft_id": s.draft_id}],
+        "section_code": [{"section_code": "reciprocity"}],
+        "item_code": [{"item_code": "REC_01"}],
     }
 
 

@@ -1,0 +1,672 @@
+"""Questionnaires written in the browser: versions, drafts and their editor.
+
+    /o/questionnaires                                  versions; my drafts; start or upload one
+    /o/questionnaires/new                              POST: a new questionnaire, as a draft
+    /o/questionnaires/upload                           POST: a definition file, as a draft
+    /o/questionnaires/<version>/copy                   POST: a draft of the next version (codes kept)
+    /o/questionnaires/<version>/withdraw|offer         POST: withdrawn from new rounds, or offered again
+    /o/questionnaires/<version>/definition.yaml        the version as a definition file
+    /o/questionnaires/<version>/texts.xlsx             its texts, for a translator
+    /o/drafts/<draft>                                  the draft: pages, questions, problems, history
+    /o/drafts/<draft>/general                          title, welcome texts, themes, scales
+    /o/drafts/<draft>/sections/new                     a new page
+    /o/drafts/<draft>/sections/<section>                  a page's title, introduction, sides, condition
+    /o/drafts/<draft>/sections/<section_code>/move|delete      POST
+    /o/drafts/<draft>/sections/<section_code>/items/new        a new question on the page
+    /o/drafts/<draft>/items/<item>                     a question
+    /o/drafts/<draft>/items/<item_code>/move|duplicate|delete  POST
+    /o/drafts/<draft>/undo/<number>                    POST: back to an earlier save (as a new save)
+    /o/drafts/<draft>/publish                          POST: validated as a definition file, then frozen
+    /o/drafts/<draft>/definition.yaml|texts.xlsx       downloads
+    /o/drafts/<draft>/upload|texts                     POST: a definition file, or translated texts, into it
+    /o/drafts/<draft>/preview                          a page as the respondent sees it; writes nothing
+
+Every form on a draft carries the number of the save it was drawn on: a save made meanwhile by
+someone else refuses it (409), with what was typed still in the form.
+"""
+import json
+
+import pydantic
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy import select
+
+from evalapp.extensions import db
+from evalapp.i18n import current_lang
+from evalapp.models import SIDE_LABELS, SIDES, QuestionnaireDraft, QuestionnaireVersion
+from evalapp.organiser.blueprint import bp
+from evalapp.organiser.editor_forms import (
+    TYPE_LABELS,
+    DefinitionUploadForm,
+    DraftForm,
+    DraftUploadForm,
+    GeneralForm,
+    ItemForm,
+    NewQuestionnaireForm,
+    NewSectionForm,
+    PreviewForm,
+    SectionForm,
+    TextsUploadForm,
+)
+from evalapp.questionnaires import conditions, drafts, editing, text_sheets
+from evalapp.questionnaires.definition import Item
+from evalapp.questionnaires.editing import EditError
+from evalapp.questionnaires.loader import DefinitionError, parse_text, validate_document
+from evalapp.questionnaires.types.html import Page
+from evalapp.respond.answers import page_values
+from evalapp.respond.conditions import conditional_notes
+
+YAML_TYPE = "application/yaml; charset=utf-8"
+
+
+# --- Versions ----------------------------------------------------------------------------------------
+
+@bp.get("/questionnaires", endpoint="questionnaires")
+def questionnaires_page():
+    return _questionnaires_page(NewQuestionnaireForm(formdata=None), DefinitionUploadForm(formdata=None))
+
+
+def _questionnaires_page(new_form, upload_form, upload_problems=(), status=200):
+    versions = db.session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.code,
+                                                                        QuestionnaireVersion.version.desc())).all()
+    return render_template("organiser/questionnaires.html", versions=versions,
+                           drafts=db.session.scalars(drafts.visible_drafts(current_user)).all(),
+                           new_form=new_form, upload_form=upload_form, upload_problems=list(upload_problems),
+                           withdrawn=drafts.withdrawn_ids(), lang=current_lang()), status
+
+
+def _version_or_404(version_id: int) -> QuestionnaireVersion:
+    version = db.session.get(QuestionnaireVersion, version_id)
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.post("/questionnaires/new")
+def new_questionnaire():
+    form = NewQuestionnaireForm()
+    if form.validate_on_submit():
+        if drafts.code_taken(form.code.data):
+            form.code.errors = [_("A questionnaire has this code already: copy its latest version instead.")]
+        else:
+            draft = drafts.start(current_user, editing.new_document(form.code.data, form.title_fr.data,
+                                                                    form.title_en.data))
+            db.session.commit()
+            return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+    return _questionnaires_page(form, DefinitionUploadForm(formdata=None), status=422)
+
+
+@bp.post("/questionnaires/upload")
+def upload_questionnaire():
+    form = DefinitionUploadForm()
+    problems = []
+    if form.validate_on_submit():
+        document, problems = _uploaded_document(form.file.data)
+        if not problems:
+            draft = drafts.start(current_user, document, summary=f"Uploaded {form.file.data.filename}"[:200])
+            db.session.commit()
+            flash(_("The file was read into a new draft."), "success")
+            return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+        form.file.errors = [_("The file was not taken:")]
+    return _questionnaires_page(NewQuestionnaireForm(formdata=None), form, problems, status=422)
+
+
+def _uploaded_document(file) -> tuple[dict | None, list]:
+    """The document of an uploaded definition file, and its problems (validated as the loader does)."""
+    name = file.filename or "upload.yaml"
+    try:
+        text = file.read(5_000_000).decode("utf-8")
+    except UnicodeDecodeError:
+        return None, [(None, _("The file is not UTF-8 text."))]
+    try:
+        document = parse_text(text, name)
+        validate_document(document, name)
+    except DefinitionError as exc:
+        return None, exc.problems
+    return document, []
+
+
+@bp.post("/questionnaires/<id:version_id>/copy")
+def copy_version(version_id):
+    version = _version_or_404(version_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    draft = drafts.start_new_version(current_user, version)
+    db.session.commit()
+    flash(_("A draft of the next version, copied from v%(version)s: its codes are kept.", version=version.version),
+          "success")
+    return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+
+
+@bp.post("/questionnaires/<id:version_id>/withdraw")
+def withdraw_version(version_id):
+    version = _version_or_404(version_id)
+    if FlaskForm().validate_on_submit():
+        drafts.withdraw(version, current_user)
+        db.session.commit()
+        flash(_("This version is no longer offered to new rounds. Its rounds go on."), "success")
+    return redirect(url_for(".questionnaires"), code=303)
+
+
+@bp.post("/questionnaires/<id:version_id>/offer")
+def offer_version(version_id):
+    version = _version_or_404(version_id)
+    if FlaskForm().validate_on_submit():
+        drafts.offer_again(version)
+        db.session.commit()
+        flash(_("This version is offered to new rounds again."), "success")
+    return redirect(url_for(".questionnaires"), code=303)
+
+
+def _yaml_download(document: dict, name: str) -> Response:
+    return Response(editing.to_yaml(document), mimetype="application/yaml",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _xlsx_download(content: bytes, name: str) -> Response:
+    return Response(content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/questionnaires/<id:version_id>/definition.yaml")
+def version_yaml(version_id):
+    version = _version_or_404(version_id)
+    return _yaml_download(version.definition, f"{version.code}-v{version.version}.yaml")
+
+
+@bp.get("/questionnaires/<id:version_id>/texts.xlsx")
+def version_texts(version_id):
+    version = _version_or_404(version_id)
+    return _xlsx_download(text_sheets.workbook(version.definition), f"{version.code}-v{version.version}-texts.xlsx")
+
+
+# --- A draft ------------------------------------------------------------------------------------------
+
+def _draft_or_404(draft_id: int) -> QuestionnaireDraft:
+    draft = drafts.visible_draft(current_user, draft_id)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+def _editable_or_404(draft_id: int) -> QuestionnaireDraft:
+    draft = _draft_or_404(draft_id)
+    if draft.published_version_id is not None:
+        flash(_("This draft is published: it can no longer change. Copy its version to start the next one."),
+              "warning")
+        abort(redirect(url_for(".draft_page", draft_id=draft.id), code=303))
+    return draft
+
+
+@bp.get("/drafts/<id:draft_id>")
+def draft_page(draft_id):
+    return render_template("organiser/draft.html", **_draft_context(_draft_or_404(draft_id)))
+
+
+def _save(draft, form, document: dict, summary: str, template: str, anchor: str = "", **context):
+    """Save ``document`` as the draft's next save and go back to the draft; or, when someone else saved
+    it meanwhile, the form again (409) with what was typed and who saved when."""
+    try:
+        drafts.save(draft, document, form.based_on.data, current_user, summary)
+    except drafts.DraftMoved as moved:
+        db.session.rollback()
+        # Sent again, the form replaces that save: the organiser has seen it was there.
+        form.based_on.data, form.based_on.raw_data = moved.latest.number, [str(moved.latest.number)]
+        return render_template(template, draft=draft, form=form, moved=moved.latest, lang=current_lang(),
+                               **context), 409
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for(".draft_page", draft_id=draft.id) + anchor, code=303)
+
+
+def _moved_or_saved(draft, document: dict, summary: str, anchor: str = ""):
+    """A button's change (move, duplicate, delete, undo): saved, or refused when the draft moved on."""
+    form = DraftForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        drafts.save(draft, document, form.based_on.data, current_user, summary)
+    except drafts.DraftMoved as moved:
+        db.session.rollback()
+        flash(_("Nothing was changed: %(who)s saved this draft at %(when)s, after you opened the page. "
+                "Here it is as it is now.", who=moved.latest.saved_by.email,
+                when=moved.latest.saved_at.strftime("%H:%M:%S")), "warning")
+        return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+    db.session.commit()
+    return redirect(url_for(".draft_page", draft_id=draft.id) + anchor, code=303)
+
+
+@bp.route("/drafts/<id:draft_id>/general", methods=["GET", "POST"])
+def draft_general(draft_id):
+    draft = _editable_or_404(draft_id)
+    latest = draft.latest
+    document = latest.document
+    form = GeneralForm()
+    if request.method == "GET":
+        form = GeneralForm(formdata=None, based_on=latest.number, estimated_minutes=document.get("estimated_minutes"),
+                           themes=editing.lines_of(document.get("themes")),
+                           scales=editing.scales_text(document.get("scales")),
+                           **{f"{key}_{lang}": (document.get(key) or {}).get(lang, "")
+                              for key in ("title", "intro", "intro_without_partnership") for lang in ("fr", "en")})
+    elif form.validate_on_submit():
+        try:
+            fields = {"title": editing.text_of_fields(form.data, "title"), "intro": editing.text_of_fields(form.data, "intro"),
+                      "intro_without_partnership": editing.text_of_fields(form.data, "intro_without_partnership"),
+                      "estimated_minutes": form.estimated_minutes.data,
+                      "themes": editing.parse_lines(form.themes.data, "themes"),
+                      "scales": editing.parse_scales(form.scales.data or "")}
+        except EditError as exc:
+            form[exc.field].errors = [str(exc)]
+        else:
+            return _save(draft, form, editing.replace_general(document, fields), "General settings changed",
+                         "organiser/draft_general.html")
+    return render_template("organiser/draft_general.html", draft=draft, form=form, moved=None,
+                           lang=current_lang()), 200 if request.method == "GET" else 422
+
+
+# --- Pages --------------------------------------------------------------------------------------------
+
+def _section_or_404(document: dict, code: str) -> dict:
+    section = editing.section_of(document, code)
+    if section is None:
+        abort(404)
+    return section
+
+
+@bp.route("/drafts/<id:draft_id>/sections/<section_code>", methods=["GET", "POST"])
+def draft_section(draft_id, section_code):
+    code = section_code
+    draft = _editable_or_404(draft_id)
+    latest = draft.latest
+    section = _section_or_404(latest.document, code)
+    form = SectionForm()
+    if request.method == "GET":
+        sides = section.get("sides") or list(SIDES)
+        form = SectionForm(formdata=None, based_on=latest.number, code=section.get("code"),
+                           when=editing.condition_text(section.get("when")),
+                           side_home="home" in sides, side_partner="partner" in sides,
+                           **{f"{key}_{lang}": (section.get(key) or {}).get(lang, "")
+                              for key in ("title", "intro") for lang in ("fr", "en")})
+    elif form.validate_on_submit():
+        try:
+            fields = {"code": form.code.data, "title": editing.text_of_fields(form.data, "title"),
+                      "intro": editing.text_of_fields(form.data, "intro"),
+                      "sides": editing.sides_or_default([s for s in SIDES if form[f"side_{s}"].data]),
+                      "when": editing.parse_condition(form.when.data or "")}
+            document = editing.replace_section(latest.document, code, fields)
+        except EditError as exc:
+            form[exc.field or "code"].errors = [str(exc)]
+        else:
+            return _save(draft, form, document, f"Page {form.code.data} changed", "organiser/draft_section.html",
+                         anchor=f"#section-{form.code.data}", section=section)
+    return render_template("organiser/draft_section.html", draft=draft, form=form, section=section, moved=None,
+                           lang=current_lang()), 200 if request.method == "GET" else 422
+
+
+@bp.route("/drafts/<id:draft_id>/sections/new", methods=["GET", "POST"])
+def new_section(draft_id):
+    draft = _editable_or_404(draft_id)
+    latest = draft.latest
+    form = NewSectionForm() if request.method == "POST" else NewSectionForm(formdata=None, based_on=latest.number)
+    if form.validate_on_submit():
+        document = latest.document
+        themes = document.get("themes") or [{"code": "general"}]
+        item_code = editing.propose_code(document, form.code.data, set(drafts.earlier_codes(draft.code)))
+        try:
+            document = editing.add_section(document, form.title_fr.data, form.title_en.data, form.code.data,
+                                           item_code, themes[0].get("code"))
+        except EditError as exc:
+            form.code.errors = [str(exc)]
+        else:
+            return _save(draft, form, document, f"Page {form.code.data} added", "organiser/draft_new_section.html",
+                         anchor=f"#section-{form.code.data}")
+    return render_template("organiser/draft_new_section.html", draft=draft, form=form, moved=None,
+                           lang=current_lang()), 200 if request.method == "GET" else 422
+
+
+@bp.post("/drafts/<id:draft_id>/sections/<section_code>/move")
+def move_section(draft_id, section_code):
+    code = section_code
+    draft = _editable_or_404(draft_id)
+    document = draft.latest.document
+    _section_or_404(document, code)
+    step = -1 if request.form.get("direction") == "up" else 1
+    return _moved_or_saved(draft, editing.move_section(document, code, step), f"Page {code} moved",
+                           f"#section-{code}")
+
+
+@bp.post("/drafts/<id:draft_id>/sections/<section_code>/delete")
+def delete_section(draft_id, section_code):
+    code = section_code
+    draft = _editable_or_404(draft_id)
+    document = draft.latest.document
+    _section_or_404(document, code)
+    return _moved_or_saved(draft, editing.delete_section(document, code), f"Page {code} deleted")
+
+
+# --- Questions ----------------------------------------------------------------------------------------
+
+def _item_form(document: dict, **kwargs) -> ItemForm:
+    form = ItemForm(**kwargs)
+    form.theme.choices = [(t.get("code"), f"{t.get('code')} — {(t.get('label') or {}).get(current_lang(), '')}")
+                          for t in document.get("themes") or ()]
+    form.scale.choices = [("", _("None"))] + [(name, name) for name in document.get("scales") or {}]
+    return form
+
+
+def _item_problems(item: dict) -> dict[str, list[str]]:
+    """The item's problems found by the definition format's rules, by form field."""
+    try:
+        Item.model_validate(item)
+    except pydantic.ValidationError as exc:
+        problems: dict[str, list[str]] = {}
+        for error in exc.errors():
+            loc = [str(part) for part in error["loc"]]
+            if loc and loc[-1] == "en" and error["type"] in ("string_too_short", "missing"):
+                continue  # the translation may come later (the draft's problems list it until then)
+            where = loc[0] if loc else "type"
+            field = {"text": "text_en" if "en" in loc else "text_fr", "partner_text": "partner_text_fr",
+                     "help": "help_fr", "unit": "unit_fr"}.get(where, where)
+            if field not in ItemForm.__dict__ and field not in {"text_fr", "text_en"}:
+                field = "type"
+            message = error["msg"].removeprefix("Value error, ")
+            problems.setdefault(field, []).append(message + (f" ({'.'.join(loc)})" if len(loc) > 1 else ""))
+        return problems
+    return {}
+
+
+def _item_posted(draft, latest, form, save_document, summary: str, template: str, **context):
+    """An item form posted: its item checked by the format's rules, then saved with ``save_document(item)``."""
+    if form.validate_on_submit():
+        try:
+            item = editing.item_from_fields(form.data)
+            problems = _item_problems(item)
+            if not problems:
+                document = save_document(item)
+        except EditError as exc:
+            problems = {exc.field or "code": [str(exc)]}
+        if not problems:
+            return _save(draft, form, document, summary.format(code=item["code"]), template,
+                         anchor=f"#item-{item['code']}", **context)
+        for name, messages in problems.items():
+            form[name].errors = list(form[name].errors) + messages
+    return render_template(template, draft=draft, form=form, moved=None, lang=current_lang(), **context), 422
+
+
+@bp.route("/drafts/<id:draft_id>/items/<item_code>", methods=["GET", "POST"])
+def draft_item(draft_id, item_code):
+    code = item_code
+    draft = _editable_or_404(draft_id)
+    latest = draft.latest
+    item = editing.item_of(latest.document, code)
+    if item is None:
+        abort(404)
+    context = {"code": code, "item": item}
+    if request.method == "GET":
+        form = _item_form(latest.document, formdata=None, based_on=latest.number, data=editing.fields_of_item(item))
+        return render_template("organiser/draft_item.html", draft=draft, form=form, moved=None, lang=current_lang(),
+                               **context)
+    form = _item_form(latest.document)
+    return _item_posted(draft, latest, form, lambda new: editing.replace_item(latest.document, code, new),
+                        "Question {code} changed", "organiser/draft_item.html", **context)
+
+
+@bp.route("/drafts/<id:draft_id>/sections/<section_code>/items/new", methods=["GET", "POST"])
+def new_item(draft_id, section_code):
+    draft = _editable_or_404(draft_id)
+    latest = draft.latest
+    section = _section_or_404(latest.document, section_code)
+    context = {"code": None, "item": None, "section": section}
+    if request.method == "GET":
+        themes = [t.get("code") for t in latest.document.get("themes") or ()]
+        existing = section.get("items") or [{}]
+        proposed = editing.new_item(editing.propose_code(latest.document, section_code,
+                                                         set(drafts.earlier_codes(draft.code))),
+                                    request.args.get("type", "single"),
+                                    existing[-1].get("theme") or (themes[0] if themes else ""),
+                                    next(iter(latest.document.get("scales") or {}), None))
+        form = _item_form(latest.document, formdata=None, based_on=latest.number,
+                          data=editing.fields_of_item(proposed))
+        return render_template("organiser/draft_item.html", draft=draft, form=form, moved=None, lang=current_lang(),
+                               **context)
+    form = _item_form(latest.document)
+    return _item_posted(draft, latest, form, lambda new: editing.add_item(latest.document, section_code, new),
+                        "Question {code} added", "organiser/draft_item.html", **context)
+
+
+def _item_or_404(document: dict, code: str) -> dict:
+    item = editing.item_of(document, code)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.post("/drafts/<id:draft_id>/items/<item_code>/move")
+def move_item(draft_id, item_code):
+    code = item_code
+    draft = _editable_or_404(draft_id)
+    document = draft.latest.document
+    _item_or_404(document, code)
+    step = -1 if request.form.get("direction") == "up" else 1
+    return _moved_or_saved(draft, editing.move_item(document, code, step), f"Question {code} moved", f"#item-{code}")
+
+
+@bp.post("/drafts/<id:draft_id>/items/<item_code>/duplicate")
+def duplicate_item(draft_id, item_code):
+    code = item_code
+    draft = _editable_or_404(draft_id)
+    document = draft.latest.document
+    _item_or_404(document, code)
+    document, copied = editing.duplicate_item(document, code, set(drafts.earlier_codes(draft.code)))
+    return _moved_or_saved(draft, document, f"Question {code} copied as {copied}", f"#item-{copied}")
+
+
+@bp.post("/drafts/<id:draft_id>/items/<item_code>/delete")
+def delete_item(draft_id, item_code):
+    code = item_code
+    draft = _editable_or_404(draft_id)
+    document = draft.latest.document
+    _item_or_404(document, code)
+    return _moved_or_saved(draft, editing.delete_item(document, code), f"Question {code} deleted")
+
+
+# --- History, publishing, files ------------------------------------------------------------------------
+
+@bp.post("/drafts/<id:draft_id>/undo/<id:number>")
+def undo_draft(draft_id, number):
+    draft = _editable_or_404(draft_id)
+    form = DraftForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        drafts.undo_to(draft, number, form.based_on.data, current_user)
+    except LookupError:
+        abort(404)
+    except drafts.DraftMoved as moved:
+        db.session.rollback()
+        flash(_("Nothing was changed: %(who)s saved this draft at %(when)s, after you opened the page. "
+                "Here it is as it is now.", who=moved.latest.saved_by.email,
+                when=moved.latest.saved_at.strftime("%H:%M:%S")), "warning")
+        return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+    db.session.commit()
+    flash(_("The draft is back as it was at save %(number)s.", number=number), "success")
+    return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+
+
+@bp.post("/drafts/<id:draft_id>/publish")
+def publish_draft(draft_id):
+    draft = _editable_or_404(draft_id)
+    form = DraftForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        version = drafts.publish(draft, form.based_on.data, current_user)
+    except drafts.DraftMoved as moved:
+        db.session.rollback()
+        flash(_("Not published: %(who)s saved this draft at %(when)s, after you opened the page. Check it, then "
+                "publish again.", who=moved.latest.saved_by.email, when=moved.latest.saved_at.strftime("%H:%M:%S")),
+              "warning")
+        return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+    except DefinitionError:
+        db.session.rollback()
+        flash(_("Not published: the draft has problems, listed below."), "warning")
+        return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+    db.session.commit()
+    flash(_("Published as version %(version)s: it can no longer change, and rounds may now use it.",
+            version=version.version), "success")
+    return redirect(url_for(".questionnaires"), code=303)
+
+
+@bp.get("/drafts/<id:draft_id>/definition.yaml")
+def draft_yaml(draft_id):
+    draft = _draft_or_404(draft_id)
+    document = draft.latest.document
+    return _yaml_download(document, f"{document.get('code', 'draft')}-draft-{draft.id}.yaml")
+
+
+@bp.get("/drafts/<id:draft_id>/texts.xlsx")
+def draft_texts(draft_id):
+    draft = _draft_or_404(draft_id)
+    return _xlsx_download(text_sheets.workbook(draft.latest.document), f"{draft.code}-draft-{draft.id}-texts.xlsx")
+
+
+@bp.post("/drafts/<id:draft_id>/upload")
+def upload_into_draft(draft_id):
+    draft = _editable_or_404(draft_id)
+    form = DraftUploadForm()
+    if form.validate_on_submit():
+        document, problems = _uploaded_document(form.definition_file.data)
+        if not problems:
+            return _moved_or_saved(draft, document, f"Uploaded {form.definition_file.data.filename}")
+        return _draft_with_errors(draft, upload_problems=problems)
+    return _draft_with_errors(draft, upload_problems=[(None, " ".join(form.definition_file.errors))])
+
+
+@bp.post("/drafts/<id:draft_id>/texts")
+def upload_texts(draft_id):
+    draft = _editable_or_404(draft_id)
+    form = TextsUploadForm()
+    if form.validate_on_submit():
+        try:
+            translated = text_sheets.read(form.texts_file.data)
+        except text_sheets.SheetError as exc:
+            return _draft_with_errors(draft, texts_problems=[str(exc)])
+        document, unknown = editing.with_texts(draft.latest.document, translated)
+        if unknown:
+            return _draft_with_errors(draft, texts_problems=[
+                _("The spreadsheet names texts this draft does not have: %(places)s. Nothing was changed.",
+                  places=", ".join(unknown[:20]))])
+        return _moved_or_saved(draft, document, "Texts uploaded")
+    return _draft_with_errors(draft, texts_problems=form.texts_file.errors)
+
+
+def _draft_with_errors(draft, **errors):
+    return render_template("organiser/draft.html", **_draft_context(draft), **errors), 422
+
+
+def _draft_context(draft) -> dict:
+    latest = draft.latest
+    version = drafts.next_version_number(draft.code)
+    checked = drafts.check(latest.document, version)
+    problems_by_item: dict = {}
+    for code, message in checked.problems:
+        problems_by_item.setdefault(code, []).append(message)
+    # Published since this draft was copied: their changes are not in it.
+    newer = version - 1 if draft.based_on and draft.published_version_id is None and \
+        version - 1 > draft.based_on.version else None
+    return dict(draft=draft, latest=latest, document=latest.document, version=version, problems=checked.problems,
+                newer=newer,
+                problems_by_item=problems_by_item, history=drafts.history(draft),
+                form=DraftForm(based_on=latest.number, formdata=None),
+                upload_form=DraftUploadForm(based_on=latest.number, formdata=None),
+                texts_form=TextsUploadForm(based_on=latest.number, formdata=None),
+                preview_form=PreviewForm(formdata=None), lang=current_lang(), side_labels=SIDE_LABELS,
+                type_labels=TYPE_LABELS)
+
+
+# --- Preview ------------------------------------------------------------------------------------------
+
+@bp.route("/drafts/<id:draft_id>/preview", methods=["GET", "POST"])
+def preview_draft(draft_id):
+    """A page of the draft as a respondent sees it, for a side and a language; the answers typed are
+    carried from page to page in the form (so that conditions work), and nothing is written."""
+    draft = _draft_or_404(draft_id)
+    choice = PreviewForm(request.args, meta={"csrf": False})
+    if not request.args or not choice.validate():
+        choice = PreviewForm(formdata=None, meta={"csrf": False}, lang=current_lang())
+    side, lang, partnership = choice.side.data, choice.lang.data, choice.partnership.data == "1"
+    checked = drafts.check(draft.latest.document, drafts.next_version_number(draft.code))
+    if checked.definition is None:
+        return render_template("organiser/draft_preview.html", draft=draft, choice=choice, problems=checked.problems,
+                               lang=current_lang()), 200
+    definition = checked.definition
+    carried = _carried_values(request.form.get("carried"))
+    current_code = request.values.get("page") or ""
+    g.input_lang = lang
+    with force_locale(lang):
+        values = dict(carried)
+        section = definition.section(side, current_code)
+        if request.method == "POST" and section is not None:
+            if not FlaskForm().validate_on_submit():
+                abort(400)
+            form = _preview_form_class(definition, section, side, lang)(formdata=request.form)
+            values.update(page_values(form))
+        asked = conditions.asked(definition, side, partnership, values)
+        pages = asked.sections_of(definition, side)
+        section = _preview_destination(pages, section, request.form.get("action", ""))
+        if section is None:
+            return render_template("organiser/draft_preview.html", draft=draft, choice=choice, problems=[],
+                                   pages=pages, section=None, lang=current_lang(), definition=definition,
+                                   preview_lang=lang, carried=_carry(values)), 200
+        drawn = conditions.page_items(definition, section, side, partnership, values)
+        items = [item for item, _condition in drawn]
+        notes = conditional_notes(definition, drawn, side, lang)
+        form = _preview_form_class(definition, section, side, lang)(formdata=None, data=values)
+        # Drawn by a template, which escaped every text of the draft.
+        body = Markup(render_template("organiser/_preview_page.html", definition=definition, section=section, items=items,
+                               notes=notes, form=form, side=side, lang=lang, pages=pages,
+                               step=pages.index(section) + 1 if section in pages else 1, steps=len(pages) + 1,
+                               carried=_carry(values), draft=draft, choice=choice,
+                               question_page=Page(side=side, lang=lang, input_lang=lang)))
+    return render_template("organiser/draft_preview.html", draft=draft, choice=choice, problems=[], body=body,
+                           section=section, notes=notes, lang=current_lang(), preview_lang=lang)
+
+
+def _preview_form_class(definition, section, side: str, lang: str):
+    attrs = {}
+    for item in section.items_for(side):
+        attrs.update(item.kind.fields(item, definition, side, lang))
+    return type("PreviewPageForm", (FlaskForm,), attrs)
+
+
+def _carried_values(sent: str | None) -> dict:
+    try:
+        values = json.loads(sent or "{}")
+    except ValueError:
+        return {}
+    return values if isinstance(values, dict) else {}
+
+
+def _carry(values: dict) -> str:
+    return json.dumps({name: value for name, value in values.items() if value not in (None, "", [])},
+                      default=str, separators=(",", ":"))
+
+
+def _preview_destination(pages, current, action: str):
+    """The page a preview goes to: the one asked (previous, next, or chosen), the first by default."""
+    if not pages:
+        return None
+    codes = [page.code for page in pages]
+    index = codes.index(current.code) if current is not None and current.code in codes else None
+    if action == "next" and index is not None:
+        return pages[index + 1] if index + 1 < len(pages) else None
+    if action == "previous" and index:
+        return pages[index - 1]
+    if index is not None:
+        return pages[index]
+    return pages[0]
+

@@ -1,0 +1,189 @@
+"""Drafts written in the browser: start, save (never over another organiser's save), undo, publish.
+
+The functions here only flush; the view that calls them commits. A save is refused unless it was
+made on the draft's latest save: what one organiser saved is never silently erased by another
+who opened the draft before it.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from evalapp.extensions import db
+from evalapp.models import (
+    DraftSave,
+    Organiser,
+    QuestionnaireDraft,
+    QuestionnaireItem,
+    QuestionnaireVersion,
+    VersionWithdrawal,
+)
+from evalapp.questionnaires import editing
+from evalapp.questionnaires.definition import Definition
+from evalapp.questionnaires.loader import DefinitionError, store_definition, validate_document
+
+
+class DraftMoved(Exception):
+    """The draft was saved by someone else since the page was drawn: nothing was written."""
+
+    def __init__(self, latest: DraftSave):
+        super().__init__(f"draft {latest.draft_id} is at save {latest.number}")
+        self.latest = latest
+
+
+def visible_drafts(organiser: Organiser):
+    """The drafts still being written that ``organiser`` may see: their own; every one for an administrator."""
+    query = select(QuestionnaireDraft).where(QuestionnaireDraft.published_version_id.is_(None))
+    if not organiser.is_admin:
+        query = query.where(QuestionnaireDraft.created_by_id == organiser.id)
+    return query.order_by(QuestionnaireDraft.created_at.desc())
+
+
+def visible_draft(organiser: Organiser, draft_id: int) -> QuestionnaireDraft | None:
+    draft = db.session.get(QuestionnaireDraft, draft_id)
+    if draft is None or not (organiser.is_admin or draft.created_by_id == organiser.id):
+        return None
+    return draft
+
+
+def start(organiser: Organiser, document: dict, based_on: QuestionnaireVersion | None = None,
+          summary: str = "Started") -> QuestionnaireDraft:
+    """A new draft holding ``document`` as its first save."""
+    draft = QuestionnaireDraft(code=str(document.get("code", "")), based_on=based_on, created_by=organiser)
+    db.session.add(draft)
+    db.session.flush()
+    db.session.add(DraftSave(draft_id=draft.id, number=1, document=document, summary=summary, saved_by=organiser))
+    db.session.flush()
+    return draft
+
+
+def code_taken(code: str) -> bool:
+    """Whether a questionnaire (a version, or a draft anyone is writing) has this code already."""
+    return bool(db.session.scalar(select(QuestionnaireVersion.id).where(QuestionnaireVersion.code == code).limit(1))
+                or db.session.scalar(select(QuestionnaireDraft.id).where(QuestionnaireDraft.code == code).limit(1)))
+
+
+def next_version_number(code: str) -> int:
+    return (db.session.scalar(select(func.max(QuestionnaireVersion.version)).where(QuestionnaireVersion.code == code))
+            or 0) + 1
+
+
+def start_new_version(organiser: Organiser, version: QuestionnaireVersion) -> QuestionnaireDraft:
+    """A draft of the next version of ``version``'s questionnaire, copying it (codes kept)."""
+    document = editing.copy_for_new_version(version.definition, next_version_number(version.code))
+    return start(organiser, document, based_on=version, summary=f"Copy of {version.code} v{version.version}")
+
+
+def save(draft: QuestionnaireDraft, document: dict, based_on: int, organiser: Organiser, summary: str) -> DraftSave:
+    """Add a save holding ``document``, made on save number ``based_on``; raise :class:`DraftMoved` if the
+    draft has another save since (or gets one at the same time), or if it was published meanwhile."""
+    latest = draft.latest
+    if latest.number != based_on or draft.published_version_id is not None:
+        raise DraftMoved(latest)
+    made = DraftSave(draft_id=draft.id, number=latest.number + 1, document=document, summary=summary[:200],
+                     saved_by=organiser)
+    try:
+        with db.session.begin_nested():
+            db.session.add(made)
+    except IntegrityError:
+        # Another organiser's save of the same number was written first.
+        raise DraftMoved(draft.latest) from None
+    return made
+
+
+def undo_to(draft: QuestionnaireDraft, number: int, based_on: int, organiser: Organiser) -> DraftSave:
+    """Bring back save ``number``'s document, as a new save (the history keeps every save)."""
+    earlier = db.session.scalar(select(DraftSave).filter_by(draft_id=draft.id, number=number))
+    if earlier is None:
+        raise LookupError(number)
+    return save(draft, earlier.document, based_on, organiser, f"Back to save {number}")
+
+
+def history(draft: QuestionnaireDraft) -> list[DraftSave]:
+    return list(db.session.scalars(select(DraftSave).where(DraftSave.draft_id == draft.id)
+                                   .order_by(DraftSave.number.desc())))
+
+
+def earlier_codes(code: str) -> dict[str, tuple[str, int]]:
+    """Every answer code of the stored versions of questionnaire ``code``: its stored type and latest version."""
+    rows = db.session.execute(
+        select(QuestionnaireItem.code, QuestionnaireItem.type, QuestionnaireVersion.version)
+        .join(QuestionnaireVersion).where(QuestionnaireVersion.code == code)
+        .order_by(QuestionnaireVersion.version))
+    return {row.code: (row.type, row.version) for row in rows}
+
+
+def code_problems(definition: Definition) -> list[tuple[str | None, str]]:
+    """Codes that meant another kind of question in an earlier version of the questionnaire.
+
+    A code keeps one meaning across versions, so that answers given under it compare; an item whose
+    answers are of another kind (a scale that became a choice) must take a new code.
+    """
+    earlier = earlier_codes(definition.code)
+    problems = []
+    for section in definition.sections:
+        for item in section.items:
+            for code in item.answer_codes:
+                if code in earlier and earlier[code][0] != item.kind.stored_type:
+                    kind, version = earlier[code]
+                    problems.append((item.code, f"code '{code}' was a {kind} question in v{version}: a question of "
+                                                f"another kind needs a new code"))
+    return problems
+
+
+@dataclass
+class Check:
+    """A draft's document checked as publishing checks it: its definition when valid, else the problems."""
+
+    definition: Definition | None
+    problems: list[tuple[str | None, str]]
+
+
+def check(document: dict, version: int | None = None) -> Check:
+    """Validate a draft's document with the loader's rules and the codes of earlier versions."""
+    document = dict(document, version=version) if version else document
+    try:
+        definition = validate_document(document, "draft")
+    except DefinitionError as exc:
+        return Check(None, exc.problems)
+    problems = code_problems(definition)
+    return Check(None if problems else definition, problems)
+
+
+def publish(draft: QuestionnaireDraft, based_on: int, organiser: Organiser) -> QuestionnaireVersion:
+    """Store the draft as the questionnaire's next version, validated as a definition file is; raise
+    :class:`DefinitionError` with the problems, or :class:`DraftMoved`."""
+    latest = draft.latest
+    if latest.number != based_on or draft.published_version_id is not None:
+        raise DraftMoved(latest)
+    number = next_version_number(str(latest.document.get("code", "")))
+    checked = check(latest.document, number)
+    if checked.definition is None:
+        raise DefinitionError("draft", checked.problems)
+    version = store_definition(checked.definition).version
+    draft.published_version = version
+    draft.code = version.code
+    db.session.flush()
+    return version
+
+
+def withdraw(version: QuestionnaireVersion, organiser: Organiser) -> None:
+    """Withdraw a version from new rounds; the rounds on it go on as they are."""
+    if db.session.get(VersionWithdrawal, version.id) is None:
+        db.session.add(VersionWithdrawal(questionnaire_version_id=version.id, withdrawn_by=organiser))
+
+
+def offer_again(version: QuestionnaireVersion) -> None:
+    db.session.execute(delete(VersionWithdrawal).where(VersionWithdrawal.questionnaire_version_id == version.id))
+
+
+def withdrawn_ids() -> set[int]:
+    return set(db.session.scalars(select(VersionWithdrawal.questionnaire_version_id)))
+
+
+def offered_versions():
+    """The versions a new round may use: published, not withdrawn."""
+    withdrawn = select(VersionWithdrawal.questionnaire_version_id)
+    return (select(QuestionnaireVersion).where(QuestionnaireVersion.id.not_in(withdrawn))
+            .order_by(QuestionnaireVersion.code, QuestionnaireVersion.version.desc()))
+

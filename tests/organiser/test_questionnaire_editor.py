@@ -1,0 +1,384 @@
+"""Questionnaires written in the browser: drafts, their saves and conflicts, publishing, versions."""
+import io
+import re
+import zipfile
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from evalapp.clock import today
+from evalapp.extensions import db
+from evalapp.models import DraftSave, Organiser, QuestionnaireDraft, QuestionnaireVersion, Round
+from evalapp.questionnaires import editing, text_sheets
+from evalapp.questionnaires.loader import load_all
+from tests.factories import create_organiser, create_partnership_invitations, login
+from tests.respond.helpers import DEMO_AICT, csrf_token, start
+
+
+def _versions(app) -> dict:
+    with app.app_context():
+        load_all()
+        db.session.commit()
+        return {(v.code, v.version): v.id for v in db.session.scalars(select(QuestionnaireVersion))}
+
+
+def _copy(app, orga, version=2) -> int:
+    version_id = _versions(app)[("aict", version)]
+    page = orga.get("/o/questionnaires")
+    response = orga.post(f"/o/questionnaires/{version_id}/copy", data={"csrf_token": csrf_token(page.text)})
+    assert response.status_code == 303
+    return int(re.search(r"/o/drafts/(\d+)", response.location)[1])
+
+
+def _form_data(html: str) -> dict:
+    """The values of a form page's inputs, textareas and selects, as a browser would send them."""
+    data = {}
+    for name, value in re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', html):
+        data.setdefault(name, value)
+    for tag in re.findall(r"<input[^>]*>", html):
+        if 'type="checkbox"' in tag:
+            name = re.search(r'name="([^"]+)"', tag)[1]
+            if " checked" in tag:
+                data[name] = "y"
+            else:
+                data.pop(name, None)
+    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
+        data[name] = _unescape(value.removeprefix("\r\n").removeprefix("\n"))
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"', body) or re.search(r'<option value="([^"]*)"', body)
+        data[name] = chosen[1]
+    return data
+
+
+def _unescape(text: str) -> str:
+    return (text.replace("&#34;", '"').replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
+            .replace("&quot;", '"').replace("&amp;", "&"))
+
+
+def _document(app, draft_id) -> dict:
+    with app.app_context():
+        return db.session.get(QuestionnaireDraft, draft_id).latest.document
+
+
+def test_copy_reword_add_a_question_with_a_condition_and_publish(app, orga):
+    draft_id = _copy(app, orga)
+    draft_page = orga.get(f"/o/drafts/{draft_id}")
+    assert draft_page.status_code == 200 and "à publier en version 3" in draft_page.text
+
+    # Reword an item: its code stays.
+    page = orga.get(f"/o/drafts/{draft_id}/items/REC_01")
+    data = _form_data(page.text)
+    assert data["code"] == "REC_01" and data["type"] == "scale"
+    data["text_fr"] = "Les décisions sont prises ensemble, <b>vraiment</b>."
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+
+    # A multiple choice asked only when REC_01 is at least 4.
+    page = orga.get(f"/o/drafts/{draft_id}/sections/reciprocity/items/new?type=multiple")
+    data = _form_data(page.text)
+    code = data["code"]
+    assert code.startswith("REC_") and data["type"] == "multiple"
+    data.update(text_fr="Quels domaines ?", text_en="Which fields?", when="{item: REC_01, at_least: 4}",
+                options="water | Eau | Water\nschools | Écoles | Schools\nnone | Aucun | None | exclusive", other="y")
+    response = orga.post(f"/o/drafts/{draft_id}/sections/reciprocity/items/new", data=data)
+    assert response.status_code == 303, response.text
+    item = editing.item_of(_document(app, draft_id), code)
+    assert item["options"][2] == {"code": "none", "label": {"fr": "Aucun", "en": "None"}, "exclusive": True}
+    assert item["when"] == {"item": "REC_01", "at_least": 4} and item["other"] is True
+
+    page = orga.get(f"/o/drafts/{draft_id}")
+    assert "Aucun problème trouvé" in page.text
+    # Organisers' texts are inert.
+    assert "&lt;b&gt;vraiment&lt;/b&gt;" in page.text and "<b>vraiment" not in page.text
+    response = orga.post(f"/o/drafts/{draft_id}/publish", data={"csrf_token": csrf_token(page.text),
+                                                                "based_on": _based_on(page.text)})
+    assert response.status_code == 303
+    with app.app_context():
+        version = db.session.scalar(select(QuestionnaireVersion).filter_by(code="aict", version=3))
+        assert any(row.code == code and row.type == "multiple" for row in version.items)
+        assert db.session.get(QuestionnaireDraft, draft_id).published_version_id == version.id
+    # Published: frozen, and offered to new rounds.
+    assert orga.get(f"/o/drafts/{draft_id}/items/REC_01").status_code == 303
+    assert "(v3)" in orga.get("/o/rounds/new").text
+
+
+def _based_on(html: str) -> str:
+    return re.search(r'name="based_on"[^>]*value="(\d+)"', html)[1]
+
+
+def test_an_item_the_format_refuses_is_not_saved_and_the_form_keeps_what_was_typed(app, orga):
+    draft_id = _copy(app, orga)
+    page = orga.get(f"/o/drafts/{draft_id}/sections/reciprocity/items/new?type=single")
+    data = _form_data(page.text)
+    data.update(text_fr="Une seule option ?", text_en="Only one option?", options="yes | Oui | Yes")
+    response = orga.post(f"/o/drafts/{draft_id}/sections/reciprocity/items/new", data=data)
+    assert response.status_code == 422
+    assert "Une seule option ?" in response.text and 'class="field-error"' in response.text
+    data["options"] = "yes"
+    response = orga.post(f"/o/drafts/{draft_id}/sections/reciprocity/items/new", data=data)
+    assert response.status_code == 422 and "Ligne 1 : écrivez" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DraftSave)) == 1
+
+
+def test_two_organisers_never_erase_each_other_and_any_save_comes_back(app, orga):
+    draft_id = _copy(app, orga)
+    first = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    second = dict(first)
+    first["text_en"] = "Decisions are taken together (first)."
+    second["text_en"] = "Decisions are taken jointly (second)."
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=first).status_code == 303
+    refused = orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=second)
+    assert refused.status_code == 409
+    assert "le brouillon a changé entre-temps" in refused.text and "jointly (second)" in refused.text
+    assert editing.item_of(_document(app, draft_id), "REC_01")["text"]["en"] == "Decisions are taken together (first)."
+    # Saving again, knowingly, replaces it; every save is kept and any one can be brought back.
+    again = _form_data(refused.text)
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=again).status_code == 303
+    assert editing.item_of(_document(app, draft_id), "REC_01")["text"]["en"] == "Decisions are taken jointly (second)."
+    page = orga.get(f"/o/drafts/{draft_id}")
+    response = orga.post(f"/o/drafts/{draft_id}/undo/1", data={"csrf_token": csrf_token(page.text),
+                                                               "based_on": _based_on(page.text)})
+    assert response.status_code == 303
+    with app.app_context():
+        draft = db.session.get(QuestionnaireDraft, draft_id)
+        assert draft.latest.number == 4 and draft.latest.summary == "Back to save 1"
+        original = db.session.scalar(select(QuestionnaireVersion).filter_by(code="aict", version=2)).definition
+        assert editing.item_of(draft.latest.document, "REC_01") == editing.item_of(original, "REC_01")
+
+
+def test_buttons_on_a_stale_page_change_nothing(app, orga):
+    draft_id = _copy(app, orga)
+    stale = orga.get(f"/o/drafts/{draft_id}")
+    token, based_on = csrf_token(stale.text), _based_on(stale.text)
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01/delete",
+                     data={"csrf_token": token, "based_on": based_on}).status_code == 303
+    response = orga.post(f"/o/drafts/{draft_id}/items/REC_02/delete", data={"csrf_token": token, "based_on": based_on},
+                         follow_redirects=True)
+    assert "Rien n’a été modifié" in response.text
+    document = _document(app, draft_id)
+    assert editing.item_of(document, "REC_01") is None and editing.item_of(document, "REC_02") is not None
+
+
+def test_a_draft_is_private_to_its_author_and_administrators(app, orga):
+    draft_id = _copy(app, orga)
+    create_organiser(app, "other@example.org")
+    other = app.test_client()
+    login(other, "other@example.org")
+    assert other.get(f"/o/drafts/{draft_id}").status_code == 404
+    assert "Draft" not in other.get("/o/questionnaires").text.split("Published versions")[0].split("<h2>")[-1]
+    create_organiser(app, "admin@example.org", admin=True)
+    admin = app.test_client()
+    login(admin, "admin@example.org")
+    assert admin.get(f"/o/drafts/{draft_id}").status_code == 200
+
+
+def test_a_code_of_another_meaning_in_an_earlier_version_is_refused_at_publishing(app, orga):
+    draft_id = _copy(app, orga)
+    page = orga.get(f"/o/drafts/{draft_id}/items/REC_01")
+    data = _form_data(page.text)
+    data.update(type="short_text")
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    page = orga.get(f"/o/drafts/{draft_id}")
+    assert "code &#39;REC_01&#39; was a scale question in v2" in page.text
+    response = orga.post(f"/o/drafts/{draft_id}/publish", data={"csrf_token": csrf_token(page.text),
+                                                                "based_on": _based_on(page.text)},
+                         follow_redirects=True)
+    assert "Non publié" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == 2
+
+
+def test_withdrawn_versions_are_not_offered_to_new_rounds(app, orga):
+    versions = _versions(app)
+    page = orga.get("/o/questionnaires")
+    orga.post(f"/o/questionnaires/{versions[('aict', 1)]}/withdraw", data={"csrf_token": csrf_token(page.text)})
+    form = orga.get("/o/rounds/new").text
+    assert f'value="{versions[("aict", 1)]}"' not in form and f'value="{versions[("aict", 2)]}"' in form
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 0
+
+
+def test_yaml_round_trip_and_upload_errors(app, orga):
+    versions = _versions(app)
+    downloaded = orga.get(f"/o/questionnaires/{versions[('aict', 2)]}/definition.yaml")
+    assert downloaded.status_code == 200 and 'filename="aict-v2.yaml"' in downloaded.headers["Content-Disposition"]
+    document = yaml.safe_load(downloaded.data)
+    assert document["code"] == "aict" and document["version"] == 2
+    page = orga.get("/o/questionnaires")
+    response = orga.post("/o/questionnaires/upload", data={
+        "csrf_token": csrf_token(page.text), "file": (io.BytesIO(downloaded.data), "aict-v2.yaml")})
+    assert response.status_code == 303
+    document["sections"][0]["items"][0]["type"] = "nonsense"
+    broken = yaml.safe_dump(document, allow_unicode=True).encode()
+    response = orga.post("/o/questionnaires/upload", data={
+        "csrf_token": csrf_token(page.text), "file": (io.BytesIO(broken), "broken.yaml")})
+    assert response.status_code == 422
+    first = document["sections"][0]["items"][0]["code"]
+    assert f"Question {first}" in response.text and "type" in response.text
+
+
+def test_translators_spreadsheet_round_trip(app, orga):
+    draft_id = _copy(app, orga)
+    sheet = orga.get(f"/o/drafts/{draft_id}/texts.xlsx")
+    book = load_workbook(io.BytesIO(sheet.data))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0] == ("text", "fr", "en")
+    where = {row[0]: row for row in rows}
+    assert where["item REC_01 text"][1] == editing.item_of(_document(app, draft_id), "REC_01")["text"]["fr"]
+    for row in book.active.iter_rows(min_row=2):
+        if row[0].value == "item REC_01 text":
+            row[2].value = "Decisions are shared"
+    out = io.BytesIO()
+    book.save(out)
+    page = orga.get(f"/o/drafts/{draft_id}")
+    response = orga.post(f"/o/drafts/{draft_id}/texts", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
+        "texts_file": (io.BytesIO(out.getvalue()), "texts.xlsx")})
+    assert response.status_code == 303
+    assert editing.item_of(_document(app, draft_id), "REC_01")["text"]["en"] == "Decisions are shared"
+
+
+def test_a_text_that_looks_like_a_formula_stays_a_text_in_the_spreadsheet():
+    document = editing.new_document("demo", "=HYPERLINK(\"http://x\")", "Title")
+    sheet = load_workbook(io.BytesIO(text_sheets.workbook(document))).active
+    cell = sheet["B2"]
+    assert sheet["A2"].value == "title" and cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
+
+
+def test_preview_as_partner_in_english_follows_conditions_and_writes_nothing(app, orga):
+    draft_id = _copy(app, orga)
+    page = orga.get(f"/o/drafts/{draft_id}/preview?side=partner&lang=en&partnership=1")
+    assert page.status_code == 200
+    assert 'lang="en"' in page.text and "Next" in page.text
+    with app.app_context():
+        saves = db.session.scalar(select(func.count()).select_from(DraftSave))
+    first = re.search(r'name="page" value="([^"]+)"', page.text)[1]
+    response = orga.post(f"/o/drafts/{draft_id}/preview?side=partner&lang=en&partnership=1",
+                         data={"csrf_token": csrf_token(page.text), "page": first, "carried": "{}", "action": "next"})
+    assert response.status_code == 200
+    assert re.search(r'name="page" value="([^"]+)"', response.text)[1] != first
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DraftSave)) == saves
+
+
+def test_texts_typed_by_organisers_are_inert_in_the_preview_the_questionnaire_and_the_charts(app, orga):
+    draft_id = _copy(app, orga)
+    code = next(item.code for section in DEMO_AICT.sections for item in section.items if item.type == "multiple")
+    section = next(section.code for section in DEMO_AICT.sections if code in [i.code for i in section.items])
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/{code}").text)
+    data["text_fr"] = "<script>alert(1)</script> Domaines"
+    assert orga.post(f"/o/drafts/{draft_id}/items/{code}", data=data).status_code == 303
+    marked = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    preview = orga.get(f"/o/drafts/{draft_id}/preview?side=home&lang=fr&partnership=1&page={section}").text
+    assert marked in preview and "<script>alert(1)" not in preview
+    page = orga.get(f"/o/drafts/{draft_id}")
+    orga.post(f"/o/drafts/{draft_id}/publish", data={"csrf_token": csrf_token(page.text), "based_on": _based_on(page.text)})
+    with app.app_context():
+        version = db.session.scalar(select(QuestionnaireVersion).filter_by(code="aict", version=3))
+        round_ = Round(questionnaire_version=version, title="Tour v3", opens_on=today(), closes_on=today(),
+                       owner_id=db.session.scalar(select(Organiser.id)))
+        db.session.add(round_)
+        db.session.commit()
+        round_id = round_.id
+    home, _partner = create_partnership_invitations(app, round_id)
+    respondent = app.test_client()
+    start(respondent, home)
+    questionnaire = respondent.get(f"/r/{home}/p/{section}").text
+    dashboard = orga.get(f"/o/rounds/{round_id}/dashboard").text
+    for text in (questionnaire, dashboard):
+        assert "<script>alert(1)" not in text and "alert(1)" in text
+
+
+def test_a_question_may_wait_for_its_english_but_not_be_published_without_it(app, orga):
+    draft_id = _copy(app, orga)
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    data["text_en"] = ""
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    page = orga.get(f"/o/drafts/{draft_id}")
+    assert "À corriger avant de publier" in page.text and "text.en" in page.text
+
+
+def test_a_spreadsheet_that_unpacks_to_too_much_is_refused():
+    content = io.BytesIO()
+    with zipfile.ZipFile(content, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/big.xml", b"0" * (text_sheets.MAX_UNPACKED + 1))
+    content.seek(0)
+    with pytest.raises(text_sheets.SheetError, match="too large"):
+        text_sheets.read(content)
+    with pytest.raises(text_sheets.SheetError, match="cannot be read"):
+        text_sheets.read(io.BytesIO(b"not a spreadsheet"))
+
+
+def test_a_new_questionnaire_starts_as_a_draft_of_its_own(app, orga):
+    _versions(app)
+    page = orga.get("/o/questionnaires")
+    taken = orga.post("/o/questionnaires/new", data={"csrf_token": csrf_token(page.text), "code": "aict",
+                                                     "title_fr": "Autre", "title_en": "Other"})
+    assert taken.status_code == 422 and "copiez plutôt sa dernière version" in taken.text
+    response = orga.post("/o/questionnaires/new", data={"csrf_token": csrf_token(page.text), "code": "reseau",
+                                                        "title_fr": "Notre réseau", "title_en": "Our network"})
+    assert response.status_code == 303
+    draft = orga.get(response.location).text
+    assert "Questionnaire reseau, à publier en version 1." in draft and "Aucun problème trouvé" in draft
+
+
+def test_a_draft_says_when_a_later_version_was_published_meanwhile(app, orga):
+    first, second = _copy(app, orga), _copy(app, orga)
+    page = orga.get(f"/o/drafts/{first}")
+    orga.post(f"/o/drafts/{first}/publish", data={"csrf_token": csrf_token(page.text), "based_on": _based_on(page.text)})
+    page = orga.get(f"/o/drafts/{second}").text
+    assert "La version 3 a été publiée" in page and "à publier en version 4" in page
+
+
+def test_every_url_of_another_organisers_draft_answers_404(app, orga):
+    from tests.organiser.test_access import organiser_urls
+
+    draft_id = _copy(app, orga)
+    create_organiser(app, "stranger@example.org")
+    stranger = app.test_client()
+    login(stranger, "stranger@example.org")
+    token = csrf_token(stranger.get("/o/").text)
+    checked = 0
+    for endpoint, method, path in organiser_urls(app, 1, 1, 1):
+        if not path.startswith("/o/drafts/"):
+            continue
+        path = path.replace("/o/drafts/1", f"/o/drafts/{draft_id}", 1)
+        response = stranger.open(path, method=method, data={"csrf_token": token, "based_on": 1})
+        assert response.status_code == 404, (endpoint, method, path)
+        checked += 1
+    assert checked >= 20
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DraftSave)) == 1
+
+
+def test_pages_themes_and_scales_are_edited_with_forms(app, orga):
+    draft_id = _copy(app, orga)
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/sections/reciprocity").text)
+    data.update(title_en="Reciprocity", intro_fr="", intro_en="", when="{partnership: true}")
+    data.pop("side_home")
+    assert orga.post(f"/o/drafts/{draft_id}/sections/reciprocity", data=data).status_code == 303
+    section = editing.section_of(_document(app, draft_id), "reciprocity")
+    assert section["title"]["en"] == "Reciprocity" and section["sides"] == ["partner"] and "intro" not in section
+    assert section["when"] == {"partnership": True} and len(section["items"]) > 5
+
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/general").text)
+    assert "agreement | 1 | Pas du tout d'accord | Strongly disagree" in data["scales"]
+    data["themes"] += "\nnetwork | Réseau | Network"
+    data["scales"] += "\nyears | 1 | Moins d'un an | Less than a year"
+    response = orga.post(f"/o/drafts/{draft_id}/general", data=data)
+    assert response.status_code == 303
+    page = orga.get(f"/o/drafts/{draft_id}").text
+    assert "scale &#39;years&#39; must label exactly the values 1 to 5" in page  # the loader's own rule
+    data["scales"] = data["scales"].replace("years | 1 |", "years | one |")
+    response = orga.post(f"/o/drafts/{draft_id}/general", data=data)
+    assert response.status_code == 422 and "Ligne " in response.text and "Less than a year" in response.text
+
+    page = orga.get(f"/o/drafts/{draft_id}")
+    order = [s["code"] for s in _document(app, draft_id)["sections"]]
+    orga.post(f"/o/drafts/{draft_id}/sections/reciprocity/move", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text), "direction": "up"})
+    moved = [s["code"] for s in _document(app, draft_id)["sections"]]
+    index = order.index("reciprocity")
+    assert moved[index - 1] == "reciprocity" and moved[index] == order[index - 1]
