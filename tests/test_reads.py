@@ -82,13 +82,16 @@ def _post(client, page, path, **data):
 
 
 def _organiser_records(app, admin, round_id) -> dict:
-    """An export downloaded, an export and a count run as jobs, a directory change: what their pages list."""
+    """Exports downloaded (CSV, a workbook), exports (CSV, SPSS) and a count run as jobs, a directory change: what
+    their pages list."""
     export = f"/o/rounds/{round_id}/export"
     fields = {"layout": "wide", "headers": "codes", "values": "codes", "lang": "fr", "delimiter": ",",
               "target": "spreadsheet"}
     _post(admin, export, export, preset="excel", **fields)
+    _post(admin, export, export, preset="xlsx", **fields)
     app.config["EXPORT_JOB_THRESHOLD"] = 0
     job_id = int(re.search(r"/o/jobs/(\d+)", _post(admin, export, export, preset="analysis", **fields).location)[1])
+    spss_job_id = int(re.search(r"/o/jobs/(\d+)", _post(admin, export, export, preset="sav", **fields).location)[1])
     _post(admin, f"/o/rounds/{round_id}/dashboard", f"/o/rounds/{round_id}/tallies/catch-up")
     jobs.wait_for_threads()
     _post(admin, "/o/authorities/new", "/o/authorities/new", name="Ville de Nantes", kind="commune", country="FR",
@@ -97,7 +100,7 @@ def _organiser_records(app, admin, round_id) -> dict:
         authority_id = db.session.scalar(select(Authority.id).where(Authority.name == "Ville de Nantes"))
         # The figures of the round are whole again: more bulk responses for the dashboards to leave out.
         add_responses(db.session.get(Round, round_id), 2, batch=10, seed=2, catch_up=False)
-    return {"job_id": job_id, "authority_id": authority_id}
+    return {"job_id": job_id, "spss_job_id": spss_job_id, "authority_id": authority_id}
 
 
 def organiser_urls(s: dict) -> list[str]:
@@ -115,6 +118,7 @@ def organiser_urls(s: dict) -> list[str]:
         f"{r}/stories", f"{r}/stories?i=1&anonymous=1", f"{r}/stories.csv", f"{r}/report", f"{r}/report{filtered}",
         f"/o/rounds/{s['closed_id']}", f"/o/rounds/{s['closed_id']}/dashboard",
         f"/o/jobs/{s['job_id']}", f"/o/jobs/{s['job_id']}/download",
+        f"/o/jobs/{s['spss_job_id']}", f"/o/jobs/{s['spss_job_id']}/download",
         "/o/authorities", "/o/authorities?q=ville&kind=commune", "/o/authorities/new",
         f"/o/authorities/{s['authority_id']}/edit", "/o/partnerships", "/o/partnerships/new",
         "/o/import", "/o/import/authorities-template.csv", "/o/import/partnerships-template.csv",

@@ -1,6 +1,16 @@
 """The data model. Import models from here: ``from evalapp.models import Round``."""
 from evalapp.models.authorities import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, DirectoryChange, Partnership
-from evalapp.models.exports import EXPORT_KIND_NAMES, EXPORT_KINDS, ExportKind, ExportRecord, ExportStatus
+from evalapp.models.exports import (
+    EXPORT_CONTENT_TYPES,
+    EXPORT_FORMATS,
+    EXPORT_KIND_NAMES,
+    EXPORT_KINDS,
+    WIDE_ONLY_FORMATS,
+    ExportFormat,
+    ExportKind,
+    ExportRecord,
+    ExportStatus,
+)
 from evalapp.models.jobs import Job, JobFile, JobFileChunk, JobStatus
 from evalapp.models.organisers import Organiser, OrganiserSession, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
@@ -23,6 +33,8 @@ from evalapp.models.stories import StorySelection, StoryTag
 __all__ = [
     "AUTHORITY_TYPES",
     "DIRECTORY_ACTIONS",
+    "EXPORT_CONTENT_TYPES",
+    "EXPORT_FORMATS",
     "EXPORT_KIND_NAMES",
     "EXPORT_KINDS",
     "REACHED",
@@ -30,12 +42,14 @@ __all__ = [
     "SIDE_LABELS",
     "SIDES",
     "STATUS_LABELS",
+    "WIDE_ONLY_FORMATS",
     "WITHDRAWN",
     "Answer",
     "AnswerTally",
     "Authority",
     "DirectoryChange",
     "EmailStatus",
+    "ExportFormat",
     "ExportKind",
     "ExportRecord",
     "ExportStatus",
