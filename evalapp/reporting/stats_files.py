@@ -15,15 +15,17 @@ What each variable is:
   unanswered is system-missing (``.``). pandas and haven read all three as missing; haven keeps
   which (``user_na = TRUE`` for SPSS, ``tagged_na`` for Stata).
 
-The file is built in memory as one data frame (a value per cell, the same Python object for
-every repeat of a code), then written whole: ReadStat writes the file's size in its header.
+The file is built in memory as one data frame (numbers held in arrays of doubles as they are read,
+texts in lists), then written whole: ReadStat writes the file's size in its header.
 """
 import math
 import re
+from array import array
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 from flask_babel import force_locale
@@ -62,7 +64,9 @@ class Variable:
     measure: str                  # nominal | ordinal | scale | text | time
     labels: dict                  # the value written → its label (missing codes included)
     missing: list                 # the declared missing values (SPSS codes, or Stata letters)
-    written: dict                 # a wide-file code → the value written (None, dk, not_asked, option codes)
+    written: dict                 # a wide-file code → the number held (None, dk, not_asked, option codes)
+    #: Stata: the numbers held for dk and not asked → the letters of the extended missing values written.
+    letters: dict = field(default_factory=dict)
 
     @property
     def numeric(self) -> bool:
@@ -91,7 +95,7 @@ def writer(round_: Round, kind: str, options: exports.ExportOptions, progress=No
 
 
 def _write(path: Path, file_format: str, title: str, variables: list["Variable"], names: list[str], rows) -> None:
-    values = [[] for _ in variables]
+    values = [_cells(v) for v in variables]
     lookups = [(v.written, cells.append) for v, cells in zip(variables, values, strict=True)]
     for row in rows:
         for (written, append), value in zip(lookups, row, strict=True):
@@ -144,37 +148,43 @@ def _item_variable(code: str, labelled: Labelled, question: str, file_format: st
     """The variable of one item column, the locale set to the export's language."""
     if labelled.measure == "text":
         return Variable(code, question, "text", {}, [], {None: "", NOT_ASKED: ""})
-    if file_format == ExportFormat.DTA:
-        dont_know, not_asked = STATA_DONT_KNOW, STATA_NOT_ASKED
-    else:
-        # Below every value the variable takes: a number item from -100 keeps -8 and -9 as numbers.
-        dont_know = min(SPSS_DONT_KNOW, math.floor(labelled.lowest) - 1)
-        not_asked = dont_know - 1
+    # Held as numbers below every value the variable takes (a number item from -100 keeps -8 and -9 as
+    # numbers); SPSS writes them so, Stata as .a and .b.
+    dont_know = float(min(SPSS_DONT_KNOW, math.floor(labelled.lowest) - 1))
+    not_asked = dont_know - 1
+    letters = {dont_know: STATA_DONT_KNOW, not_asked: STATA_NOT_ASKED} if file_format == ExportFormat.DTA else {}
     labels = {**labelled.labels}
     if labelled.dont_know:
-        labels[dont_know] = str(DONT_KNOW_LABEL)
-    labels[not_asked] = str(NOT_ASKED_LABEL)
+        labels[letters.get(dont_know, dont_know)] = str(DONT_KNOW_LABEL)
+    labels[letters.get(not_asked, not_asked)] = str(NOT_ASKED_LABEL)
     missing = [dont_know, not_asked] if labelled.dont_know else [not_asked]
-    # The same float object for each code: a million cells of "4" hold one number, not a million.
-    written = {None: math.nan, NOT_ASKED: not_asked, **{value: float(value) for value in labelled.labels}}
-    written.update({code_: float(n) for code_, n in labelled.numbers.items()})
+    written = {None: math.nan, NOT_ASKED: not_asked, **{code_: float(n) for code_, n in labelled.numbers.items()}}
     if labelled.dont_know:
         written[DONT_KNOW] = dont_know
-    if file_format == ExportFormat.SAV:
-        written = {k: float(v) if not isinstance(v, str) else v for k, v in written.items()}
-    return Variable(code, question, labelled.measure, labels, missing, written)
+    return Variable(code, question, labelled.measure, labels, [letters.get(m, m) for m in missing], written, letters)
 
 
-def _series(cells: list, variable: Variable, file_format: str) -> pd.Series:
+def _cells(variable: Variable):
+    """Where a variable's values are held until written: numbers in an array of doubles (8 bytes each, nothing
+    for the garbage collector to walk through), the rest in a list."""
+    return array("d") if variable.numeric else []
+
+
+def _series(cells, variable: Variable, file_format: str) -> pd.Series:
     if variable.measure == "time":
         # In nanoseconds, as pyreadstat reads them (it takes seconds for microseconds).
         return pd.to_datetime(pd.Series(cells, dtype=object)).astype("datetime64[ns]")
     if variable.measure == "text":
         return pd.Series(cells, dtype=object)
-    if file_format == ExportFormat.DTA and any(isinstance(v, str) for v in cells):
-        # Numbers and the letters of Stata's extended missing values in one column: pyreadstat writes .a, .b.
-        return pd.Series(cells, dtype=object)
-    return pd.Series(cells, dtype="float64")
+    values = np.frombuffer(cells, dtype="float64")
+    held = [number for number in variable.letters if (values == number).any()]
+    if not held:
+        return pd.Series(values, dtype="float64", copy=False)
+    # Numbers and the letters of Stata's extended missing values in one column: pyreadstat writes .a, .b.
+    column = pd.Series(values, dtype=object)
+    for number in held:
+        column[values == number] = variable.letters[number]
+    return column
 
 
 def _label(text: str, file_format: str) -> str:
