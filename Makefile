@@ -45,7 +45,7 @@ bench-national: install translations
 bench-dashboard: install translations
 	$(BIN)/python -m tests.benchmarks.dashboard
 
-## bench-export: the wide CSV export (time, peak memory) beside PostgreSQL's COPY, at 1k, 10k and 100k responses
+## bench-export: the wide export at 1k, 10k and 100k responses (time, peak memory): CSV beside PostgreSQL's COPY, the workbook beside the CSV, SPSS and Stata beside their targets
 bench-export: install translations
 	$(BIN)/python -m tests.benchmarks.export_wide
 

@@ -7,7 +7,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from evalapp.backup import BackupError, backup, restore
 from evalapp.extensions import db
-from evalapp.models import SIDES, ExportKind
+from evalapp.models import SIDES, WIDE_ONLY_FORMATS, ExportFormat, ExportKind
 from evalapp.questionnaires import DEFINITIONS_DIR
 from evalapp.questionnaires.loader import DefinitionError, load_all, read_definition
 from evalapp.reporting import export as exports
@@ -163,6 +163,8 @@ def create_organiser_command(email, password, name, admin):
 @click.option("--kind", type=click.Choice([kind.value for kind in ExportKind]), default=ExportKind.WIDE.value,
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File to write; standard output if omitted.")
+@click.option("--format", "file_format", type=click.Choice([f.value for f in ExportFormat]), default=ExportFormat.CSV.value,
+              show_default=True, help="csv; xlsx (an Excel workbook); sav (SPSS) or dta (Stata), of the wide file only.")
 @click.option("--excel", is_flag=True, help='As the "Excel" button: semicolons and a BOM, for a spreadsheet.')
 @click.option("--for", "target", type=click.Choice(list(exports.TARGETS)), default="spreadsheet", show_default=True,
               help="spreadsheet: formulas neutralised with an apostrophe; analysis: every value exactly as typed, "
@@ -178,14 +180,18 @@ def create_organiser_command(email, password, name, admin):
 @click.option("--region", default="")
 @click.option("--side", type=click.Choice(["", *SIDES]), default="")
 @with_appcontext
-def export_command(round_id, kind, output, excel, target, headers, values, lang, sep, bom, partial, kind_filter,
-                   country, region, side):
-    """Export a round's answers as CSV, the same files as the organisers' export page."""
+def export_command(round_id, kind, output, file_format, excel, target, headers, values, lang, sep, bom, partial,
+                   kind_filter, country, region, side):
+    """Export a round's answers as CSV, an Excel workbook, SPSS or Stata: the files of the organisers' export page."""
     from evalapp.models import Round
     from evalapp.reporting.aggregate import Filters
 
     if excel and target != "spreadsheet":
         raise click.UsageError("--excel makes a file for a spreadsheet; leave it out with --for analysis")
+    if excel and file_format != ExportFormat.CSV:
+        raise click.UsageError("--excel makes a CSV file; leave it out with --format")
+    if file_format in WIDE_ONLY_FORMATS and kind != ExportKind.WIDE:
+        raise click.UsageError(f"--format {file_format} holds the wide file only: leave out --kind {kind}")
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         raise click.ClickException(f"no round {round_id}")
@@ -194,7 +200,7 @@ def export_command(round_id, kind, output, excel, target, headers, values, lang,
     if excel:
         options = exports.ExportOptions.excel(**common)
     else:
-        options = exports.ExportOptions(delimiter=sep, bom=bom, target=target, **common)
+        options = exports.ExportOptions(delimiter=sep, bom=bom, target=target, format=file_format, **common)
     entry = exports.record(round_, kind, options, organiser_id=None)
     db.session.commit()
     pieces = exports.export(round_, kind, options)
@@ -203,16 +209,16 @@ def export_command(round_id, kind, output, excel, target, headers, values, lang,
         output = Path(output)
         partial = output.with_name(output.name + ".partial")
         try:
-            with partial.open("w", encoding="utf-8", newline="") as f:
+            with partial.open("wb") as f:
                 for piece in pieces:
-                    f.write(piece)
+                    f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             partial.replace(output)
         finally:
             partial.unlink(missing_ok=True)
         click.echo(f"Wrote {output}", err=True)
     else:
         for piece in pieces:
-            click.echo(piece, nl=False)
+            click.echo(piece, nl=False)  # bytes go to the binary standard output as they are
     exports.mark_complete(entry.id)
     db.session.commit()
 

@@ -72,3 +72,9 @@ def csv_download(text_pieces: Iterable[str], name: str) -> Response:
     """Stream a CSV file (the pieces of :func:`csv_text`) to the browser as a download named ``name``."""
     return Response(stream_with_context(text_pieces), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def file_download(pieces: Iterable[str | bytes], name: str, content_type: str) -> Response:
+    """Stream a file (CSV text, or the bytes of a workbook, an SPSS or a Stata file) as a download named ``name``."""
+    return Response(stream_with_context(pieces), content_type=content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

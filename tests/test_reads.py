@@ -84,13 +84,16 @@ def _post(client, page, path, **data):
 
 
 def _organiser_records(app, admin, round_id) -> dict:
-    """An export downloaded, an export and a count run as jobs, a directory change: what their pages list."""
+    """Exports downloaded (CSV, a workbook), exports (CSV, SPSS) and a count run as jobs, a directory change: what
+    their pages list."""
     export = f"/o/rounds/{round_id}/export"
     fields = {"layout": "wide", "headers": "codes", "values": "codes", "lang": "fr", "delimiter": ",",
               "target": "spreadsheet"}
     _post(admin, export, export, preset="excel", **fields)
+    _post(admin, export, export, preset="xlsx", **fields)
     app.config["EXPORT_JOB_THRESHOLD"] = 0
     job_id = int(re.search(r"/o/jobs/(\d+)", _post(admin, export, export, preset="analysis", **fields).location)[1])
+    spss_job_id = int(re.search(r"/o/jobs/(\d+)", _post(admin, export, export, preset="sav", **fields).location)[1])
     _post(admin, f"/o/rounds/{round_id}/dashboard", f"/o/rounds/{round_id}/tallies/catch-up")
     jobs.wait_for_threads()
     _post(admin, "/o/authorities/new", "/o/authorities/new", name="Ville de Nantes", kind="commune", country="FR",
@@ -110,8 +113,8 @@ def _organiser_records(app, admin, round_id) -> dict:
     draft_page = admin.get(f"/o/drafts/{published_id}").text
     based_on = re.search(r'name="based_on"[^>]*value="(\d+)"', draft_page)[1]
     _post(admin, f"/o/drafts/{published_id}", f"/o/drafts/{published_id}/publish", based_on=based_on)
-    return {"job_id": job_id, "authority_id": authority_id, "version_id": version_id, "draft_id": draft_id,
-            "published_id": published_id}
+    return {"job_id": job_id, "spss_job_id": spss_job_id, "authority_id": authority_id, "version_id": version_id,
+            "draft_id": draft_id, "published_id": published_id}
 
 
 def organiser_urls(s: dict) -> list[str]:
@@ -132,6 +135,7 @@ def organiser_urls(s: dict) -> list[str]:
         f"{r}/partnerships/{s['partnership_id']}/report?lang=en",
         f"/o/rounds/{s['closed_id']}", f"/o/rounds/{s['closed_id']}/dashboard",
         f"/o/jobs/{s['job_id']}", f"/o/jobs/{s['job_id']}/download",
+        f"/o/jobs/{s['spss_job_id']}", f"/o/jobs/{s['spss_job_id']}/download",
         "/o/authorities", "/o/authorities?q=ville&kind=commune", "/o/authorities/new",
         f"/o/authorities/{s['authority_id']}/edit", "/o/partnerships", "/o/partnerships/new",
         "/o/import", "/o/import/authorities-template.csv", "/o/import/partnerships-template.csv",

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from evalapp.extensions import db
 from evalapp.jobs.registry import kind
 from evalapp.jobs.runner import JobError, create_job
-from evalapp.models import EXPORT_KIND_NAMES, EXPORT_KINDS, ExportKind, Job, Round
+from evalapp.models import EXPORT_CONTENT_TYPES, EXPORT_KIND_NAMES, EXPORT_KINDS, ExportKind, Job, Round
 from evalapp.reporting import export as exports
 
 JOB_KIND = "export"
@@ -18,7 +18,7 @@ JOB_KIND = "export"
 
 def runs_as_job(round_: Round, kind_: str, options: exports.ExportOptions) -> bool:
     """Whether this export is large enough to run as a job (more responses than EXPORT_JOB_THRESHOLD)."""
-    if kind_ == ExportKind.CODEBOOK:  # a line per column: never large
+    if kind_ == ExportKind.CODEBOOK:  # a line per column: never large, whatever its format
         return False
     return exports.count_responses(round_, options) > current_app.config["EXPORT_JOB_THRESHOLD"]
 
@@ -43,7 +43,7 @@ def _summarise(job: Job) -> str:
     return _("%(name)s, %(size)s bytes", name=result.get("file", ""), size=format_decimal(result.get("bytes", 0)))
 
 
-@kind(JOB_KIND, label=_l("Export (CSV)"), unit="responses", describe=_describe, summarise=_summarise)
+@kind(JOB_KIND, label=_l("Export"), unit="responses", describe=_describe, summarise=_summarise)
 def run_export(job: Job, progress) -> dict:
     """Make the export's file again from the start (a retry replaces the file of an earlier run)."""
     round_ = db.session.get(Round, job.round_id) if job.round_id else None
@@ -54,7 +54,7 @@ def run_export(job: Job, progress) -> dict:
         raise JobError(_l("Unknown export: %(kind)s.", kind=export_kind))
     options = exports.ExportOptions.from_record(job.params.get("options", {}))
     name = exports.filename(round_, export_kind, date.today(), options)
-    with progress.file(name, "text/csv; charset=utf-8") as out:
+    with progress.file(name, EXPORT_CONTENT_TYPES[options.format]) as out:
         for piece in exports.export(round_, export_kind, options, progress=progress):
             out.write(piece)
     if job.params.get("record_id"):

@@ -1,7 +1,17 @@
 """The data model. Import models from here: ``from evalapp.models import Round``."""
 from evalapp.models.authorities import AUTHORITY_TYPES, DIRECTORY_ACTIONS, Authority, DirectoryChange, Partnership
 from evalapp.models.drafts import DraftSave, QuestionnaireDraft, VersionWithdrawal
-from evalapp.models.exports import EXPORT_KIND_NAMES, EXPORT_KINDS, ExportKind, ExportRecord, ExportStatus
+from evalapp.models.exports import (
+    EXPORT_CONTENT_TYPES,
+    EXPORT_FORMATS,
+    EXPORT_KIND_NAMES,
+    EXPORT_KINDS,
+    WIDE_ONLY_FORMATS,
+    ExportFormat,
+    ExportKind,
+    ExportRecord,
+    ExportStatus,
+)
 from evalapp.models.jobs import Job, JobFile, JobFileChunk, JobStatus
 from evalapp.models.organisers import ApiToken, Organiser, OrganiserSession, round_members
 from evalapp.models.questionnaires import QuestionnaireItem, QuestionnaireVersion
@@ -24,6 +34,8 @@ from evalapp.models.stories import StorySelection, StoryTag
 __all__ = [
     "AUTHORITY_TYPES",
     "DIRECTORY_ACTIONS",
+    "EXPORT_CONTENT_TYPES",
+    "EXPORT_FORMATS",
     "EXPORT_KIND_NAMES",
     "EXPORT_KINDS",
     "REACHED",
@@ -31,6 +43,7 @@ __all__ = [
     "SIDE_LABELS",
     "SIDES",
     "STATUS_LABELS",
+    "WIDE_ONLY_FORMATS",
     "WITHDRAWN",
     "Answer",
     "ApiToken",
@@ -39,6 +52,7 @@ __all__ = [
     "DirectoryChange",
     "DraftSave",
     "EmailStatus",
+    "ExportFormat",
     "ExportKind",
     "ExportRecord",
     "ExportStatus",

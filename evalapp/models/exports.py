@@ -34,6 +34,33 @@ EXPORT_KIND_NAMES = {
 }
 
 
+class ExportFormat(enum.StrEnum):
+    """The kinds of file an export is written as (evalapp/reporting/export.py, workbooks.py, stats_files.py)."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+    SAV = "sav"
+    DTA = "dta"
+
+
+#: Each format as the export page and the log name it.
+EXPORT_FORMATS = {
+    ExportFormat.CSV: _l("CSV"),
+    ExportFormat.XLSX: _l("Excel workbook (.xlsx)"),
+    ExportFormat.SAV: _l("SPSS (.sav)"),
+    ExportFormat.DTA: _l("Stata (.dta)"),
+}
+#: The media type each format is sent and stored with.
+EXPORT_CONTENT_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.SAV: "application/x-spss-sav",
+    ExportFormat.DTA: "application/x-stata-dta",
+}
+#: The formats that hold only the wide file (one row per response): variables of statistics packages.
+WIDE_ONLY_FORMATS = frozenset({ExportFormat.SAV, ExportFormat.DTA})
+
+
 class ExportStatus(enum.StrEnum):
     """Whether an export reached its last byte."""
 
@@ -58,7 +85,7 @@ class ExportRecord(db.Model):
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id"))
     #: An ExportKind (wide, long, codebook, pairs); "stories" in the logs of older versions.
     kind: Mapped[str] = mapped_column(String(20))
-    #: The options chosen (headers, values, language, separator, BOM, partial, filters).
+    #: The options chosen (format, headers, values, language, separator, BOM, partial, filters).
     options: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: An ExportStatus: an export cut midway (a download stopped, a job that failed) stays ``started``.

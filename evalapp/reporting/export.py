@@ -1,9 +1,11 @@
-"""CSV exports of a round: wide, long, codebook and partnership pairs.
+"""Exports of a round: wide, long, codebook and partnership pairs, as CSV, Excel workbooks, SPSS and Stata files.
 
 Each export is two steps, as in indico: columns and rows come from here as plain
-values, read from the database in batches; evalapp.spreadsheets writes them,
-neutralising formulas in files for a spreadsheet and leaving every value as typed in
-files for analysis tools. Memory stays flat whatever the number of responses.
+values, read from the database in batches; a writer makes the file: evalapp.spreadsheets
+the CSV, neutralising formulas in files for a spreadsheet and leaving every value as typed
+in files for analysis tools; evalapp.workbooks the .xlsx, with typed cells; and
+evalapp.reporting.stats_files the labelled .sav and .dta of the wide file. Memory stays flat
+whatever the number of responses (the .sav and .dta hold one value per cell until written).
 
 An export is logged when it starts (:func:`record`) and marked complete only once its last
 byte is written (:func:`mark_complete`): a download cut midway, or a job that failed, stays
@@ -12,10 +14,12 @@ byte is written (:func:`mark_complete`): a download cut midway, or a job that fa
 """
 import json
 import re
+import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -25,11 +29,13 @@ from sqlalchemy import func, select, update
 from evalapp.extensions import db
 from evalapp.models import (
     AUTHORITY_TYPES,
+    EXPORT_FORMATS,
     RESPONDENT_ROLES,
     SIDE_LABELS,
     STATUS_LABELS,
     Answer,
     Authority,
+    ExportFormat,
     ExportKind,
     ExportRecord,
     ExportStatus,
@@ -47,6 +53,7 @@ from evalapp.questionnaires.types import NOT_ASKED, NOT_ASKED_LABEL, AnswerRow, 
 from evalapp.reporting import aggregate
 from evalapp.reporting.aggregate import Filters
 from evalapp.spreadsheets import csv_text
+from evalapp.workbooks import Sheet, write_workbook
 
 BATCH = 500
 #: Who a file is for. A spreadsheet runs a text starting with = + - @ (or a tab or carriage
@@ -72,6 +79,7 @@ class ExportOptions:
     partial: bool = False         # include responses not submitted
     filters: Filters = field(default_factory=Filters)
     target: str = "spreadsheet"   # a key of TARGETS: spreadsheet (formulas neutralised) | analysis (exact)
+    format: str = ExportFormat.CSV  # an ExportFormat: csv | xlsx | sav | dta (the last two: the wide file only)
 
     @classmethod
     def excel(cls, lang: str = "fr", **overrides) -> "ExportOptions":
@@ -86,6 +94,11 @@ class ExportOptions:
     @property
     def for_spreadsheet(self) -> bool:
         return self.target == "spreadsheet"
+
+    @property
+    def typed(self) -> bool:
+        """Whether the file keeps types (a workbook, SPSS, Stata): dates are then dates, not ISO 8601 texts."""
+        return self.format != ExportFormat.CSV
 
     def as_record(self) -> dict:
         record = asdict(self)
@@ -149,6 +162,13 @@ def _side(row) -> str:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+
+def _moment(moment: datetime | None, options: ExportOptions):
+    """A time as the file keeps it: a date and time (UTC) in typed files, ISO 8601 text in CSV."""
+    if options.typed:
+        return moment.replace(microsecond=0) if moment else None
+    return _iso(moment)
 
 
 def _response_query(round_: Round, options: ExportOptions):
@@ -219,10 +239,10 @@ def _fixed_values(row, options: ExportOptions) -> list:
         return [
             row.id, row.name, str(AUTHORITY_TYPES[row.kind]), row.country, row.region, row.partnership_id,
             _label(SIDE_LABELS, side), _label(RESPONDENT_ROLES, row.respondent_role), _label(STATUS_LABELS, row.status),
-            _iso(row.started_at), _iso(row.submitted_at),
+            _moment(row.started_at, options), _moment(row.submitted_at, options),
         ]
     return [row.id, row.name, row.kind, row.country, row.region, row.partnership_id, side,
-            row.respondent_role, row.status, _iso(row.started_at), _iso(row.submitted_at)]
+            row.respondent_role, row.status, _moment(row.started_at, options), _moment(row.submitted_at, options)]
 
 
 
@@ -288,13 +308,20 @@ def long(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str
 
 def codebook(round_: Round, options: ExportOptions, progress=None) -> tuple[list[str], Iterator[list]]:
     """One row per column of the wide file: code, section, theme, type, question in French and English, values,
-    and how the column differs in files for a spreadsheet (free texts get an apostrophe before a formula)."""
+    and, for CSV, how the column differs in files for a spreadsheet (free texts get an apostrophe before a
+    formula; a workbook's cells are typed, so its texts are always as typed)."""
     definition = definition_of(round_.questionnaire_version)
     sections = {i.code: s.code for s in definition.sections for i in s.items}
     conditions = {i.code: [c for c in (s.when, i.when) if c] for s in definition.sections for i in s.items}
     headers = ["column", "section", "theme", "type", "question_fr", "question_en", "values", "spreadsheet_files"]
+    if options.typed:
+        headers = headers[:-1]
 
     def rows():
+        for row in _codebook_rows():
+            yield row[:len(headers)]
+
+    def _codebook_rows():
         for code in FIXED:
             with force_locale("fr"):
                 fr = fixed_header(code)
@@ -332,8 +359,8 @@ def _fixed_values_doc(code: str) -> str:
         "side": f"{Side.HOME} = A; {Side.PARTNER} = B",
         "respondent_role": "; ".join(RESPONDENT_ROLES),
         "status": f"{ResponseStatus.IN_PROGRESS}; {ResponseStatus.SUBMITTED}",
-        "started_at": "ISO 8601, UTC",
-        "submitted_at": "ISO 8601, UTC",
+        "started_at": "ISO 8601, UTC (a date and time in typed files)",
+        "submitted_at": "ISO 8601, UTC (a date and time in typed files)",
     }.get(code, "")
 
 
@@ -380,17 +407,52 @@ def _round(value):
 EXPORTERS = {ExportKind.WIDE: wide, ExportKind.LONG: long, ExportKind.CODEBOOK: codebook, ExportKind.PAIRS: pairs}
 
 
-def export(round_: Round, kind: str, options: ExportOptions, progress=None) -> Iterator[str]:
-    """The CSV text of an export, piece by piece.
+#: The data sheet of each export in a workbook (English, as the column codes: scripts find them by name).
+SHEET_NAMES = {ExportKind.WIDE: "Responses", ExportKind.LONG: "Answers", ExportKind.PAIRS: "Pairs",
+               ExportKind.CODEBOOK: "Codebook"}
+#: Bytes read at a time from a finished file to send or store it.
+PIECE = 1024 * 1024
 
-    In a file for a spreadsheet with semicolons (the French convention), decimals take a
+
+def export(round_: Round, kind: str, options: ExportOptions, progress=None) -> Iterator[str | bytes]:
+    """The file of an export, piece by piece: CSV text, or the bytes of a workbook, an SPSS or a Stata file.
+
+    In a CSV file for a spreadsheet with semicolons (the French convention), decimals take a
     comma, so that a French spreadsheet reads them as numbers: 2,5 rather than 2.5. Files
     for analysis tools always take a point, as those tools read numbers.
     """
+    if options.format != ExportFormat.CSV:
+        return _made_file(file_writer(round_, kind, options, progress), options.format)
     headers, rows = EXPORTERS[kind](round_, options, progress)
     return csv_text(headers, rows, delimiter=options.delimiter, bom=options.bom,
                     decimal="," if options.delimiter == ";" and options.for_spreadsheet else ".",
                     neutralise=options.for_spreadsheet)
+
+
+def file_writer(round_: Round, kind: str, options: ExportOptions, progress=None) -> Callable[[Path], None]:
+    """What writes a workbook (every kind, with its codebook in a sheet beside the data), or the wide file as SPSS
+    or Stata, into a path. The round is read now (a download's response is sent after the request's commit);
+    the responses as the file is written."""
+    if options.format == ExportFormat.XLSX:
+        headers, rows = EXPORTERS[kind](round_, options, progress)
+        sheets = [Sheet(SHEET_NAMES[kind], headers, rows)]
+        if kind != ExportKind.CODEBOOK:
+            sheets.append(Sheet(SHEET_NAMES[ExportKind.CODEBOOK], *codebook(round_, options)))
+        return lambda path: write_workbook(path, sheets)
+    from evalapp.reporting import stats_files  # it imports this module
+
+    return stats_files.writer(round_, kind, options, progress)
+
+
+def _made_file(write: Callable[[Path], None], extension: str) -> Iterator[bytes]:
+    # A workbook is a zip and an SPSS or Stata file has its size in its header: each is whole only once
+    # written, so it is written to a temporary file first, then read out a piece at a time.
+    with tempfile.TemporaryDirectory(prefix="evalapp-export-") as folder:
+        path = Path(folder) / f"export.{extension}"
+        write(path)
+        with path.open("rb") as made:
+            while piece := made.read(PIECE):
+                yield piece
 
 
 def record(round_: Round, kind: str, options: ExportOptions, organiser_id: int | None) -> ExportRecord:
@@ -410,14 +472,23 @@ def mark_complete(record_id: int) -> None:
 
 
 def describe_options(options: dict) -> str:
-    """An export's options as the log shows them: "for a spreadsheet, semicolon, BOM, labels (en), filters: country FR"."""
-    # Exports logged before there were two kinds of file were all for a spreadsheet.
-    parts = [_("for analysis tools") if options.get("target") == "analysis" else _("for a spreadsheet")]
-    parts.append(_("semicolon") if options.get("delimiter") == ";" else _("comma"))
-    if options.get("bom"):
-        parts.append("BOM")
-    parts.append(_("question text") if options.get("headers") == "text" else _("item codes"))
-    parts.append((_("labels") if options.get("values") == "labels" else _("codes")) + f" ({options.get('lang', 'fr')})")
+    """An export's options as the log shows them: "for a spreadsheet, semicolon, BOM, labels (en), filters: country FR"
+    for CSV; "Excel workbook (.xlsx), labels (en)..." for the other formats."""
+    file_format = options.get("format", ExportFormat.CSV)  # logged before there were other formats: CSV
+    if file_format == ExportFormat.CSV:
+        # Exports logged before there were two kinds of file were all for a spreadsheet.
+        parts = [_("for analysis tools") if options.get("target") == "analysis" else _("for a spreadsheet")]
+        parts.append(_("semicolon") if options.get("delimiter") == ";" else _("comma"))
+        if options.get("bom"):
+            parts.append("BOM")
+    else:
+        parts = [str(EXPORT_FORMATS.get(file_format, file_format))]
+    if file_format in (ExportFormat.SAV, ExportFormat.DTA):
+        parts.append(_("codes and value labels") + f" ({options.get('lang', 'fr')})")
+    else:
+        parts.append(_("question text") if options.get("headers") == "text" else _("item codes"))
+        parts.append((_("labels") if options.get("values") == "labels" else _("codes"))
+                     + f" ({options.get('lang', 'fr')})")
     if options.get("partial"):
         parts.append(_("with responses in progress"))
     if options.get("filters"):
@@ -426,7 +497,8 @@ def describe_options(options: dict) -> str:
 
 
 def filename(round_: Round, kind: str, today: date, options: ExportOptions | None = None) -> str:
-    """evalapp-<round>-<kind>[-<filters>][-excel|-analysis]-<date>.csv, ASCII only so every browser and OS keeps it."""
+    """evalapp-<round>-<kind>[-<filters>][-excel|-analysis]-<date>.csv (or .xlsx, .sav, .dta), ASCII only so every
+    browser and OS keeps it."""
     ascii_title = unicodedata.normalize("NFKD", round_.title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-").lower()[:50] or f"round-{round_.id}"
     parts = [slug, kind]
@@ -434,11 +506,13 @@ def filename(round_: Round, kind: str, today: date, options: ExportOptions | Non
         parts += [re.sub(r"[^A-Za-z0-9]+", "-", v).lower() for v in options.filters.as_args().values()]
         if options.partial:
             parts.append("with-partial")
-        if not options.for_spreadsheet:
+        # A workbook, an SPSS or a Stata file comes in one kind only: nothing to tell apart in its name.
+        if not options.typed and not options.for_spreadsheet:
             parts.append("analysis")  # exact values: the name warns before anyone opens it in Excel
-        elif options.delimiter == ";" and options.bom:
+        elif not options.typed and options.delimiter == ";" and options.bom:
             parts.append("excel")  # beside a file of the same export for other tools
-    return f"evalapp-{'-'.join(parts)}-{today.isoformat()}.csv"
+    extension = options.format if options is not None else ExportFormat.CSV
+    return f"evalapp-{'-'.join(parts)}-{today.isoformat()}.{extension}"
 
 
 

@@ -1,19 +1,29 @@
-"""Benchmark: the wide CSV export at 1,000, 10,000 and 100,000 submitted responses.
+"""Benchmark: the wide export at 1,000, 10,000 and 100,000 submitted responses, as CSV, Excel workbook, SPSS and Stata.
 
 Prints the time and the peak memory of each export, measured in a fresh process so
-that seeding does not count, beside PostgreSQL's own `COPY (SELECT ...) TO STDOUT WITH CSV`
+that seeding does not count: the CSV beside PostgreSQL's own `COPY (SELECT ...) TO STDOUT WITH CSV`
 of the same rows and columns (one hand-written pivot query, generated from the same
-column list). Not a test: run it with `make bench-export` (settings: tests/benchmarks/data.py).
+column list); the workbook (.xlsx) beside the CSV of the same size (targets: at most 3× its
+time, and a peak memory at the largest size at most 1.2× that at the smallest); the SPSS
+(.sav) and Stata (.dta) files beside their targets (60 s and 1.5 GB at 100,000).
+BENCH_FORMATS chooses the formats (default "csv,xlsx,sav,dta"; the CSV is always measured).
+Not a test: run it with `make bench-export` (settings: tests/benchmarks/data.py).
 """
 import json
+import os
 import subprocess
 import sys
 import time
 
 from tests.benchmarks.data import SIZES, backend, bench_app, database_url, prepare
 
+FORMATS = ["csv", *[f for f in os.environ.get("BENCH_FORMATS", "xlsx,sav,dta").replace(" ", ",").split(",")
+                    if f and f != "csv"]]
+#: The targets of the files for statistics packages, at 100,000 responses.
+STATS_SECONDS, STATS_MIB = 60, 1.5 * 1024
 
-def measure(size: int, round_id: int) -> dict:
+
+def measure(size: int, round_id: int, file_format: str = "csv") -> dict:
     """Run the export in a fresh process and return its time, bytes and peak memory."""
     code = f"""
 import json, sys, time
@@ -34,8 +44,9 @@ with app.app_context():
     before = high_water_kib()
     started = time.perf_counter()
     size = 0
-    for piece in exports.export(round_, "wide", exports.ExportOptions.excel()):
-        size += len(piece.encode("utf-8"))
+    options = exports.ExportOptions.excel() if {file_format!r} == "csv" else exports.ExportOptions(format={file_format!r})
+    for piece in exports.export(round_, "wide", options):
+        size += len(piece.encode("utf-8")) if isinstance(piece, str) else len(piece)
     seconds = time.perf_counter() - started
     print(json.dumps({{"seconds": seconds, "bytes": size, "peak_kib": high_water_kib(), "before_kib": before}}))
 """
@@ -109,21 +120,33 @@ def copy_baseline(size: int, round_id: int) -> dict:
 
 
 def main():
-    print(f"Wide CSV export benchmark ({backend()}): evalapp in a fresh process, beside COPY (SELECT ...) TO STDOUT")
-    results = {}
+    print(f"Wide export benchmark ({backend()}): evalapp in a fresh process; CSV beside COPY (SELECT ...) TO STDOUT, "
+          f"the other formats beside the CSV and their targets")
+    results = {f: {} for f in FORMATS}
     for size in SIZES:
         round_id = prepare(size)
-        results[size] = r = measure(size, round_id)
-        line = (f"  {size:>7,} responses: evalapp {r['seconds']:7.2f} s ({size / r['seconds']:,.0f} responses/s, "
+        results["csv"][size] = r = measure(size, round_id)
+        line = (f"  {size:>7,} responses: CSV  {r['seconds']:7.2f} s ({size / r['seconds']:,.0f} responses/s, "
                 f"{r['bytes'] / 1e6:.1f} MB), peak memory {r['peak_kib'] / 1024:6.1f} MiB")
         if backend() == "PostgreSQL":
             copy = copy_baseline(size, round_id)
             line += (f";  COPY {copy['seconds']:6.2f} s ({copy['bytes'] / 1e6:.1f} MB);  "
                      f"ratio {r['seconds'] / copy['seconds']:.2f}× (target ≤ 2×)")
         print(line, flush=True)
-    smallest, largest = min(results), max(results)
-    ratio = results[largest]["peak_kib"] / results[smallest]["peak_kib"]
-    print(f"  peak memory at {largest:,} / at {smallest:,}: {ratio:.2f}× (target: at most 1.2×)")
+        for file_format in FORMATS[1:]:
+            results[file_format][size] = f = measure(size, round_id, file_format)
+            line = (f"  {size:>7,} responses: {file_format:<4} {f['seconds']:7.2f} s ({f['bytes'] / 1e6:.1f} MB), "
+                    f"peak memory {f['peak_kib'] / 1024:6.1f} MiB;  ")
+            if file_format == "xlsx":
+                line += f"{f['seconds'] / r['seconds']:.2f}× the CSV's time (target ≤ 3×)"
+            else:
+                line += f"targets at 100,000: ≤ {STATS_SECONDS} s, ≤ {STATS_MIB / 1024:.1f} GiB"
+            print(line, flush=True)
+    smallest, largest = min(SIZES), max(SIZES)
+    for file_format in ("csv", "xlsx"):
+        if file_format in results:
+            ratio = results[file_format][largest]["peak_kib"] / results[file_format][smallest]["peak_kib"]
+            print(f"  {file_format}: peak memory at {largest:,} / at {smallest:,}: {ratio:.2f}× (target: at most 1.2×)")
 
 
 if __name__ == "__main__":

@@ -180,3 +180,35 @@ def test_the_command_line_logs_an_export_complete_and_never_leaves_a_partial_fil
     with app.app_context():
         assert [r.status for r in db.session.scalars(select(ExportRecord).order_by(ExportRecord.id))] == [
             "complete", "started"]
+
+
+def test_workbooks_spss_and_stata_files_run_as_jobs_and_hold_what_the_immediate_download_holds(
+        japp, jorga, run_jobs, round_id, made, tmp_path):
+    import openpyxl
+    import pyreadstat
+
+    def read(data: bytes, file_format: str):
+        path = tmp_path / f"file.{file_format}"
+        path.write_bytes(data)
+        if file_format == "xlsx":
+            book = openpyxl.load_workbook(path)
+            return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+        frame, meta = (pyreadstat.read_sav if file_format == "sav" else pyreadstat.read_dta)(str(path))
+        return frame.astype(str).to_dict("list"), meta.column_names_to_labels, meta.variable_value_labels  # nan != nan
+
+    in_english(jorga)
+    content_types = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     "sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
+    for layout, file_format in [("wide", "xlsx"), ("long", "xlsx"), ("pairs", "xlsx"), ("wide", "sav"),
+                                ("wide", "dta")]:
+        fields = {"layout": layout, "preset": file_format, "values": "labels", "lang": "en"}
+        japp.config["EXPORT_JOB_THRESHOLD"] = 1000
+        at_once = post_export(jorga, round_id, **fields)
+        assert at_once.status_code == 200 and at_once.headers["Content-Type"] == content_types[file_format]
+        job_id = as_job(japp, jorga, round_id, **fields)
+        run_jobs()
+        assert "Done" in jorga.get(f"/o/jobs/{job_id}").text
+        download = jorga.get(f"/o/jobs/{job_id}/download")
+        assert download.headers["Content-Type"] == content_types[file_format]
+        assert download.headers["Content-Disposition"] == at_once.headers["Content-Disposition"]
+        assert read(download.get_data(), file_format) == read(at_once.get_data(), file_format), fields

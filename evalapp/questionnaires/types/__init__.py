@@ -16,6 +16,7 @@ from evalapp.questionnaires.types.base import (
     Column,
     DemoTexts,
     ItemType,
+    Labelled,
     Line,
 )
 from evalapp.questionnaires.types.choice import OTHER_MAX_LENGTH, Multiple, Single, other_field_name
@@ -36,6 +37,6 @@ RESPONDENT_COUNTED_TYPES = tuple(kind.stored_type for kind in TYPES.values() if 
 __all__ = [
     "COUNTED_TYPES", "DONT_KNOW", "DONT_KNOW_LABEL", "NOT_ANSWERED", "NOT_ASKED", "NOT_ASKED_LABEL", "OTHER",
     "OTHER_MAX_LENGTH", "RESPONDENT_COUNTED_TYPES", "TYPES", "AnswerMap", "AnswerRow", "BLANK_ROW", "Column", "DemoTexts", "ItemType",
-    "Line", "NumberError",
+    "Labelled", "Line", "NumberError",
     "number_text", "other_field_name", "parse_number",
 ]

@@ -12,7 +12,7 @@ Answer rows are column mappings of :class:`evalapp.models.Answer` (``item_code``
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from flask_babel import lazy_gettext as _l
@@ -100,6 +100,26 @@ class Column:
     def answer_code(self) -> str:
         """The code of the answer rows this column reads."""
         return self.cell or self.item.code
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One column of the wide file as a variable of SPSS and Stata (evalapp/reporting/stats_files.py).
+
+    The file writes the wide file's codes (``values="codes"``): numbers as they are, the codes in
+    ``numbers`` as their number; "don't know" and "not asked" become declared missing values there.
+    """
+
+    #: SPSS's measure: "nominal", "ordinal" or "scale"; "text" for a string variable.
+    measure: str
+    #: Value labels, in the export's language: the number written → what it means.
+    labels: dict[int, str] = field(default_factory=dict)
+    #: The wide file's codes that are not numbers (option codes) → the number written for each.
+    numbers: dict[str, int] = field(default_factory=dict)
+    #: Whether its answers may be "don't know" (a code of its own, declared missing).
+    dont_know: bool = False
+    #: The lowest value it takes: the codes of missing values are chosen below it.
+    lowest: float = 0
 
 
 @dataclass(frozen=True)
@@ -242,6 +262,13 @@ class ItemType:
     def codebook_type(self, column: Column) -> str:
         """The codebook's ``type`` of one of its columns."""
         return self.name
+
+    def labelled(self, definition: Definition, column: Column, lang: str) -> Labelled:
+        """One of its columns as a variable of SPSS and Stata: its measure and value labels in ``lang``.
+
+        The caller has set the locale to ``lang``.
+        """
+        raise NotImplementedError
 
     def allowed_values(self, definition: Definition, column: Column) -> str:
         """The codebook's ``values`` of one of its columns."""

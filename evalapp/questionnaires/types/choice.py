@@ -10,7 +10,7 @@ from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from evalapp.questionnaires.types.base import DONT_KNOW, OTHER, AnswerMap, Column, ItemType, no_nul, strip
+from evalapp.questionnaires.types.base import DONT_KNOW, OTHER, AnswerMap, Column, ItemType, Labelled, no_nul, strip
 from evalapp.questionnaires.types.html import (
     Page,
     choice_question,
@@ -196,6 +196,15 @@ class _Choice(ItemType):
         parts = [f"{o.code} = {o.label.fr} / {o.label.en}" for o in column.item.options]
         return "; ".join(parts + ([f"{OTHER} = autre / other"] if column.item.other else []))
 
+    def labelled(self, definition: Definition, column: Column, lang: str) -> Labelled:
+        # Options numbered 1, 2... in the questionnaire's order ("other" last), each labelled.
+        if column.other:
+            return Labelled("text")
+        codes = self.option_codes(column.item)
+        return Labelled("nominal", {n: column.item.option_label(code, lang) or _("Other")
+                                    for n, code in enumerate(codes, start=1)},
+                        numbers={code: n for n, code in enumerate(codes, start=1)}, lowest=1)
+
 
 class Single(_Choice):
     name = "single"
@@ -276,6 +285,11 @@ class Multiple(_Choice):
 
     def allowed_values(self, definition: Definition, column: Column) -> str:
         return "0 = no; 1 = yes" if column.option else super().allowed_values(definition, column)
+
+    def labelled(self, definition: Definition, column: Column, lang: str) -> Labelled:
+        if column.option:
+            return Labelled("nominal", {0: _("No"), 1: _("Yes")})
+        return super().labelled(definition, column, lang)
 
     def demo_rows(self, item: Item, level: float, rng, texts) -> list[dict]:
         options = [o.code for o in item.options if not o.exclusive]

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from wtforms import FloatField
 from wtforms.validators import NumberRange, Optional
 
-from evalapp.questionnaires.types.base import AnswerMap, Column, ItemType
+from evalapp.questionnaires.types.base import AnswerMap, Column, ItemType, Labelled
 from evalapp.questionnaires.types.html import Page, text_input, typed_question
 
 if TYPE_CHECKING:
@@ -157,6 +157,9 @@ class Number(ItemType):
     def allowed_values(self, definition: Definition, column: Column) -> str:
         item = column.item
         return f"{item.min:.15g} – {item.max:.15g}" + ("" if item.integer else " (decimal)")
+
+    def labelled(self, definition: Definition, column: Column, lang: str) -> Labelled:
+        return Labelled("scale", lowest=column.item.min)
 
     def demo_rows(self, item: Item, level: float, rng, texts) -> list[dict]:
         low, high = item.min, item.max

@@ -16,6 +16,7 @@ from evalapp.questionnaires.types.base import (
     AnswerMap,
     Column,
     ItemType,
+    Labelled,
     Line,
 )
 from evalapp.questionnaires.types.html import Page, choice_question, conflict_of, errors_of, options, required_mark
@@ -89,6 +90,9 @@ class _Scales(ItemType):
         english = dict(definition.scale_labels(scale, "en"))
         parts = [f"{v} = {fr} / {english[v]}" for v, fr in definition.scale_labels(scale, "fr")]
         return "; ".join(parts + [f"{DONT_KNOW} = ne sait pas / don't know"])
+
+    def labelled(self, definition: Definition, column: Column, lang: str) -> Labelled:
+        return Labelled("ordinal", dict(definition.scale_labels(column.item.scale, lang)), dont_know=True, lowest=1)
 
     def demo_rows(self, item: Item, level: float, rng, texts) -> list[dict]:
         rows = []

@@ -9,7 +9,7 @@ from markupsafe import escape
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from evalapp.questionnaires.types.base import AnswerMap, Column, ItemType, no_nul, strip
+from evalapp.questionnaires.types.base import AnswerMap, Column, ItemType, Labelled, no_nul, strip
 from evalapp.questionnaires.types.html import Page, described, focused, or_empty, text_input, typed_question
 
 if TYPE_CHECKING:
@@ -58,6 +58,9 @@ class _Text(ItemType):
 
     def allowed_values(self, definition: Definition, column: Column) -> str:
         return f"text, at most {self.text_limit(column.item)} characters"
+
+    def labelled(self, definition: Definition, column: Column, lang: str) -> Labelled:
+        return Labelled("text")
 
 
 class ShortText(_Text):
