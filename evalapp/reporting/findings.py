@@ -225,17 +225,26 @@ def reciprocity(round_: Round, definition: Definition, lang: str) -> list[str]:
     theme_gaps = gaps.theme_gaps(definition)
     sentences = [ngettext("%(num)s partnership has both sides' answers.",
                           "%(num)s partnerships have both sides' answers.", len(comparisons))]
-    widest = [c for c in comparisons if c.gaps][:PARTNERSHIPS_NAMED]
+    widest = sorted(((c, *_widest_gap(c)) for c in comparisons if c.gaps),
+                    key=lambda found: (-found[2], -found[0].gaps[found[1]], found[0].home_name))[:PARTNERSHIPS_NAMED]
     if widest:
         sentences.append(_("The widest gaps between partners (0 to 100 points):"))
-    for c in widest:
-        theme = max(c.gaps, key=lambda t: (c.gaps[t], t))
+    for c, theme, gap in widest:
         sentences.append(_("%(home)s – %(partner)s: %(gap)s points on %(theme)s (%(home)s %(home_index)s, "
                            "%(partner)s %(partner_index)s): %(meaning)s",
-                           home=c.home_name, partner=c.partner_name, gap=_num(c.gaps[theme]), theme=labels[theme],
+                           home=c.home_name, partner=c.partner_name, gap=_num(gap), theme=labels[theme],
                            home_index=_num(c.home[theme]), partner_index=_num(c.partner[theme]),
                            meaning=_gap_meaning(theme_gaps[theme])))
     return sentences
+
+
+def _widest_gap(comparison) -> tuple[str, int]:
+    """A partnership's widest gap: its theme, and the gap between the two indices as the sentence shows them
+    (rounded first, so that the reader's subtraction gives the gap printed)."""
+    def shown(theme):
+        return abs(round(comparison.home[theme]) - round(comparison.partner[theme]))
+    theme = max(comparison.gaps, key=lambda t: (shown(t), comparison.gaps[t], t))
+    return theme, shown(theme)
 
 
 def _gap_meaning(theme: gaps.ThemeGaps) -> str:
