@@ -41,6 +41,12 @@ def round_state(status: str, opens_on: date, closes_on: date, day: date) -> str:
     return "open"
 
 
+def open_in_sql(rounds, day):
+    """:func:`round_state` is ``open`` on ``day`` (a value or a bind parameter), as an SQL condition on the
+    ``rounds`` table's columns."""
+    return (rounds.c.status != "closed") & (rounds.c.opens_on <= day) & (rounds.c.closes_on >= day)
+
+
 class Round(db.Model):
     """An evaluation round (campaign): one questionnaire version sent to authorities."""
 

@@ -12,13 +12,13 @@ The page's answers come in the same query (one row per answer, the invitation's 
 one row with empty answer columns when there is none): a second round trip cost a page about as
 much CPU as the rest of its reading, most of it in the web process waiting and switching threads.
 For the same reason it reads on a connection of its own rather than through the request's session.
+Only an ordinary page's invitation has a row: the round's state is decided in SQL, on today's date.
 """
 import functools
-from functools import partial
 from typing import NamedTuple
 
 from flask import g
-from sqlalchemy import bindparam, select
+from sqlalchemy import Date, bindparam, select
 
 from evalapp.clock import today
 from evalapp.extensions import reading_connection
@@ -32,7 +32,7 @@ from evalapp.models import (
     ResponseStatus,
     Round,
 )
-from evalapp.models.rounds import round_state
+from evalapp.models.rounds import open_in_sql
 from evalapp.questionnaires.loader import parsed
 from evalapp.questionnaires.types import AnswerMap
 from evalapp.respond.answers import ANSWER_COLUMNS, grouped
@@ -46,19 +46,20 @@ class OrdinaryPage(NamedTuple):
 
 @functools.cache
 def _statement():
+    """The invitation's values a page uses, then its answers on the page; no row unless the page is
+    ordinary (not withdrawn, not submitted, the round open on ``today``)."""
     i, r, v, a, s = (m.__table__ for m in (Invitation, Round, QuestionnaireVersion, Authority, Response))
     answer, item = Answer.__table__, QuestionnaireItem.__table__
     on_page = answer.join(item, (item.c.code == answer.c.item_code) & (item.c.section == bindparam("section")))
     return (
-        select(i.c.side, i.c.partnership_id, i.c.revoked_at, r.c.title, r.c.status.label("round_status"),
-               r.c.opens_on, r.c.closes_on, r.c.questionnaire_version_id, v.c.checksum, a.c.name, a.c.language,
-               s.c.id.label("response_id"), s.c.status.label("response_status"),
-               *(answer.c[name] for name in ANSWER_COLUMNS))
+        select(i.c.side, i.c.partnership_id, r.c.title, r.c.questionnaire_version_id, v.c.checksum, a.c.name,
+               a.c.language, s.c.id, *(answer.c[name] for name in ANSWER_COLUMNS))
         .select_from(i.join(r, r.c.id == i.c.round_id).join(v, v.c.id == r.c.questionnaire_version_id)
                      .join(a, a.c.id == i.c.authority_id).join(s, s.c.invitation_id == i.c.id)
                      .outerjoin(on_page, (answer.c.response_id == s.c.id)
                                 & (item.c.questionnaire_version_id == r.c.questionnaire_version_id)))
-        .where(i.c.token == bindparam("token"))
+        .where(i.c.token == bindparam("token"), i.c.revoked_at.is_(None),
+               s.c.status != ResponseStatus.SUBMITTED.value, open_in_sql(r, bindparam("today", type_=Date)))
         .order_by(answer.c.id)
     )
 
@@ -68,21 +69,21 @@ def ordinary_page(token: str, section_code: str) -> OrdinaryPage | None:
     ``section_code``; None when anything is not ordinary (unknown, withdrawn, without a response,
     submitted, a round not open, a questionnaire not parsed yet)."""
     with reading_connection() as connection:
-        rows = connection.execute(_statement(), {"token": token, "section": section_code}).all()
-    row = rows[0] if rows else None
-    if (row is None or row.revoked_at is not None or row.response_status == ResponseStatus.SUBMITTED
-            or round_state(row.round_status, row.opens_on, row.closes_on, today()) != "open"
-            or parsed(row.checksum) is None):
+        rows = connection.execute(_statement(), {"token": token, "section": section_code, "today": today()}).all()
+    if not rows:
         return None
-    g.default_lang = row.language
-    version = StandIn("version", checksum=row.checksum)
+    side, partnership_id, title, version_id, checksum, name, language, response_id = rows[0][:8]
+    if parsed(checksum) is None:
+        return None
+    g.default_lang = language
     invitation = StandIn(
-        "invitation", token=token, side=row.side, partnership_id=row.partnership_id,
-        round=StandIn("round", title=row.title, questionnaire_version=version,
-                      questionnaire_version_id=row.questionnaire_version_id,
-                      state_on=partial(round_state, row.round_status, row.opens_on, row.closes_on)),
-        authority=StandIn("authority", name=row.name, language=row.language),
-        response=StandIn("response", id=row.response_id, is_submitted=False),
+        "invitation", token=token, side=side, partnership_id=partnership_id,
+        round=StandIn("round", title=title, questionnaire_version=StandIn("version", checksum=checksum),
+                      questionnaire_version_id=version_id,
+                      # The query found it open today.
+                      state_on=lambda _day: "open"),
+        authority=StandIn("authority", name=name, language=language),
+        response=StandIn("response", id=response_id, is_submitted=False),
     )
-    answers = grouped(row[-len(ANSWER_COLUMNS):] for row in rows if row.item_code is not None)
+    answers = grouped(row[8:] for row in rows if row[8] is not None)
     return OrdinaryPage(invitation, answers)
