@@ -28,7 +28,7 @@ import json
 
 import pydantic
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -231,13 +231,23 @@ def _moved_or_saved(draft, document: dict, summary: str, anchor: str = ""):
     try:
         drafts.save(draft, document, form.based_on.data, current_user, summary)
     except drafts.DraftMoved as moved:
-        db.session.rollback()
-        flash(_("Nothing was changed: %(who)s saved this draft at %(when)s, after you opened the page. "
-                "Here it is as it is now.", who=moved.latest.saved_by.email,
-                when=moved.latest.saved_at.strftime("%H:%M:%S")), "warning")
-        return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+        return _unchanged(draft, moved)
     db.session.commit()
     return redirect(url_for(".draft_page", draft_id=draft.id) + anchor, code=303)
+
+
+def _unchanged(draft, moved: drafts.DraftMoved):
+    """A button's change refused, someone having saved the draft after the page was drawn: back to the
+    draft as it is now, saying who and when."""
+    db.session.rollback()
+    flash(_("Nothing was changed: %(who)s saved this draft at %(when)s, after you opened the page. "
+            "Here it is as it is now.", **_who_and_when(moved)), "warning")
+    return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+
+
+def _who_and_when(moved: drafts.DraftMoved) -> dict:
+    """Who saved the draft last, and when (the organisers' time, as on the pages)."""
+    return {"who": moved.latest.saved_by.email, "when": format_time(moved.latest.saved_at, "HH:mm:ss")}
 
 
 @bp.route("/drafts/<id:draft_id>/general", methods=["GET", "POST"])
@@ -487,11 +497,7 @@ def undo_draft(draft_id, number):
     except LookupError:
         abort(404)
     except drafts.DraftMoved as moved:
-        db.session.rollback()
-        flash(_("Nothing was changed: %(who)s saved this draft at %(when)s, after you opened the page. "
-                "Here it is as it is now.", who=moved.latest.saved_by.email,
-                when=moved.latest.saved_at.strftime("%H:%M:%S")), "warning")
-        return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+        return _unchanged(draft, moved)
     db.session.commit()
     flash(_("The draft is back as it was at save %(number)s.", number=number), "success")
     return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
@@ -508,8 +514,7 @@ def publish_draft(draft_id):
     except drafts.DraftMoved as moved:
         db.session.rollback()
         flash(_("Not published: %(who)s saved this draft at %(when)s, after you opened the page. Check it, then "
-                "publish again.", who=moved.latest.saved_by.email, when=moved.latest.saved_at.strftime("%H:%M:%S")),
-              "warning")
+                "publish again.", **_who_and_when(moved)), "warning")
         return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
     except DefinitionError:
         db.session.rollback()

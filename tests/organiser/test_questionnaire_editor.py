@@ -2,13 +2,14 @@
 import io
 import re
 import zipfile
+from datetime import timezone
 
 import pytest
 import yaml
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from evalapp.clock import today
+from evalapp.clock import PARIS, today
 from evalapp.extensions import db
 from evalapp.models import DraftSave, Organiser, QuestionnaireDraft, QuestionnaireVersion, Round
 from evalapp.questionnaires import editing, text_sheets
@@ -157,6 +158,11 @@ def test_buttons_on_a_stale_page_change_nothing(app, orga):
     response = orga.post(f"/o/drafts/{draft_id}/items/REC_02/delete", data={"csrf_token": token, "based_on": based_on},
                          follow_redirects=True)
     assert "Rien n’a été modifié" in response.text
+    with app.app_context():
+        saved_at = db.session.scalar(select(func.max(DraftSave.saved_at)).where(DraftSave.draft_id == draft_id))
+    # When, in the organisers' time, as the pages say it.
+    paris = saved_at.replace(tzinfo=timezone.utc).astimezone(PARIS).strftime("%H:%M:%S")
+    assert f"a enregistré ce brouillon à {paris}" in response.text
     document = _document(app, draft_id)
     assert editing.item_of(document, "REC_01") is None and editing.item_of(document, "REC_02") is not None
 
