@@ -134,11 +134,11 @@ def themes(round_: Round, definition: Definition, lang: str, min_n: int,
         compared = versions.compare_versions({
             v.version: definition_of(v) for v in {previous.questionnaire_version, round_.questionnaire_version}})
         for theme in labels:
-            (old, n_old), (new, _n) = before.get(theme, (None, 0)), now.get(theme, (None, 0))
+            (old, n_old), (new, n_new) = before.get(theme, (None, 0)), now.get(theme, (None, 0))
             # An index the two versions make of no item in common is not compared at all.
             comparable = any(compared.theme_of[code] == theme for code in compared.shared)
             if old is not None and new is not None and comparable:
-                changes[theme] = (new - old, n_old, theme in compared.themes)
+                changes[theme] = (new - old, n_old, n_new, theme in compared.themes)
             elif not comparable:
                 not_compared.append(labels[theme])
         compared_with = previous.title
@@ -152,9 +152,9 @@ def themes(round_: Round, definition: Definition, lang: str, min_n: int,
             continue
         change_text = "—"
         if s.theme in changes:
-            delta, n_both, differs = changes[s.theme]
+            delta, n_before, n_now, differs = changes[s.theme]
             change_text = _signed(delta)
-            sentences.append(_change_sentence(label, delta, n_both, compared_with))
+            sentences.append(_change_sentence(label, delta, n_before, n_now, compared_with))
             if differs:
                 differing.append(label)
         table.append(ThemeLine(label, str(s.n), _num(s.mean), _num(s.sd), f"{_num(s.minimum)}–{_num(s.maximum)}",
@@ -179,15 +179,23 @@ def _signed(delta: float) -> str:
     return "0" if text == "0" else ("+" if delta > 0 else "−") + text
 
 
-def _change_sentence(label: str, delta: float, n: int, previous: str) -> str:
+def _change_sentence(label: str, delta: float, n_before: int, n_now: int, previous: str) -> str:
+    """The change of one index since the previous round, over the authorities that answered both rounds: how
+    many of them have the index in each round (one may have answered none of a theme's items once)."""
+    if n_before == n_now:
+        among = ngettext("for the %(num)s authority that answered both rounds",
+                         "for the %(num)s authorities that answered both rounds", n_now)
+    else:
+        among = _("for the authorities that answered both rounds (%(before)s with this index then, %(now)s now)",
+                  before=n_before, now=n_now)
     if abs(delta) < SMALL_CHANGE:
-        return _("%(theme)s: about the same as in “%(round)s” (%(change)s points), for the %(n)s authorities that "
-                 "answered both rounds.", theme=label, round=previous, change=_signed(delta), n=n)
+        return _("%(theme)s: about the same as in “%(round)s” (%(change)s points), %(among)s.",
+                 theme=label, round=previous, change=_signed(delta), among=among)
     if delta > 0:
-        return _("%(theme)s: up %(change)s points since “%(round)s”, for the %(n)s authorities that answered both "
-                 "rounds.", theme=label, round=previous, change=_num(delta), n=n)
-    return _("%(theme)s: down %(change)s points since “%(round)s”, for the %(n)s authorities that answered both "
-             "rounds.", theme=label, round=previous, change=_num(-delta), n=n)
+        return _("%(theme)s: up %(change)s points since “%(round)s”, %(among)s.",
+                 theme=label, round=previous, change=_num(delta), among=among)
+    return _("%(theme)s: down %(change)s points since “%(round)s”, %(among)s.",
+             theme=label, round=previous, change=_num(-delta), among=among)
 
 
 def items(round_: Round, definition: Definition, lang: str, min_n: int) -> list[str]:
