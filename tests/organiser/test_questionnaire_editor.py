@@ -388,3 +388,23 @@ def test_pages_themes_and_scales_are_edited_with_forms(app, orga):
     moved = [s["code"] for s in _document(app, draft_id)["sections"]]
     index = order.index("reciprocity")
     assert moved[index - 1] == "reciprocity" and moved[index] == order[index - 1]
+
+
+def test_a_file_refused_beside_a_draft_with_problems_shows_each_list_in_its_place(app, orga):
+    draft_id = _copy(app, orga)
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    data["text_en"] = ""
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    document = yaml.safe_load(orga.get(f"/o/drafts/{draft_id}/definition.yaml").data)
+    document["sections"][0]["items"][0]["type"] = "nonsense"
+    page = orga.get(f"/o/drafts/{draft_id}")
+    response = orga.post(f"/o/drafts/{draft_id}/upload", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
+        "definition_file": (io.BytesIO(yaml.safe_dump(document, allow_unicode=True).encode()), "broken.yaml")})
+    assert response.status_code == 422
+    draft_list = re.search(r'id="draft-problem-list">(.*?)</ul>', response.text, re.S)[1]
+    file_list = re.search(r'id="upload-problem-list">(.*?)</ul>', response.text, re.S)[1]
+    first = document["sections"][0]["items"][0]["code"]
+    # The draft's own problem in its list, the file's in the file's: no longer the file's twice.
+    assert "Question REC_01" in draft_list and f"Question {first}" not in draft_list
+    assert f"Question {first}" in file_list and "type" in file_list
