@@ -2,7 +2,7 @@
 import io
 import re
 import zipfile
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 import yaml
@@ -161,7 +161,7 @@ def test_buttons_on_a_stale_page_change_nothing(app, orga):
     with app.app_context():
         saved_at = db.session.scalar(select(func.max(DraftSave.saved_at)).where(DraftSave.draft_id == draft_id))
     # When, in the organisers' time, as the pages say it.
-    paris = saved_at.replace(tzinfo=timezone.utc).astimezone(PARIS).strftime("%H:%M:%S")
+    paris = saved_at.replace(tzinfo=UTC).astimezone(PARIS).strftime("%H:%M:%S")
     assert f"a enregistré ce brouillon à {paris}" in response.text
     document = _document(app, draft_id)
     assert editing.item_of(document, "REC_01") is None and editing.item_of(document, "REC_02") is not None
