@@ -15,7 +15,8 @@ from evalapp.extensions import db
 from evalapp.invitations import invite
 from evalapp.models import Answer, Authority, Partnership, ResponseStatus, Round
 from evalapp.models.base import utcnow
-from tests.respond.helpers import AICT
+from tests.respond.conditional import create_cond_round, invite_cond
+from tests.respond.helpers import AICT, post_section, start, submit
 
 RECIPROCITY = [i.code for i in AICT.items_by_code.values() if i.theme == "reciprocity" and i.type == "scale"]
 
@@ -63,3 +64,20 @@ def build_round(app, round_id, extra: dict | None = None) -> dict:
         # Written directly, as a bulk load would: the catch-up counts them into the dashboards' figures.
         tallies.catch_up(round_id)
     return made
+
+
+def answered_cond_round(app, organiser_id) -> int:
+    """cond-v1 answered by both sides of a partnership: home says there is no agreement (yet answers AGR_02
+    on the page, scripts off), so AGR_02 and what follows are not asked of it; the partner says there is one."""
+    round_id = create_cond_round(app, organiser_id)
+    tokens = invite_cond(app, round_id)
+    client = app.test_client()
+    answers = {"home": {"agreement": {"AGR_01": "no", "AGR_02": "5", "AGR_03": "water"}, "people": {"HUM_02": "dk"}},
+               "partner": {"agreement": {"AGR_01": "yes", "AGR_02": "4"}, "results": {"RES_01": "4"},
+                           "people": {"HUM_02": "dk"}}}
+    for side, pages in answers.items():
+        start(client, tokens[side])
+        for code, data in pages.items():
+            assert post_section(client, tokens[side], code, data).status_code == 303
+        assert submit(client, tokens[side]).status_code == 303
+    return round_id

@@ -13,9 +13,8 @@ from evalapp.models import Answer, ExportRecord, Response, ResponseStatus, Round
 from evalapp.reporting import export as exports
 from evalapp.reporting.aggregate import Filters
 from evalapp.reporting.export import ExportOptions
-from tests.reporting.fixtures import RECIPROCITY, build_round
-from tests.respond.conditional import create_cond_round, invite_cond
-from tests.respond.helpers import AICT, csrf_token, post_section, start, submit
+from tests.reporting.fixtures import RECIPROCITY, answered_cond_round, build_round
+from tests.respond.helpers import AICT, csrf_token
 
 TRICKY = 'Réponse « longue », avec des ; et des "guillemets"\net un retour à la ligne — fin.'
 
@@ -316,18 +315,7 @@ def test_the_options_form_makes_files_for_a_spreadsheet_unless_told_otherwise(ap
 def cond_round(app, organiser_id):
     """cond-v1 answered by both sides of a partnership: home says there is no agreement (yet answers AGR_02
     on the page, scripts off), the partner says there is one."""
-    round_id = create_cond_round(app, organiser_id)
-    tokens = invite_cond(app, round_id)
-    client = app.test_client()
-    answers = {"home": {"agreement": {"AGR_01": "no", "AGR_02": "5", "AGR_03": "water"}, "people": {"HUM_02": "dk"}},
-               "partner": {"agreement": {"AGR_01": "yes", "AGR_02": "4"}, "results": {"RES_01": "4"},
-                           "people": {"HUM_02": "dk"}}}
-    for side, pages in answers.items():
-        start(client, tokens[side])
-        for code, data in pages.items():
-            assert post_section(client, tokens[side], code, data).status_code == 303
-        assert submit(client, tokens[side]).status_code == 303
-    return round_id
+    return answered_cond_round(app, organiser_id)
 
 
 def test_every_export_says_not_asked_apart_from_not_answered_and_don_t_know(app, cond_round):

@@ -19,9 +19,8 @@ from evalapp.models import Answer, Authority, ExportRecord, Response, ResponseSt
 from evalapp.reporting import export as exports
 from evalapp.reporting import stats_files
 from evalapp.reporting.export import ExportOptions
-from tests.reporting.fixtures import RECIPROCITY, build_round
-from tests.respond.conditional import create_cond_round, invite_cond
-from tests.respond.helpers import AICT, csrf_token, post_section, start, submit
+from tests.reporting.fixtures import RECIPROCITY, answered_cond_round, build_round
+from tests.respond.helpers import AICT, csrf_token
 
 #: What respondents and organisers type, that a spreadsheet would run or a file could mangle.
 TYPED = {
@@ -217,18 +216,7 @@ def test_spss_and_stata_files_hold_the_wide_file_with_its_labels(app, round_id, 
 @pytest.fixture
 def cond_round(app, organiser_id):
     """cond-v1 answered by both sides: home says there is no agreement, so AGR_02 and what follows are not asked."""
-    round_id = create_cond_round(app, organiser_id)
-    tokens = invite_cond(app, round_id)
-    client = app.test_client()
-    answers = {"home": {"agreement": {"AGR_01": "no", "AGR_02": "5", "AGR_03": "water"}, "people": {"HUM_02": "dk"}},
-               "partner": {"agreement": {"AGR_01": "yes", "AGR_02": "4"}, "results": {"RES_01": "4"},
-                           "people": {"HUM_02": "dk"}}}
-    for side, pages in answers.items():
-        start(client, tokens[side])
-        for code, data in pages.items():
-            assert post_section(client, tokens[side], code, data).status_code == 303
-        assert submit(client, tokens[side]).status_code == 303
-    return round_id
+    return answered_cond_round(app, organiser_id)
 
 
 @pytest.mark.parametrize("file_format", ["sav", "dta"])
