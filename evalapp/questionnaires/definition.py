@@ -3,7 +3,9 @@
 These classes are also what the rest of the application works with: a round's
 definition is read back from the database into a :class:`Definition`.
 """
+from collections.abc import Mapping
 from functools import cached_property
+from types import MappingProxyType
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_serializer, model_validator
@@ -238,7 +240,20 @@ class Definition(Strict):
         return any(s.when or any(item.when for item in s.items) for s in self.sections)
 
     def scale_labels(self, name: str, lang: str) -> list[tuple[int, str]]:
-        return [(value, text.get(lang)) for value, text in sorted(self.scales[name].items())]
+        return list(self.scale_label_map(name, lang).items())
+
+    def scale_label_map(self, name: str, lang: str) -> Mapping[int, str]:
+        """A scale's labels in ``lang`` by value, in order; made once per definition and language, since
+        exports read one for every answer."""
+        made = self._scale_label_maps.get((name, lang))
+        if made is None:
+            made = self._scale_label_maps[name, lang] = MappingProxyType(
+                {value: text.get(lang) for value, text in sorted(self.scales[name].items())})
+        return made
+
+    @cached_property
+    def _scale_label_maps(self) -> dict[tuple[str, str], Mapping[int, str]]:
+        return {}
 
     @cached_property
     def scored_themes(self) -> list[str]:

@@ -52,7 +52,7 @@ def answer_text(definition: Definition, scale: str, rows: list | None, lang: str
     if rows[0].dont_know:
         return str(DONT_KNOW_LABEL), True
     value = rows[0].scale_value
-    return f"{value} – {dict(definition.scale_labels(scale, lang))[value]}", True
+    return f"{value} – {definition.scale_label_map(scale, lang)[value]}", True
 
 
 class _Scales(ItemType):
@@ -83,7 +83,7 @@ class _Scales(ItemType):
     def long_value(self, definition: Definition, item: Item, row, lang: str):
         if row.dont_know:
             return DONT_KNOW, _("Don't know / not applicable")
-        return row.scale_value, dict(definition.scale_labels(item.scale, lang))[row.scale_value]
+        return row.scale_value, definition.scale_label_map(item.scale, lang)[row.scale_value]
 
     def allowed_values(self, definition: Definition, column: Column) -> str:
         scale = column.item.scale
