@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from evalapp import rounds
 from evalapp.clock import today
 from evalapp.extensions import db
-from evalapp.models import Response, ResponseStatus, Round
+from evalapp.models import AUTHORITY_TYPES, SIDES, Response, ResponseStatus, Round
 from evalapp.questionnaires.definition import Definition
 from evalapp.questionnaires.loader import definition_of
 from evalapp.questionnaires.types import NOT_ASKED
@@ -229,7 +229,13 @@ def aggregates_data(round_: Round, filters: Filters, min_n: int) -> dict:
 
 
 def filters_of(args) -> Filters:
-    return Filters.from_args(args)
+    """The dashboards' filters of a request; a type or a side that does not exist is refused, not read as
+    "nothing matches" (a mistyped ``side=Home`` would otherwise give zeros that look like figures)."""
+    filters = Filters.from_args(args)
+    for name, value, allowed in (("kind", filters.kind, AUTHORITY_TYPES), ("side", filters.side, SIDES)):
+        if value and value not in allowed:
+            raise BadRequest(f"{name}: one of {', '.join(allowed)}")
+    return filters
 
 
 def page_size(text: str | None) -> int:

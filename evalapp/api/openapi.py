@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from pydantic.json_schema import models_json_schema
 
 from evalapp.api import schemas
+from evalapp.models import AUTHORITY_TYPES, SIDES
 
 #: The views described, in the order of the description.
 ENDPOINTS = ("api.rounds_list", "api.round_detail", "api.questionnaire", "api.responses", "api.aggregates")
@@ -57,8 +58,10 @@ def build() -> APISpec:
         spec.components.schema(name, schema)
     spec.components.parameter("round_id", "path", {"description": "The round's id.", "required": True,
                                                    "schema": {"type": "integer", "minimum": 1}})
+    allowed = {"kind": list(AUTHORITY_TYPES), "side": list(SIDES)}
     for name, text in FILTERS.items():
-        spec.components.parameter(name, "query", {"description": text, "schema": {"type": "string"}})
+        spec.components.parameter(name, "query", {"description": text, "schema": {
+            "type": "string", **({"enum": allowed[name]} if name in allowed else {})}})
     for name, text in [("BadRequest", "A parameter cannot be used; the message says which."),
                        ("Unauthorized", "No token, or a token revoked, mistyped or of a deactivated account."),
                        ("NotFound", "No such round among those the token may read."),

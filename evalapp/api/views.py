@@ -17,7 +17,10 @@ from evalapp.api.errors import ApiError
 
 
 def _filters():
-    return data.filters_of(request.args)
+    try:
+        return data.filters_of(request.args)
+    except data.BadRequest as error:
+        raise ApiError(400, str(error)) from None
 
 
 @bp.get("/rounds")
@@ -158,8 +161,9 @@ def aggregates(round_id):
       summary: Read a round's aggregates
       description: Counts by status; each theme's index (0–100) with its n, mean, standard deviation, lowest and
         highest; each scale item's and matrix cell's distribution; each multiple choice's counts; and the
-        reciprocity gaps of the partnerships where both sides submitted. A figure made of fewer respondents
-        than `min_group_size` is hidden, as on the dashboards (`hidden` true, its values null).
+        reciprocity gaps of the partnerships where both sides submitted (a gap needs both sides, so `side` does not
+        apply to them, as on the reciprocity dashboard). A figure made of fewer respondents than `min_group_size`
+        is hidden, as on the dashboards (`hidden` true, its values null).
       tags: [Rounds]
       security: [{bearer: []}]
       parameters:
@@ -174,6 +178,7 @@ def aggregates(round_id):
           content:
             application/json:
               schema: Aggregates
+        400: BadRequest
         401: Unauthorized
         404: NotFound
         429: TooManyRequests

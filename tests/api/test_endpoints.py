@@ -201,3 +201,13 @@ def test_an_item_not_asked_is_said_so_and_in_progress_responses_come_on_demand(a
     assert every[0]["status"] == "in_progress" and every[0]["indices"] == {}
     assert {r["answers"]["PRO_03"] for r in every} == {"not_asked"}
     assert all(r["partnership_id"] is None and r["side"] is None for r in every)
+
+
+@pytest.mark.parametrize("query, message", [("side=Home", "side: one of home, partner"),
+                                            ("kind=town", "kind: one of commune,")])
+@pytest.mark.parametrize("endpoint", ["responses", "aggregates"])
+def test_a_filter_value_that_does_not_exist_is_refused_not_read_as_zero(client, round_id, made, secret, query,
+                                                                        message, endpoint):
+    answer = client.get(f"/api/v1/rounds/{round_id}/{endpoint}?{query}", headers=bearer(secret))
+    assert answer.status_code == 400
+    assert answer.json["error"]["message"].startswith(message)
