@@ -25,6 +25,8 @@ def client(base_url: str, token: str):
         except urllib.error.HTTPError as error:
             message = json.load(error).get("error", {}).get("message", error.reason)
             raise SystemExit(f"{error.code}: {message}") from None
+        except urllib.error.URLError as error:  # no server there, a wrong address, a refused connection
+            raise SystemExit(f"evalapp cannot be reached at {base_url}: {error.reason}") from None
 
     return get
 

@@ -3,8 +3,10 @@ organiser reads on its dashboard: the counts and the theme indices' table."""
 import html
 import importlib.util
 import re
+import socket
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from evalapp.demo import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TITLE
@@ -63,3 +65,12 @@ def test_a_script_reads_the_demo_round_s_dashboard_numbers_through_the_api(app, 
     assert len(figures["themes"]) == len(themes) == 4
     for theme, t in figures["themes"].items():
         assert themes[labels[theme]] == [str(t["n"]), *(_whole(t[k]) for k in ("mean", "sd", "min", "max"))], theme
+
+
+def test_the_script_says_when_evalapp_cannot_be_reached():
+    with socket.socket() as unused:  # a port that nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    with pytest.raises(SystemExit) as stopped:
+        _script().main(["--url", url, "--token", "evk_x"])
+    assert str(stopped.value).startswith(f"evalapp cannot be reached at {url}: ")
