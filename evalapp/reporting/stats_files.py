@@ -11,7 +11,8 @@ What each variable is:
   are strings (empty when not answered or not asked: strings have no missing values in Stata);
 - "don't know" and "not asked" are declared missing values, never numbers that would enter a mean:
   in SPSS the codes -8 and -9 (below the item's lowest value when it takes those), declared as
-  user-missing and labelled; in Stata the extended missing values .a and .b, labelled. An item left
+  user-missing and labelled; in Stata the extended missing values .a and .b, labelled except on
+  number items (pandas makes categories of every labelled variable). An item left
   unanswered is system-missing (``.``). pandas and haven read all three as missing; haven keeps
   which (``user_na = TRUE`` for SPSS, ``tagged_na`` for Stata).
 
@@ -157,6 +158,10 @@ def _item_variable(code: str, labelled: Labelled, question: str, file_format: st
     if labelled.dont_know:
         labels[letters.get(dont_know, dont_know)] = str(DONT_KNOW_LABEL)
     labels[letters.get(not_asked, not_asked)] = str(NOT_ASKED_LABEL)
+    if file_format == ExportFormat.DTA and labelled.measure == "scale":
+        # A number's .a and .b stay missing values, unlabelled: pandas (read_stata) turns every variable with
+        # value labels into categories, which would make a number item's answers categories with no mean.
+        labels = {}
     missing = [dont_know, not_asked] if labelled.dont_know else [not_asked]
     written = {None: math.nan, NOT_ASKED: not_asked, **{code_: float(n) for code_, n in labelled.numbers.items()}}
     if labelled.dont_know:

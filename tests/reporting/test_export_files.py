@@ -211,6 +211,11 @@ def test_spss_and_stata_files_hold_the_wide_file_with_its_labels(app, round_id, 
     else:
         by_pandas = pd.read_spss(path, convert_categoricals=False) if hasattr(pd, "read_spss") else frame
     assert by_pandas[by_pandas["authority"] == LYON].iloc[0]["STO_01"] == TYPED["STO_01"]
+    if file_format == "dta":
+        # As the README reads it: scales become their labels, number items stay numbers.
+        plain = pd.read_stata(path)
+        assert plain[RECIPROCITY[1]].dropna().iloc[0] in dict(AICT.scale_labels(rec_01.scale, "en")).values()
+        assert plain["PRO_02"].dtype.kind == "f" and plain["PRO_02"].max() == 12500
 
 
 @pytest.fixture
