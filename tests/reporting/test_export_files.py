@@ -198,6 +198,13 @@ def test_spss_and_stata_files_hold_the_wide_file_with_its_labels(app, round_id, 
     single = meta.variable_value_labels["PRO_01"]
     pro_01 = AICT.items_by_code["PRO_01"]
     assert single[lyon["PRO_01"]] == pro_01.option_label("commune", "en")
+    # The codebook gives each option's number in these files.
+    with app.app_context():
+        _, rows = exports.codebook(db.session.get(Round, round_id), ExportOptions())
+        values = next(row for row in rows if row[0] == "PRO_01")[6]
+    commune = pro_01.options[0]
+    assert commune.code == "commune"
+    assert f"commune = {commune.label.fr} / {commune.label.en} ({int(lyon['PRO_01'])} in .sav/.dta)" in values
     # "Don't know" is missing, not a number that enters a mean: Grenoble's one dk leaves 5 out of 5.
     assert math.isnan(grenoble[RECIPROCITY[0]])
     assert frame[RECIPROCITY[1]].mean() == pytest.approx((5 + 1 + 3) / 3)
