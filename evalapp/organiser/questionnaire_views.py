@@ -107,7 +107,7 @@ def upload_questionnaire():
     if form.validate_on_submit():
         document, problems = _uploaded_document(form.file.data)
         if not problems:
-            draft = drafts.start(current_user, document, summary=f"Uploaded {form.file.data.filename}"[:200])
+            draft = drafts.start(current_user, document, made=drafts.change("uploaded", file=form.file.data.filename))
             db.session.commit()
             flash(_("The file was read into a new draft."), "success")
             return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
@@ -207,11 +207,11 @@ def draft_page(draft_id):
     return render_template("organiser/draft.html", **_draft_context(_draft_or_404(draft_id)))
 
 
-def _save(draft, form, document: dict, summary: str, template: str, anchor: str = "", **context):
+def _save(draft, form, document: dict, made: drafts.Change, template: str, anchor: str = "", **context):
     """Save ``document`` as the draft's next save and go back to the draft; or, when someone else saved
     it meanwhile, the form again (409) with what was typed and who saved when."""
     try:
-        drafts.save(draft, document, form.based_on.data, current_user, summary)
+        drafts.save(draft, document, form.based_on.data, current_user, made)
     except drafts.DraftMoved as moved:
         db.session.rollback()
         # Sent again, the form replaces that save: the organiser has seen it was there.
@@ -223,13 +223,13 @@ def _save(draft, form, document: dict, summary: str, template: str, anchor: str 
     return redirect(url_for(".draft_page", draft_id=draft.id) + anchor, code=303)
 
 
-def _moved_or_saved(draft, document: dict, summary: str, anchor: str = ""):
+def _moved_or_saved(draft, document: dict, made: drafts.Change, anchor: str = ""):
     """A button's change (move, duplicate, delete, undo): saved, or refused when the draft moved on."""
     form = DraftForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        drafts.save(draft, document, form.based_on.data, current_user, summary)
+        drafts.save(draft, document, form.based_on.data, current_user, made)
     except drafts.DraftMoved as moved:
         return _unchanged(draft, moved)
     db.session.commit()
@@ -272,7 +272,7 @@ def draft_general(draft_id):
         except EditError as exc:
             form[exc.field].errors = [str(exc)]
         else:
-            return _save(draft, form, editing.replace_general(document, fields), "General settings changed",
+            return _save(draft, form, editing.replace_general(document, fields), drafts.change("general"),
                          "organiser/draft_general.html")
     return render_template("organiser/draft_general.html", draft=draft, form=form, moved=None,
                            lang=current_lang()), 200 if request.method == "GET" else 422
@@ -311,7 +311,8 @@ def draft_section(draft_id, section_code):
         except EditError as exc:
             form[exc.field or "code"].errors = [str(exc)]
         else:
-            return _save(draft, form, document, f"Page {form.code.data} changed", "organiser/draft_section.html",
+            return _save(draft, form, document, drafts.change("page_changed", code=form.code.data),
+                         "organiser/draft_section.html",
                          anchor=f"#section-{form.code.data}", section=section)
     return render_template("organiser/draft_section.html", draft=draft, form=form, section=section, moved=None,
                            lang=current_lang()), 200 if request.method == "GET" else 422
@@ -332,7 +333,8 @@ def new_section(draft_id):
         except EditError as exc:
             form.code.errors = [str(exc)]
         else:
-            return _save(draft, form, document, f"Page {form.code.data} added", "organiser/draft_new_section.html",
+            return _save(draft, form, document, drafts.change("page_added", code=form.code.data),
+                         "organiser/draft_new_section.html",
                          anchor=f"#section-{form.code.data}")
     return render_template("organiser/draft_new_section.html", draft=draft, form=form, moved=None,
                            lang=current_lang()), 200 if request.method == "GET" else 422
@@ -349,7 +351,7 @@ def move_section(draft_id, section_code):
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _section_or_404(document, code)
-    return _moved_or_saved(draft, editing.move_section(document, code, _step()), f"Page {code} moved",
+    return _moved_or_saved(draft, editing.move_section(document, code, _step()), drafts.change("page_moved", code=code),
                            f"#section-{code}")
 
 
@@ -359,7 +361,7 @@ def delete_section(draft_id, section_code):
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _section_or_404(document, code)
-    return _moved_or_saved(draft, editing.delete_section(document, code), f"Page {code} deleted")
+    return _moved_or_saved(draft, editing.delete_section(document, code), drafts.change("page_deleted", code=code))
 
 
 # --- Questions ----------------------------------------------------------------------------------------
@@ -393,7 +395,7 @@ def _item_problems(item: dict) -> dict[str, list[str]]:
     return {}
 
 
-def _item_posted(draft, latest, form, save_document, summary: str, template: str, **context):
+def _item_posted(draft, latest, form, save_document, change: str, template: str, **context):
     """An item form posted: its item checked by the format's rules, then saved with ``save_document(item)``."""
     if form.validate_on_submit():
         try:
@@ -404,7 +406,7 @@ def _item_posted(draft, latest, form, save_document, summary: str, template: str
         except EditError as exc:
             problems = {exc.field or "code": [str(exc)]}
         if not problems:
-            return _save(draft, form, document, summary.format(code=item["code"]), template,
+            return _save(draft, form, document, drafts.change(change, code=item["code"]), template,
                          anchor=f"#item-{item['code']}", **context)
         for name, messages in problems.items():
             form[name].errors = list(form[name].errors) + messages
@@ -426,7 +428,7 @@ def draft_item(draft_id, item_code):
                                **context)
     form = _item_form(latest.document)
     return _item_posted(draft, latest, form, lambda new: editing.replace_item(latest.document, code, new),
-                        "Question {code} changed", "organiser/draft_item.html", **context)
+                        "question_changed", "organiser/draft_item.html", **context)
 
 
 @bp.route("/drafts/<id:draft_id>/sections/<section_code>/items/new", methods=["GET", "POST"])
@@ -449,7 +451,7 @@ def new_item(draft_id, section_code):
                                **context)
     form = _item_form(latest.document)
     return _item_posted(draft, latest, form, lambda new: editing.add_item(latest.document, section_code, new),
-                        "Question {code} added", "organiser/draft_item.html", **context)
+                        "question_added", "organiser/draft_item.html", **context)
 
 
 def _item_or_404(document: dict, code: str) -> dict:
@@ -465,7 +467,8 @@ def move_item(draft_id, item_code):
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _item_or_404(document, code)
-    return _moved_or_saved(draft, editing.move_item(document, code, _step()), f"Question {code} moved", f"#item-{code}")
+    return _moved_or_saved(draft, editing.move_item(document, code, _step()), drafts.change("question_moved", code=code),
+                           f"#item-{code}")
 
 
 @bp.post("/drafts/<id:draft_id>/items/<item_code>/duplicate")
@@ -475,7 +478,8 @@ def duplicate_item(draft_id, item_code):
     document = draft.latest.document
     _item_or_404(document, code)
     document, copied = editing.duplicate_item(document, code, set(drafts.earlier_codes(draft.code)))
-    return _moved_or_saved(draft, document, f"Question {code} copied as {copied}", f"#item-{copied}")
+    return _moved_or_saved(draft, document, drafts.change("question_copied", code=code, copy=copied),
+                           f"#item-{copied}")
 
 
 @bp.post("/drafts/<id:draft_id>/items/<item_code>/delete")
@@ -484,7 +488,7 @@ def delete_item(draft_id, item_code):
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _item_or_404(document, code)
-    return _moved_or_saved(draft, editing.delete_item(document, code), f"Question {code} deleted")
+    return _moved_or_saved(draft, editing.delete_item(document, code), drafts.change("question_deleted", code=code))
 
 
 # --- History, publishing, files ------------------------------------------------------------------------
@@ -549,7 +553,7 @@ def upload_into_draft(draft_id):
     if form.validate_on_submit():
         document, problems = _uploaded_document(form.definition_file.data)
         if not problems:
-            return _moved_or_saved(draft, document, f"Uploaded {form.definition_file.data.filename}")
+            return _moved_or_saved(draft, document, drafts.change("uploaded", file=form.definition_file.data.filename))
         return _draft_with_errors(draft, upload_problems=problems)
     return _draft_with_errors(draft, upload_problems=[(None, " ".join(form.definition_file.errors))])
 
@@ -568,7 +572,7 @@ def upload_texts(draft_id):
             return _draft_with_errors(draft, texts_problems=[
                 _("The spreadsheet names texts this draft does not have: %(places)s. Nothing was changed.",
                   places=", ".join(unknown[:20]))])
-        return _moved_or_saved(draft, document, "Texts uploaded")
+        return _moved_or_saved(draft, document, drafts.change("texts_uploaded"))
     return _draft_with_errors(draft, texts_problems=form.texts_file.errors)
 
 
@@ -588,7 +592,7 @@ def _draft_context(draft) -> dict:
         version - 1 > draft.based_on.version else None
     return dict(draft=draft, latest=latest, document=latest.document, version=version, problems=checked.problems,
                 newer=newer,
-                problems_by_item=problems_by_item, history=drafts.history(draft),
+                problems_by_item=problems_by_item, history=drafts.history(draft), summary_of=drafts.summary_of,
                 form=DraftForm(based_on=latest.number, formdata=None),
                 upload_form=DraftUploadForm(based_on=latest.number, formdata=None),
                 texts_form=TextsUploadForm(based_on=latest.number, formdata=None),

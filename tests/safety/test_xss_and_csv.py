@@ -278,7 +278,7 @@ def seed_draft(app) -> tuple[int, int]:
         document = editing.replace_item(document, "REC_01", item)
         document = editing.replace_section(document, "reciprocity", {
             "code": "reciprocity", "title": {"fr": TITLE, "en": TITLE}, "intro": None, "sides": None, "when": None})
-        drafts.save(draft, document, 1, organiser, TITLE)
+        drafts.save(draft, document, 1, organiser, drafts.change("uploaded", file=TITLE))
         db.session.commit()
         return version.id, draft.id
 
