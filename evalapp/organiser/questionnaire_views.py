@@ -53,6 +53,7 @@ from evalapp.organiser.editor_forms import (
     TextsUploadForm,
 )
 from evalapp.questionnaires import conditions, drafts, editing, text_sheets
+from evalapp.questionnaires import problems as definition_problems
 from evalapp.questionnaires.definition import Item
 from evalapp.questionnaires.editing import EditError
 from evalapp.questionnaires.loader import DefinitionError, parse_text, validate_document
@@ -382,15 +383,17 @@ def _item_problems(item: dict) -> dict[str, list[str]]:
         problems: dict[str, list[str]] = {}
         for error in exc.errors():
             loc = [str(part) for part in error["loc"]]
-            if loc and loc[-1] == "en" and error["type"] in ("string_too_short", "missing"):
+            if definition_problems.is_pending_translation(error):
                 continue  # the translation may come later (the draft's problems list it until then)
             where = loc[0] if loc else "type"
             field = {"text": "text_en" if "en" in loc else "text_fr", "partner_text": "partner_text_fr",
                      "help": "help_fr", "unit": "unit_fr"}.get(where, where)
             if field not in ItemForm.__dict__ and field not in {"text_fr", "text_en"}:
                 field = "type"
-            message = error["msg"].removeprefix("Value error, ")
-            problems.setdefault(field, []).append(message + (f" ({'.'.join(loc)})" if len(loc) > 1 else ""))
+            # The form names the field; a place inside it (an option, a language) is said with the message.
+            message = (definition_problems.describe(item, error)[1] if len(loc) > 1
+                       else definition_problems.what(error))
+            problems.setdefault(field, []).append(message)
         return problems
     return {}
 

@@ -7,6 +7,7 @@ who opened the draft before it.
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -187,8 +188,9 @@ def code_problems(definition: Definition) -> list[tuple[str | None, str]]:
             for code in item.answer_codes:
                 if code in earlier and earlier[code][0] != item.kind.stored_type:
                     kind, version = earlier[code]
-                    problems.append((item.code, f"code '{code}' was a {kind} question in v{version}: a question of "
-                                                f"another kind needs a new code"))
+                    problems.append((item.code, _("code '%(code)s' was a %(type)s question in v%(version)s: a "
+                                                  "question of another kind needs a new code", code=code, type=kind,
+                                                  version=version)))
     return problems
 
 

@@ -6,25 +6,32 @@ from pathlib import Path
 
 import pydantic
 import yaml
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from evalapp.extensions import db
 from evalapp.models import QuestionnaireItem, QuestionnaireVersion
-from evalapp.questionnaires import DEFINITIONS_DIR
+from evalapp.questionnaires import DEFINITIONS_DIR, problems
 from evalapp.questionnaires.definition import SCORED_THEMES, Definition, cross_check
 
 
 class DefinitionError(Exception):
-    """A definition file that cannot be used, with every problem found in it."""
+    """A definition file that cannot be used, with every problem found in it.
 
-    def __init__(self, filename: str, problems: list[tuple[str | None, str]]):
+    ``problems`` are (item code, message) in the reader's language, as the editor shows them; the
+    exception's text, for the command line, says the format's problems with their path and pydantic's words
+    (``lines``, when given).
+    """
+
+    def __init__(self, filename: str, problems: list[tuple[str | None, str]],
+                 lines: list[tuple[str | None, str]] | None = None):
         self.filename = filename
         self.problems = problems
-        lines = [
+        text = [
             f"{filename}: " + (f"item {code}: " if code else "") + message
-            for code, message in problems
+            for code, message in (problems if lines is None else lines)
         ]
-        super().__init__("\n".join(lines))
+        super().__init__("\n".join(text))
 
 
 def read_definition(path: Path) -> Definition:
@@ -33,11 +40,12 @@ def read_definition(path: Path) -> Definition:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(name, [(None, f"cannot be read: {exc}")]) from None
+        raise DefinitionError(name, [(None, _("cannot be read: %(reason)s", reason=exc))]) from None
     definition = validate_document(parse_text(text, name), name)
     expected = f"{definition.code}-v{definition.version}.yaml"
     if name.endswith((".yaml", ".yml")) and path.stem != expected.removesuffix(".yaml"):
-        raise DefinitionError(name, [(None, f"holds {definition.code} v{definition.version}; name it {expected}")])
+        raise DefinitionError(name, [(None, _("holds %(code)s v%(version)s; name it %(expected)s",
+                                               code=definition.code, version=definition.version, expected=expected))])
     return definition
 
 
@@ -46,46 +54,34 @@ def parse_text(text: str, name: str) -> dict:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise DefinitionError(name, [(None, f"cannot be read: {exc}")]) from None
+        raise DefinitionError(name, [(None, _("cannot be read: %(reason)s", reason=exc))]) from None
     if not isinstance(raw, dict):
-        raise DefinitionError(name, [(None, "is not a mapping of questionnaire fields")])
+        raise DefinitionError(name, [(None, _("is not a mapping of questionnaire fields"))])
     return raw
 
 
 def validate_document(raw: dict, name: str) -> Definition:
     """Validate a definition document (a file's, or a draft's written in the browser): every rule of the
-    format, or raise :class:`DefinitionError` with each problem and the item it is in."""
-    try:
+    format, or raise :class:`DefinitionError` with each problem and the item it is in.
+    """
+    errors = format_errors(raw)
+    if not errors:
         definition = Definition.model_validate(raw)
+        found = cross_check(definition)
+        if found:
+            raise DefinitionError(name, found)
+        return definition
+    raise DefinitionError(name, [problems.describe(raw, error) for error in errors],
+                          [problems.technical(raw, error) for error in errors])
+
+
+def format_errors(raw: dict) -> list[dict]:
+    """pydantic's errors for a document (none when it has the definition format's shape)."""
+    try:
+        Definition.model_validate(raw)
     except pydantic.ValidationError as exc:
-        raise DefinitionError(name, [_describe(raw, error) for error in exc.errors()]) from None
-    problems = cross_check(definition)
-    if problems:
-        raise DefinitionError(name, problems)
-    return definition
-
-
-def _describe(raw: dict, error: dict) -> tuple[str | None, str]:
-    """Turn a pydantic error into (item code, "field: message"), finding the code in the raw data."""
-    code, node, previous = None, raw, None
-    for part in error["loc"]:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            node = None
-        if previous == "items" and isinstance(node, dict):
-            code = str(node.get("code") or f"number {part + 1}")
-        previous = part
-    where = ".".join(str(p) for p in _after_item(error["loc"]))
-    return code, f"{where}: {error['msg']}" if where else error["msg"]
-
-
-def _after_item(loc: tuple) -> tuple:
-    """The part of a location inside the item (or, outside items, the whole location)."""
-    if "items" in loc:
-        index = loc.index("items")
-        return loc[index + 2:]
-    return loc
+        return exc.errors()
+    return []
 
 
 def checksum(definition: Definition) -> str:
@@ -113,8 +109,8 @@ def store_definition(definition: Definition, filename: str = "") -> LoadResult:
         if existing.checksum != digest:
             raise DefinitionError(
                 filename or definition.code,
-                [(None, f"{definition.code} v{definition.version} is already loaded with other "
-                        f"content; give the changed questionnaire a new version number")],
+                [(None, _("%(code)s v%(version)s is already loaded with other content; give the changed "
+                          "questionnaire a new version number", code=definition.code, version=definition.version))],
             )
         return LoadResult(existing, created=False)
     version = QuestionnaireVersion(

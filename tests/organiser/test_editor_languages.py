@@ -1,11 +1,14 @@
 """The questionnaire editor read in French and in English: its words, the history, the problems, the conditions."""
+import html
+import io
 import re
 
+import yaml
 from sqlalchemy import select
 
 from evalapp.extensions import db
 from evalapp.models import DraftSave
-from tests.organiser.test_questionnaire_editor import _copy, _form_data
+from tests.organiser.test_questionnaire_editor import _copy, _form_data, _versions
 from tests.respond.helpers import csrf_token
 
 
@@ -57,3 +60,57 @@ def test_a_save_made_before_changes_were_kept_shows_its_summary(app, orga):
         saved.summary = "Copy of aict v2, <b>as written then</b>"
         db.session.commit()
     assert _history_changes(orga.get(f"/o/drafts/{draft_id}").text) == ["Copy of aict v2, &lt;b&gt;as written then&lt;/b&gt;"]
+
+
+def _problems(page: str, list_id: str) -> list[str]:
+    shown = re.search(rf'id="{list_id}">(.*?)</ul>', page, re.S)[1]
+    return [html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip())
+            for item in re.findall(r"<li>(.*?)</li>", shown, re.S)]
+
+
+def test_a_drafts_problems_name_the_place_in_the_readers_words_and_language(app, orga):
+    draft_id = _copy(app, orga)
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    data["text_en"] = ""
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    french = _problems(orga.get(f"/o/drafts/{draft_id}").text, "draft-problem-list")
+    assert french == ["Question REC_01 — texte de la question, en anglais : vide"]
+    _in_english(orga)
+    english = _problems(orga.get(f"/o/drafts/{draft_id}").text, "draft-problem-list")
+    assert english == ["Question REC_01 — text of the question, in English: empty"]
+
+
+def test_an_uploaded_files_problems_are_in_the_readers_language_and_the_command_keeps_its_paths(app, orga, runner,
+                                                                                                  tmp_path):
+    versions = _versions(app)
+    document = yaml.safe_load(orga.get(f"/o/questionnaires/{versions[('aict', 2)]}/definition.yaml").data)
+    first = document["sections"][0]
+    first["items"][0]["type"] = "slider"
+    first["items"][1]["options"] = [{"code": "Yes", "label": {"fr": "Oui", "en": "Yes"}}]
+    first["title"]["en"] = ""
+    broken = yaml.safe_dump(document, allow_unicode=True)
+
+    def upload():
+        page = orga.get("/o/questionnaires")
+        response = orga.post("/o/questionnaires/upload", data={
+            "csrf_token": csrf_token(page.text), "file": (io.BytesIO(broken.encode()), "broken.yaml")})
+        assert response.status_code == 422
+        return _problems(response.text, "upload-problem-list")
+
+    code_0, code_1, page = first["items"][0]["code"], first["items"][1]["code"], first["code"]
+    french = upload()
+    assert f"Page {page}, titre, en anglais : vide" in french
+    assert any(p.startswith(f"Question {code_0} — type de question : devrait être l’un de : 'scale'") for p in french)
+    assert any(p.startswith(f"Question {code_1} — option Yes, code : pas écrit comme un code") for p in french)
+    _in_english(orga)
+    english = upload()
+    assert f"Page {page}, title, in English: empty" in english
+    assert any(p.startswith(f"Question {code_0} — type of question: should be one of: 'scale'") for p in english)
+
+    # The command line, for the file's author: the path and pydantic's words, in English.
+    path = tmp_path / "aict-v2.yaml"
+    path.write_text(broken, encoding="utf-8")
+    result = runner.invoke(args=["questionnaire", "check", str(path)])
+    assert result.exit_code == 1
+    assert f"aict-v2.yaml: item {code_0}: type: Input should be 'scale'" in result.output
+    assert "aict-v2.yaml: sections.0.title.en: String should have at least 1 character" in result.output

@@ -187,7 +187,7 @@ def test_a_code_of_another_meaning_in_an_earlier_version_is_refused_at_publishin
     data.update(type="short_text")
     assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
     page = orga.get(f"/o/drafts/{draft_id}")
-    assert "code &#39;REC_01&#39; was a scale question in v2" in page.text
+    assert "le code &#39;REC_01&#39; était une question scale en v2" in page.text
     response = orga.post(f"/o/drafts/{draft_id}/publish", data={"csrf_token": csrf_token(page.text),
                                                                 "based_on": _based_on(page.text)},
                          follow_redirects=True)
@@ -303,7 +303,7 @@ def test_a_question_may_wait_for_its_english_but_not_be_published_without_it(app
     data["text_en"] = ""
     assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
     page = orga.get(f"/o/drafts/{draft_id}")
-    assert "À corriger avant de publier" in page.text and "text.en" in page.text
+    assert "À corriger avant de publier" in page.text and "texte de la question, en anglais : vide" in page.text
 
 
 def test_a_spreadsheet_that_unpacks_to_too_much_is_refused():
@@ -376,7 +376,7 @@ def test_pages_themes_and_scales_are_edited_with_forms(app, orga):
     response = orga.post(f"/o/drafts/{draft_id}/general", data=data)
     assert response.status_code == 303
     page = orga.get(f"/o/drafts/{draft_id}").text
-    assert "scale &#39;years&#39; must label exactly the values 1 to 5" in page  # the loader's own rule
+    assert "L’échelle &#39;years&#39; doit nommer exactement les valeurs 1 à 5" in page  # the loader's own rule
     data["scales"] = data["scales"].replace("years | 1 |", "years | one |")
     response = orga.post(f"/o/drafts/{draft_id}/general", data=data)
     assert response.status_code == 422 and "Ligne " in response.text and "Less than a year" in response.text
