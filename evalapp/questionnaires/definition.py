@@ -251,8 +251,12 @@ class Definition(Strict):
         return next(t.label.get(lang) for t in self.themes if t.code == code)
 
 
-def cross_check(definition: Definition) -> list[tuple[str | None, str]]:
-    """Return the problems a field-by-field validation cannot see, as (item code, message) in the current language."""
+def cross_check(definition: Definition, set_aside: set[str] = frozenset()) -> list[tuple[str | None, str]]:
+    """Return the problems a field-by-field validation cannot see, as (item code, message) in the current language.
+
+    ``set_aside``: codes of questions left out because their fields have problems; a condition on one of
+    them is not a problem of its own.
+    """
     problems = []
     if definition.intro_without_partnership and not definition.intro:
         problems.append((None, _("intro_without_partnership: give an 'intro' too, the welcome text of the "
@@ -278,10 +282,10 @@ def cross_check(definition: Definition) -> list[tuple[str | None, str]]:
     for name, labels in definition.scales.items():
         if sorted(labels) != [1, 2, 3, 4, 5]:
             problems.append((None, _("scale '%(scale)s' must label exactly the values 1 to 5", scale=name)))
-    return problems + condition_problems(definition)
+    return problems + condition_problems(definition, set_aside)
 
 
-def condition_problems(definition: Definition) -> list[tuple[str | None, str]]:
+def condition_problems(definition: Definition, set_aside: set[str] = frozenset()) -> list[tuple[str | None, str]]:
     """The conditions that look at a later (or unknown) answer, or ask what the answer cannot be.
 
     A condition may only read answers given before it: a section's, those of earlier sections; an
@@ -294,21 +298,23 @@ def condition_problems(definition: Definition) -> list[tuple[str | None, str]]:
         if section.when:
             where = _("section '%(code)s'", code=section.code)
             problems += [(None, _("%(where)s: %(what)s", where=where, what=message))
-                         for message in _check(section.when, owners, earlier, where)]
+                         for message in _check(section.when, owners, earlier, where, set_aside)]
         for item in section.items:
             if item.when:
-                problems += [(item.code, message) for message in _check(item.when, owners, earlier, item.code)]
+                problems += [(item.code, message) for message in _check(item.when, owners, earlier, item.code,
+                                                                         set_aside)]
             earlier.update([item.code, *item.answer_codes])
     return problems
 
 
-def _check(condition, owners: dict[str, Item], earlier: set[str], where: str) -> list[str]:
+def _check(condition, owners: dict[str, Item], earlier: set[str], where: str, set_aside=frozenset()) -> list[str]:
     problems = []
     for part in walk(condition):
         for code in part.item_codes():
             item = owners.get(code)
             if item is None:
-                problems.append(_("condition on '%(code)s': no item has this code", code=code))
+                if code not in set_aside:
+                    problems.append(_("condition on '%(code)s': no item has this code", code=code))
                 continue
             if code not in earlier:
                 problems.append(_("condition on '%(code)s', which is not asked before %(where)s: a condition can only "

@@ -208,7 +208,7 @@ def check(document: dict, version: int | None = None) -> Check:
     try:
         definition = validate_document(document, "draft")
     except DefinitionError as exc:
-        return Check(None, exc.problems)
+        return Check(None, exc.problems + (code_problems(exc.rest) if exc.rest is not None else []))
     problems = code_problems(definition)
     return Check(None if problems else definition, problems)
 

@@ -1,4 +1,5 @@
 """Read, validate and store questionnaire definition files."""
+import copy
 import hashlib
 import json
 from dataclasses import dataclass
@@ -24,9 +25,11 @@ class DefinitionError(Exception):
     """
 
     def __init__(self, filename: str, problems: list[tuple[str | None, str]],
-                 lines: list[tuple[str | None, str]] | None = None):
+                 lines: list[tuple[str | None, str]] | None = None, rest: Definition | None = None):
         self.filename = filename
         self.problems = problems
+        #: What validates of the document, its refused questions set aside (None if too little does).
+        self.rest = rest
         text = [
             f"{filename}: " + (f"item {code}: " if code else "") + message
             for code, message in (problems if lines is None else lines)
@@ -63,6 +66,9 @@ def parse_text(text: str, name: str) -> dict:
 def validate_document(raw: dict, name: str) -> Definition:
     """Validate a definition document (a file's, or a draft's written in the browser): every rule of the
     format, or raise :class:`DefinitionError` with each problem and the item it is in.
+
+    Every problem is listed: when pydantic refuses parts of the document, the rest is still checked
+    for the problems between questions (codes, themes, conditions).
     """
     errors = format_errors(raw)
     if not errors:
@@ -71,8 +77,10 @@ def validate_document(raw: dict, name: str) -> Definition:
         if found:
             raise DefinitionError(name, found)
         return definition
-    raise DefinitionError(name, [problems.describe(raw, error) for error in errors],
-                          [problems.technical(raw, error) for error in errors])
+    rest, set_aside = _the_rest(raw, errors)
+    found = cross_check(rest, set_aside) if rest is not None else []
+    raise DefinitionError(name, [problems.describe(raw, error) for error in errors] + found,
+                          [problems.technical(raw, error) for error in errors] + found, rest)
 
 
 def format_errors(raw: dict) -> list[dict]:
@@ -82,6 +90,50 @@ def format_errors(raw: dict) -> list[dict]:
     except pydantic.ValidationError as exc:
         return exc.errors()
     return []
+
+
+#: What stands for a text still missing while the rest of a document is checked.
+_PLACEHOLDER = "…"
+
+
+def _the_rest(raw: dict, errors: list[dict]) -> tuple[Definition | None, set[str]]:
+    """What pydantic accepts of ``raw``, its refused questions and conditions set aside and its missing texts
+    standing in, and the codes of the questions set aside; None when a refusal is outside the pages."""
+    rest = copy.deepcopy(raw)
+    refused_items, refused_conditions = set(), set()
+    for error in errors:
+        loc = error["loc"]
+        if error["type"] in ("missing", "string_too_short") and loc and loc[-1] in ("fr", "en"):
+            parent = problems.node_at(rest, loc[:-1])
+            if isinstance(parent, dict):
+                parent[loc[-1]] = _PLACEHOLDER
+                continue
+        in_section = len(loc) > 2 and loc[0] == "sections" and isinstance(loc[1], int)
+        if in_section and len(loc) > 4 and loc[2] == "items" and isinstance(loc[3], int) and loc[4] == "when":
+            refused_conditions.add((loc[1], loc[3]))
+        elif in_section and len(loc) > 3 and loc[2] == "items" and isinstance(loc[3], int):
+            refused_items.add((loc[1], loc[3]))
+        elif in_section and loc[2] == "when":
+            refused_conditions.add((loc[1], None))
+        elif not (in_section and tuple(loc[2:]) == ("items",)):  # a page without questions is left out below
+
+            return None, set()
+    set_aside = set()
+    for index, section in enumerate(rest.get("sections") or ()):
+        if (index, None) in refused_conditions:
+            section.pop("when", None)
+        items = section.get("items") or []
+        for position, item in enumerate(items):
+            if (index, position) in refused_conditions:
+                item.pop("when", None)
+            if (index, position) in refused_items and isinstance(item, dict):
+                set_aside.add(str(item.get("code")))
+        section["items"] = [item for position, item in enumerate(items) if (index, position) not in refused_items]
+    rest["sections"] = [section for section in rest.get("sections") or () if section.get("items")]
+    try:
+        return Definition.model_validate(rest), set_aside
+    except pydantic.ValidationError:
+        return None, set()
 
 
 def checksum(definition: Definition) -> str:

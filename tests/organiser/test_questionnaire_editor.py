@@ -408,3 +408,29 @@ def test_a_file_refused_beside_a_draft_with_problems_shows_each_list_in_its_plac
     # The draft's own problem in its list, the file's in the file's: no longer the file's twice.
     assert "Question REC_01" in draft_list and f"Question {first}" not in draft_list
     assert f"Question {first}" in file_list and "type" in file_list
+
+
+def test_every_problem_of_a_draft_is_listed_beside_a_condition_the_format_refuses(app, orga):
+    draft_id = _copy(app, orga)
+    # A page's condition that is not one (a typo: "equal"), an English to come, a theme gone, a code
+    # that meant a scale in v2, a condition on a later question.
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/sections/reciprocity").text)
+    data["when"] = "{item: PRO_02, equal: 'yes'}"
+    assert orga.post(f"/o/drafts/{draft_id}/sections/reciprocity", data=data).status_code == 303
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    data.update(text_en="", type="short_text")
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_02").text)
+    data["when"] = "{item: REC_14, at_least: 4}"
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_02", data=data).status_code == 303
+    general = _form_data(orga.get(f"/o/drafts/{draft_id}/general").text)
+    general["themes"] = "\n".join(line for line in general["themes"].splitlines() if not line.startswith("reciprocity"))
+    assert orga.post(f"/o/drafts/{draft_id}/general", data=general).status_code == 303
+
+    listed = re.search(r'id="draft-problem-list">(.*?)</ul>', orga.get(f"/o/drafts/{draft_id}").text, re.S)[1]
+    listed = _unescape(re.sub(r"<[^>]+>", "", listed))
+    assert "Page reciprocity, condition : une condition demande exactement l’un de" in listed
+    assert "Question REC_01 — texte de la question, en anglais : vide" in listed
+    assert "Question REC_01 — le thème 'reciprocity' ne fait pas partie des thèmes" in listed
+    assert "Question REC_01 — le code 'REC_01' était une question scale en v2" in listed
+    assert "Question REC_02 — condition sur 'REC_14', qui n’est pas posée avant REC_02" in listed
