@@ -56,7 +56,7 @@ from evalapp.questionnaires import conditions, drafts, editing, text_sheets
 from evalapp.questionnaires import problems as definition_problems
 from evalapp.questionnaires.definition import Item
 from evalapp.questionnaires.editing import EditError
-from evalapp.questionnaires.loader import DefinitionError, parse_text, validate_document
+from evalapp.questionnaires.loader import DefinitionError, parse_text
 from evalapp.questionnaires.types.html import Page
 from evalapp.respond.answers import page_values
 from evalapp.respond.conditions import conditional_notes
@@ -117,7 +117,8 @@ def upload_questionnaire():
 
 
 def _uploaded_document(file) -> tuple[dict | None, list]:
-    """The document of an uploaded definition file, and its problems (validated as the loader does)."""
+    """The document of an uploaded definition file, and the problems that keep it from being a draft (those a
+    draft may hold, an English still to come, are listed on the draft until it is published)."""
     name = file.filename or "upload.yaml"
     try:
         text = file.read(5_000_000).decode("utf-8")
@@ -125,10 +126,10 @@ def _uploaded_document(file) -> tuple[dict | None, list]:
         return None, [(None, _("The file is not UTF-8 text."))]
     try:
         document = parse_text(text, name)
-        validate_document(document, name)
     except DefinitionError as exc:
         return None, exc.problems
-    return document, []
+    refused = drafts.refusals(document)
+    return (None, refused) if refused else (document, [])
 
 
 @bp.post("/questionnaires/<id:version_id>/copy")
@@ -224,8 +225,9 @@ def _save(draft, form, document: dict, made: drafts.Change, template: str, ancho
     return redirect(url_for(".draft_page", draft_id=draft.id) + anchor, code=303)
 
 
-def _moved_or_saved(draft, document: dict, made: drafts.Change, anchor: str = ""):
-    """A button's change (move, duplicate, delete, undo): saved, or refused when the draft moved on."""
+def _moved_or_saved(draft, document: dict, made: drafts.Change, anchor: str = "", done: str | None = None):
+    """A button's change (move, duplicate, delete, undo): saved (saying ``done``, if given), or refused when the
+    draft moved on."""
     form = DraftForm()
     if not form.validate_on_submit():
         abort(400)
@@ -234,6 +236,8 @@ def _moved_or_saved(draft, document: dict, made: drafts.Change, anchor: str = ""
     except drafts.DraftMoved as moved:
         return _unchanged(draft, moved)
     db.session.commit()
+    if done:
+        flash(done, "success")
     return redirect(url_for(".draft_page", draft_id=draft.id) + anchor, code=303)
 
 
@@ -556,7 +560,8 @@ def upload_into_draft(draft_id):
     if form.validate_on_submit():
         document, problems = _uploaded_document(form.definition_file.data)
         if not problems:
-            return _moved_or_saved(draft, document, drafts.change("uploaded", file=form.definition_file.data.filename))
+            return _moved_or_saved(draft, document, drafts.change("uploaded", file=form.definition_file.data.filename),
+                                   done=_("The file was read into the draft."))
         return _draft_with_errors(draft, upload_problems=problems)
     return _draft_with_errors(draft, upload_problems=[(None, " ".join(form.definition_file.errors))])
 

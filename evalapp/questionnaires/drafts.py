@@ -22,8 +22,9 @@ from evalapp.models import (
     VersionWithdrawal,
 )
 from evalapp.questionnaires import editing
+from evalapp.questionnaires import problems as definition_problems
 from evalapp.questionnaires.definition import Definition
-from evalapp.questionnaires.loader import DefinitionError, store_definition, validate_document
+from evalapp.questionnaires.loader import DefinitionError, format_errors, store_definition, validate_document
 
 #: What a save may do, as the history says it, with the values each names.
 CHANGES = {
@@ -211,6 +212,14 @@ def check(document: dict, version: int | None = None) -> Check:
         return Check(None, exc.problems + (code_problems(exc.rest) if exc.rest is not None else []))
     problems = code_problems(definition)
     return Check(None if problems else definition, problems)
+
+
+def refusals(document: dict) -> list[tuple[str | None, str]]:
+    """What keeps a document from being a draft: the format's problems but those a draft may hold while it is
+    written (an English text still to come, a page without questions), which :func:`check` lists until
+    publishing."""
+    return [definition_problems.describe(document, error) for error in format_errors(document)
+            if not definition_problems.a_draft_may_hold(error)]
 
 
 def publish(draft: QuestionnaireDraft, based_on: int, organiser: Organiser) -> QuestionnaireVersion:

@@ -87,7 +87,7 @@ def test_an_uploaded_files_problems_are_in_the_readers_language_and_the_command_
     first = document["sections"][0]
     first["items"][0]["type"] = "slider"
     first["items"][1]["options"] = [{"code": "Yes", "label": {"fr": "Oui", "en": "Yes"}}]
-    first["title"]["en"] = ""
+    first["title"]["fr"] = ""
     broken = yaml.safe_dump(document, allow_unicode=True)
 
     def upload():
@@ -99,12 +99,12 @@ def test_an_uploaded_files_problems_are_in_the_readers_language_and_the_command_
 
     code_0, code_1, page = first["items"][0]["code"], first["items"][1]["code"], first["code"]
     french = upload()
-    assert f"Page {page}, titre, en anglais : vide" in french
+    assert f"Page {page}, titre, en français : vide" in french
     assert any(p.startswith(f"Question {code_0} — type de question : devrait être l’un de : 'scale'") for p in french)
     assert any(p.startswith(f"Question {code_1} — option Yes, code : pas écrit comme un code") for p in french)
     _in_english(orga)
     english = upload()
-    assert f"Page {page}, title, in English: empty" in english
+    assert f"Page {page}, title, in French: empty" in english
     assert any(p.startswith(f"Question {code_0} — type of question: should be one of: 'scale'") for p in english)
 
     # The command line, for the file's author: the path and pydantic's words, in English.
@@ -113,4 +113,4 @@ def test_an_uploaded_files_problems_are_in_the_readers_language_and_the_command_
     result = runner.invoke(args=["questionnaire", "check", str(path)])
     assert result.exit_code == 1
     assert f"aict-v2.yaml: item {code_0}: type: Input should be 'scale'" in result.output
-    assert "aict-v2.yaml: sections.0.title.en: String should have at least 1 character" in result.output
+    assert "aict-v2.yaml: sections.0.title.fr: String should have at least 1 character" in result.output

@@ -434,3 +434,43 @@ def test_every_problem_of_a_draft_is_listed_beside_a_condition_the_format_refuse
     assert "Question REC_01 — le thème 'reciprocity' ne fait pas partie des thèmes" in listed
     assert "Question REC_01 — le code 'REC_01' était une question scale en v2" in listed
     assert "Question REC_02 — condition sur 'REC_14', qui n’est pas posée avant REC_02" in listed
+
+
+def test_a_drafts_own_file_comes_back_with_what_a_draft_may_hold_and_publishing_asks_for_the_rest(app, orga):
+    draft_id = _copy(app, orga)
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    data["text_en"] = ""
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    downloaded = orga.get(f"/o/drafts/{draft_id}/definition.yaml").data
+
+    # Into the draft itself, and as a new draft: taken, the English still listed as to come.
+    page = orga.get(f"/o/drafts/{draft_id}")
+    response = orga.post(f"/o/drafts/{draft_id}/upload", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
+        "definition_file": (io.BytesIO(downloaded), "aict-draft.yaml")}, follow_redirects=True)
+    assert response.status_code == 200 and "Le fichier a été lu dans le brouillon." in response.text
+    listed = re.search(r'id="draft-problem-list">(.*?)</ul>', response.text, re.S)[1]
+    assert "Question REC_01" in listed and "en anglais : vide" in listed
+    page = orga.get("/o/questionnaires")
+    response = orga.post("/o/questionnaires/upload", data={
+        "csrf_token": csrf_token(page.text), "file": (io.BytesIO(downloaded), "aict-draft.yaml")})
+    assert response.status_code == 303
+
+    # Publishing still asks for it.
+    page = orga.get(f"/o/drafts/{draft_id}")
+    response = orga.post(f"/o/drafts/{draft_id}/publish", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text)}, follow_redirects=True)
+    assert "Non publié" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == 2
+
+    # What the editor itself refuses is still refused: a French text missing.
+    document = yaml.safe_load(downloaded)
+    document["sections"][0]["items"][0]["text"]["fr"] = ""
+    page = orga.get(f"/o/drafts/{draft_id}")
+    response = orga.post(f"/o/drafts/{draft_id}/upload", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
+        "definition_file": (io.BytesIO(yaml.safe_dump(document, allow_unicode=True).encode()), "broken.yaml")})
+    assert response.status_code == 422
+    refused = re.search(r'id="upload-problem-list">(.*?)</ul>', response.text, re.S)[1]
+    assert "texte de la question, en français : vide" in refused
