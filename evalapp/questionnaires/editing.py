@@ -49,9 +49,14 @@ def new_document(code: str, title_fr: str, title_en: str) -> dict:
 
 
 def copy_for_new_version(document: dict, version: int) -> dict:
-    """A version's document as the start of the next one: every code kept."""
+    """A version's document as the start of the next one: every code kept, whole-number bounds as integers."""
     copied = copy.deepcopy(document)
     copied["version"] = version
+    for section in sections(copied):
+        for item in section.get("items") or ():
+            for key in ("min", "max"):
+                if key in item:
+                    item[key] = whole(item[key])
     return copied
 
 
@@ -452,7 +457,7 @@ def item_from_fields(data: dict) -> dict:
     if "min" in own:
         for key in ("min", "max"):
             if data.get(key) is not None:
-                item[key] = int(data[key]) if float(data[key]).is_integer() else data[key]
+                item[key] = whole(float(data[key]))
         if not data.get("integer"):
             item["integer"] = False
         if text_of_fields(data, "unit"):
@@ -470,6 +475,7 @@ def item_from_fields(data: dict) -> dict:
 def fields_of_item(item: dict) -> dict:
     """The editor's form values of an item (the reverse of :func:`item_from_fields`)."""
     data = {key: item.get(key) for key in ("code", "type", "theme", "scale", "gap", "min", "max", "max_length")}
+    data["min"], data["max"] = whole(data["min"]), whole(data["max"])
     data["gap"] = data["gap"] or ""
     data["scale"] = data["scale"] or ""
     data.update(required=bool(item.get("required")), other=bool(item.get("other")), story=bool(item.get("story")),
@@ -483,6 +489,11 @@ def fields_of_item(item: dict) -> dict:
         text = item.get(key) or {}
         data[f"{key}_fr"], data[f"{key}_en"] = text.get("fr", ""), text.get("en", "")
     return data
+
+
+def whole(number):
+    """A number as its author typed it: 1945, not 1945.0 (a stored version keeps its bounds as floats)."""
+    return int(number) if isinstance(number, float) and number.is_integer() else number
 
 
 def new_item(code: str, kind: str, theme: str, scale: str | None = None) -> dict:

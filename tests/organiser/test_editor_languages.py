@@ -114,3 +114,26 @@ def test_an_uploaded_files_problems_are_in_the_readers_language_and_the_command_
     assert result.exit_code == 1
     assert f"aict-v2.yaml: item {code_0}: type: Input should be 'scale'" in result.output
     assert "aict-v2.yaml: sections.0.title.fr: String should have at least 1 character" in result.output
+
+
+def _card_tags(page: str, code: str) -> str:
+    return re.search(rf'<li id="item-{code}".*?<span class="muted">(.*?)</span>', page, re.S)[1]
+
+
+def test_a_question_asked_of_one_side_says_so_before_and_after_it_is_edited_and_bounds_stay_as_typed(app, orga):
+    draft_id = _copy(app, orga)
+    page = orga.get(f"/o/drafts/{draft_id}").text
+    assert _card_tags(page, "PRO_02") == "Nombre"  # both sides, the default: not said
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/PRO_02").text)
+    data.pop("side_home")
+    assert orga.post(f"/o/drafts/{draft_id}/items/PRO_02", data=data).status_code == 303
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/PRO_03").text)
+    assert (data["min"], data["max"]) == ("1945", "2030")  # a year, as typed: not 1945.0
+    assert orga.post(f"/o/drafts/{draft_id}/items/PRO_03", data=data).status_code == 303
+
+    page = orga.get(f"/o/drafts/{draft_id}").text
+    assert _card_tags(page, "PRO_02") == "Nombre, partenaire seulement"
+    assert _card_tags(page, "PRO_03") == "Nombre, obligatoire"
+    assert _form_data(orga.get(f"/o/drafts/{draft_id}/items/PRO_02").text)["max"] == "300000000"
+    _in_english(orga)
+    assert _card_tags(orga.get(f"/o/drafts/{draft_id}").text, "PRO_02") == "Number, partner only"
