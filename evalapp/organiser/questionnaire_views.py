@@ -601,6 +601,7 @@ def _draft_context(draft) -> dict:
     return dict(draft=draft, latest=latest, document=latest.document, version=version, problems=checked.problems,
                 newer=newer,
                 problems_by_item=problems_by_item, history=drafts.history(draft), summary_of=drafts.summary_of,
+                condition_sentence=editing.condition_sentence,
                 form=DraftForm(based_on=latest.number, formdata=None),
                 upload_form=DraftUploadForm(based_on=latest.number, formdata=None),
                 texts_form=TextsUploadForm(based_on=latest.number, formdata=None),

@@ -305,6 +305,52 @@ def condition_text(condition: dict | None) -> str:
     return yaml.safe_dump(condition, allow_unicode=True, default_flow_style=True, width=1000).strip()
 
 
+def condition_sentence(condition, document: dict, lang: str) -> str:
+    """A condition as organisers read it, in the current language: "REC_01 is at least 4 and (on the partner
+    side or the authority is invited on its own)"; what it cannot read, as typed in a definition file."""
+    try:
+        return _sentence(condition, document, lang, nested=False)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return condition_text(condition)
+
+
+def _sentence(condition: dict, document: dict, lang: str, nested: bool) -> str:
+    for key, joiner in (("all", _(" and ")), ("any", _(" or "))):
+        if key in condition:
+            parts = condition[key]
+            if not isinstance(parts, list) or not parts:
+                raise ValueError(condition)
+            text = joiner.join(_sentence(part, document, lang, nested=True) for part in parts)
+            return f"({text})" if nested and len(parts) > 1 else text
+    if "side" in condition:
+        return _("on the %(side)s side", side=rounds.SIDE_LABELS[rounds.Side(condition["side"])])
+    if "partnership" in condition:
+        return (_("the invitation is part of a partnership") if condition["partnership"]
+                else _("the authority is invited on its own"))
+    code = str(condition["item"])
+    if "equals" in condition:
+        return _("%(code)s is %(answer)s", code=code, answer=_answer(document, code, condition["equals"], lang))
+    if "in" in condition:
+        answers = _(" or ").join(_answer(document, code, value, lang) for value in condition["in"])
+        return _("%(code)s is %(answers)s", code=code, answers=answers)
+    if "includes" in condition:
+        return _("%(code)s includes %(answer)s", code=code,
+                 answer=_answer(document, code, condition["includes"], lang))
+    if "at_least" in condition:
+        return _("%(code)s is at least %(value)s", code=code, value=whole(condition["at_least"]))
+    if condition.get("answered") is True:
+        return _("%(code)s is answered", code=code)
+    raise ValueError(condition)
+
+
+def _answer(document: dict, code: str, value, lang: str) -> str:
+    """An answer a condition names: an option's label (and its code) when the question has that option."""
+    item = item_of(document, code) or {}
+    option = next((o for o in item.get("options") or () if str(o.get("code")) == str(value)), None)
+    label = (option or {}).get("label", {}).get(lang) if option else None
+    return _("“%(label)s” (%(code)s)", label=label, code=value) if label else _("“%(answer)s”", answer=whole(value))
+
+
 def sides_or_default(sides: list[str]) -> list[str] | None:
     """Sides as a document keeps them: left out when both (the default)."""
     chosen = [side for side in rounds.SIDES if side in sides]

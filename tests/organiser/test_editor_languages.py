@@ -137,3 +137,25 @@ def test_a_question_asked_of_one_side_says_so_before_and_after_it_is_edited_and_
     assert _form_data(orga.get(f"/o/drafts/{draft_id}/items/PRO_02").text)["max"] == "300000000"
     _in_english(orga)
     assert _card_tags(orga.get(f"/o/drafts/{draft_id}").text, "PRO_02") == "Number, partner only"
+
+
+def _condition_shown(page: str, code: str) -> str:
+    card = re.search(rf'<li id="item-{code}".*?</li>', page, re.S)[0]
+    return html.unescape(re.search(r'<p class="muted">((?:Posée|Asked)[^<]*)</p>', card)[1])
+
+
+def test_conditions_read_as_sentences_in_the_pages_language(app, orga):
+    draft_id = _copy(app, orga)
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_02").text)
+    data["when"] = ("{all: [{item: REC_01, at_least: 4}, {any: [{side: partner}, {partnership: false}]},"
+                    " {item: PRO_01, in: [commune, other]}]}")
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_02", data=data).status_code == 303
+    page = orga.get(f"/o/drafts/{draft_id}").text
+    assert _condition_shown(page, "REC_02") == (
+        "Posée seulement si : REC_01 vaut au moins 4 et (du côté partenaire ou la collectivité est invitée seule) "
+        "et PRO_01 est « Commune (ou municipalité) » (commune) ou « other »")
+    _in_english(orga)
+    page = orga.get(f"/o/drafts/{draft_id}").text
+    assert _condition_shown(page, "REC_02") == (
+        "Asked only when: REC_01 is at least 4 and (on the partner side or the authority is invited on its own) "
+        "and PRO_01 is “Municipality (city, town, commune)” (commune) or “other”")
