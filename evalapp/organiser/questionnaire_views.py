@@ -371,11 +371,20 @@ def delete_section(draft_id, section_code):
 
 # --- Questions ----------------------------------------------------------------------------------------
 
+#: What every page of a question's form is drawn with: the types and the fields each has.
+ITEM_PAGE = {"type_fields": editing.TYPE_FIELDS, "type_labels": TYPE_LABELS}
+
+
 def _item_form(document: dict, **kwargs) -> ItemForm:
     form = ItemForm(**kwargs)
     form.theme.choices = [(t.get("code"), f"{t.get('code')} — {(t.get('label') or {}).get(current_lang(), '')}")
                           for t in document.get("themes") or ()]
     form.scale.choices = [("", _("None"))] + [(name, name) for name in document.get("scales") or {}]
+    # Only the fields of the question's type are drawn, sent and checked.
+    own = editing.form_fields_of_type(form.type.data)
+    for name in editing.form_fields_of_type(None):
+        if name not in own:
+            del form[name]
     return form
 
 
@@ -416,6 +425,7 @@ def _item_posted(draft, latest, form, save_document, change: str, template: str,
             return _save(draft, form, document, drafts.change(change, code=item["code"]), template,
                          anchor=f"#item-{item['code']}", **context)
         for name, messages in problems.items():
+            name = name if name in form else "type"
             form[name].errors = list(form[name].errors) + messages
     return render_template(template, draft=draft, form=form, moved=None, lang=current_lang(), **context), 422
 
@@ -428,9 +438,12 @@ def draft_item(draft_id, item_code):
     item = editing.item_of(latest.document, code)
     if item is None:
         abort(404)
-    context = {"code": code, "item": item}
+    context = {"code": code, "item": item, **ITEM_PAGE}
     if request.method == "GET":
-        form = _item_form(latest.document, formdata=None, based_on=latest.number, data=editing.fields_of_item(item))
+        data = editing.fields_of_item(item)
+        if request.args.get("type") in TYPE_LABELS:  # the type's own step: its fields, nothing saved yet
+            data["type"] = request.args["type"]
+        form = _item_form(latest.document, formdata=None, based_on=latest.number, data=data)
         return render_template("organiser/draft_item.html", draft=draft, form=form, moved=None, lang=current_lang(),
                                **context)
     form = _item_form(latest.document)
@@ -443,7 +456,7 @@ def new_item(draft_id, section_code):
     draft = _editable_or_404(draft_id)
     latest = draft.latest
     section = _section_or_404(latest.document, section_code)
-    context = {"code": None, "item": None, "section": section}
+    context = {"code": None, "item": None, "section": section, **ITEM_PAGE}
     if request.method == "GET":
         themes = [t.get("code") for t in latest.document.get("themes") or ()]
         existing = section.get("items") or [{}]

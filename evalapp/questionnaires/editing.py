@@ -467,6 +467,14 @@ TYPE_FIELDS = {
 }
 
 
+def form_fields_of_type(kind: str | None) -> set[str]:
+    """The editor's form fields of a type of item (its texts in both languages); of every type for None."""
+    names = set(TYPE_FIELDS.get(kind, ())) if kind else {name for own in TYPE_FIELDS.values() for name in own}
+    if "unit" in names:
+        names = (names - {"unit"}) | {"unit_fr", "unit_en"}
+    return names
+
+
 def text_of_fields(data: dict, key: str) -> dict | None:
     """The text of fields ``key_fr`` and ``key_en``; None when both are empty. One may be empty (an English
     still to translate): the draft keeps it, and publishing asks for it."""

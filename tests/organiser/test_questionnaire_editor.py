@@ -474,3 +474,30 @@ def test_a_drafts_own_file_comes_back_with_what_a_draft_may_hold_and_publishing_
     assert response.status_code == 422
     refused = re.search(r'id="upload-problem-list">(.*?)</ul>', response.text, re.S)[1]
     assert "texte de la question, en français : vide" in refused
+
+
+def _field_names(page: str) -> set[str]:
+    form = page[page.index('<form method="post"'):]
+    return set(re.findall(r'<(?:input|textarea|select)[^>]*name="([^"]+)"', form))
+
+
+def test_the_question_form_has_the_fields_of_its_type_and_the_type_is_changed_in_a_step_of_its_own(app, orga):
+    draft_id = _copy(app, orga)
+    page = orga.get(f"/o/drafts/{draft_id}/items/PRO_01").text  # a single choice
+    fields = _field_names(page)
+    assert {"options", "other"} <= fields and not fields & {"scale", "gap", "min", "max", "rows", "max_length"}
+    assert "Champs du type : Choix unique" in page
+
+    # The type's own step: a form of its own (it works without scripts), which saves nothing.
+    step = re.search(r'<form method="get"[^>]*>(.*?)</form>', page, re.S)[1]
+    assert 'name="type"' in step and "Changer le type" in step
+    page = orga.get(f"/o/drafts/{draft_id}/items/PRO_01?type=number").text
+    fields = _field_names(page)
+    assert {"min", "max", "integer", "unit_fr"} <= fields and not fields & {"options", "other", "scale"}
+    assert editing.item_of(_document(app, draft_id), "PRO_01")["type"] == "single"
+    data = _form_data(page)
+    assert data["type"] == "number" and data["text_fr"].startswith("Quel type de collectivité")
+    data.update(min="1", max="10")
+    assert orga.post(f"/o/drafts/{draft_id}/items/PRO_01", data=data).status_code == 303
+    item = editing.item_of(_document(app, draft_id), "PRO_01")
+    assert item["type"] == "number" and (item["min"], item["max"]) == (1, 10) and "options" not in item
