@@ -16,7 +16,8 @@
     /o/drafts/<draft>/items/<item>                     a question
     /o/drafts/<draft>/items/<item_code>/move|duplicate|delete  POST
     /o/drafts/<draft>/undo/<number>                    POST: back to an earlier save (as a new save)
-    /o/drafts/<draft>/publish                          POST: validated as a definition file, then frozen
+    /o/drafts/<draft>/publish                          what publishing does, its problems; POST: validated as a
+                                                       definition file, then frozen
     /o/drafts/<draft>/definition.yaml|texts.xlsx       downloads
     /o/drafts/<draft>/upload|texts                     POST: a definition file, or translated texts, into it
     /o/drafts/<draft>/preview                          a page as the respondent sees it; writes nothing
@@ -528,6 +529,17 @@ def undo_draft(draft_id, number):
     db.session.commit()
     flash(_("The draft is back as it was at save %(number)s.", number=number), "success")
     return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
+
+
+@bp.get("/drafts/<id:draft_id>/publish")
+def confirm_publish(draft_id):
+    """What publishing does, and the draft's problems if any: the step before publishing."""
+    draft = _editable_or_404(draft_id)
+    latest = draft.latest
+    version = drafts.next_version_number(draft.code)
+    return render_template("organiser/draft_publish.html", draft=draft, latest=latest, document=latest.document,
+                           version=version, problems=drafts.check(latest.document, version).problems,
+                           lang=current_lang())
 
 
 @bp.post("/drafts/<id:draft_id>/publish")

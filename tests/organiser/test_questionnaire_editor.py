@@ -501,3 +501,31 @@ def test_the_question_form_has_the_fields_of_its_type_and_the_type_is_changed_in
     assert orga.post(f"/o/drafts/{draft_id}/items/PRO_01", data=data).status_code == 303
     item = editing.item_of(_document(app, draft_id), "PRO_01")
     assert item["type"] == "number" and (item["min"], item["max"]) == (1, 10) and "options" not in item
+
+
+def test_publishing_is_confirmed_in_a_step_that_says_what_it_does_and_lists_the_problems(app, orga):
+    draft_id = _copy(app, orga)
+    draft = orga.get(f"/o/drafts/{draft_id}").text
+    assert f'href="/o/drafts/{draft_id}/publish">Publier en version 3…</a>' in draft
+    step = orga.get(f"/o/drafts/{draft_id}/publish")
+    assert step.status_code == 200 and "la version est figée : elle ne changera plus jamais" in step.text
+    assert "les tours peuvent l’utiliser dès maintenant" in step.text and "Aucun problème trouvé" in step.text
+    with app.app_context():  # a GET writes nothing
+        assert db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == 2
+
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    data["text_en"] = ""
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    step = orga.get(f"/o/drafts/{draft_id}/publish").text
+    listed = re.search(r'id="draft-problem-list">(.*?)</ul>', step, re.S)[1]
+    assert "Il ne peut pas encore être publié" in step and "Question REC_01" in listed
+    assert f'action="/o/drafts/{draft_id}/publish"' not in step
+
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    data["text_en"] = "Decisions are taken together."
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    step = orga.get(f"/o/drafts/{draft_id}/publish").text
+    response = orga.post(f"/o/drafts/{draft_id}/publish", data={"csrf_token": csrf_token(step), "based_on": _based_on(step)})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == 3
