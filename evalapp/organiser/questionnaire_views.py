@@ -531,20 +531,11 @@ def undo_draft(draft_id, number):
     return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
 
 
-@bp.get("/drafts/<id:draft_id>/publish")
-def confirm_publish(draft_id):
-    """What publishing does, and the draft's problems if any: the step before publishing."""
-    draft = _editable_or_404(draft_id)
-    latest = draft.latest
-    version = drafts.next_version_number(draft.code)
-    return render_template("organiser/draft_publish.html", draft=draft, latest=latest, document=latest.document,
-                           version=version, problems=drafts.check(latest.document, version).problems,
-                           lang=current_lang())
-
-
-@bp.post("/drafts/<id:draft_id>/publish")
+@bp.route("/drafts/<id:draft_id>/publish", methods=["GET", "POST"])
 def publish_draft(draft_id):
     draft = _editable_or_404(draft_id)
+    if request.method == "GET":
+        return _publishing_step(draft)
     form = DraftForm()
     if not form.validate_on_submit():
         abort(400)
@@ -563,6 +554,15 @@ def publish_draft(draft_id):
     flash(_("Published as version %(version)s: it can no longer change, and rounds may now use it.",
             version=version.version), "success")
     return redirect(url_for(".questionnaires"), code=303)
+
+
+def _publishing_step(draft):
+    """What publishing does, and the draft's problems if any: the step before publishing."""
+    latest = draft.latest
+    version = drafts.next_version_number(draft.code)
+    return render_template("organiser/draft_publish.html", draft=draft, latest=latest, document=latest.document,
+                           version=version, problems=drafts.check(latest.document, version).problems,
+                           lang=current_lang())
 
 
 @bp.get("/drafts/<id:draft_id>/definition.yaml")

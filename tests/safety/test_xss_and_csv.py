@@ -374,6 +374,7 @@ SHOWN = {
     "organiser.new_item": [],
     "organiser.draft_item": [TITLE],
     "organiser.preview_draft": [],
+    "organiser.publish_draft": [],
     # A respondent sees their own answers and names, never the other side's answers.
     "respond.welcome": lambda a: [TITLE, NAMES[a["side"]], *(
         answers_of(a["side"]) if a["submitted"] else [NAMES[OTHER_SIDE[a["side"]]], DESCRIPTION])],
