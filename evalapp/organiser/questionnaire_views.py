@@ -58,9 +58,11 @@ from evalapp.questionnaires import problems as definition_problems
 from evalapp.questionnaires.definition import Item
 from evalapp.questionnaires.editing import EditError
 from evalapp.questionnaires.loader import DefinitionError, parse_text
+from evalapp.questionnaires.types import AnswerRow
 from evalapp.questionnaires.types.html import Page
 from evalapp.respond.answers import page_values
 from evalapp.respond.conditions import conditional_notes
+from evalapp.respond.review import reviewed_sections
 
 YAML_TYPE = "application/yaml; charset=utf-8"
 
@@ -651,7 +653,7 @@ def preview_draft(draft_id):
                                lang=current_lang()), 200
     definition = checked.definition
     carried = _carried_values(request.form.get("carried"))
-    current_code = request.values.get("page") or ""
+    current_code = request.values.get("page") or START
     g.input_lang = lang
     with force_locale(lang):
         values = dict(carried)
@@ -663,23 +665,62 @@ def preview_draft(draft_id):
             values.update(page_values(form))
         asked = conditions.asked(definition, side, partnership, values)
         pages = asked.sections_of(definition, side)
-        section = _preview_destination(pages, section, request.form.get("action", ""))
-        if section is None:
-            return render_template("organiser/draft_preview.html", draft=draft, choice=choice, problems=[],
-                                   pages=pages, section=None, lang=current_lang(), definition=definition,
-                                   preview_lang=lang, carried=_carry(values)), 200
-        drawn = conditions.page_items(definition, section, side, partnership, values)
-        items = [item for item, _condition in drawn]
-        notes = conditional_notes(definition, drawn, side, lang)
-        form = _preview_form_class(definition, section, side, lang)(formdata=None, data=values)
-        # Drawn by a template, which escaped every text of the draft.
-        body = Markup(render_template("organiser/_preview_page.html", definition=definition, section=section, items=items,
-                               notes=notes, form=form, side=side, lang=lang, pages=pages,
-                               step=pages.index(section) + 1 if section in pages else 1, steps=len(pages) + 1,
-                               carried=_carry(values), draft=draft, choice=choice,
-                               question_page=Page(side=side, lang=lang, input_lang=lang)))
-    return render_template("organiser/draft_preview.html", draft=draft, choice=choice, problems=[], body=body,
-                           section=section, notes=notes, lang=current_lang(), preview_lang=lang)
+        destination = preview_destination(pages, current_code, request.form.get("action", ""))
+        common = dict(definition=definition, side=side, lang=lang, pages=pages, steps=len(pages) + 1,
+                      carried=_carry(values), draft=draft, choice=choice)
+        notes = {}
+        # Drawn by templates, which escape every text of the draft.
+        if destination == START:
+            body = render_template("organiser/_preview_welcome.html", partnership=partnership, **common)
+        elif destination == REVIEW:
+            body = render_template("organiser/_preview_review.html", step=len(pages) + 1,
+                                   answers=reviewed_sections(definition, pages, side, _rows_of(definition, pages, side,
+                                                                                               asked, values),
+                                                             lang, asked), **common)
+        else:
+            section = destination
+            drawn = conditions.page_items(definition, section, side, partnership, values)
+            items = [item for item, _condition in drawn]
+            notes = conditional_notes(definition, drawn, side, lang)
+            form = _preview_form_class(definition, section, side, lang)(formdata=None, data=values)
+            body = render_template("organiser/_preview_page.html", section=section, items=items, notes=notes,
+                                   form=form, step=pages.index(section) + 1,
+                                   question_page=Page(side=side, lang=lang, input_lang=lang), **common)
+    return render_template("organiser/draft_preview.html", draft=draft, choice=choice, problems=[], body=Markup(body),
+                           page=destination if isinstance(destination, str) else "section", notes=notes,
+                           lang=current_lang(), preview_lang=lang)
+
+
+#: The preview's pages around the sections: the welcome page and the review page (codes no section may have).
+START, REVIEW = "start", "review"
+
+
+def preview_destination(pages: list, current: str, action: str):
+    """Where a preview goes from page ``current`` (START, REVIEW or a section's code) on ``action`` (next,
+    previous, or staying): START, REVIEW or one of ``pages``, the sections asked."""
+    codes = [page.code for page in pages]
+    if current == START:
+        return (pages[0] if pages else REVIEW) if action == "next" else START
+    if current == REVIEW:
+        return (pages[-1] if pages else START) if action == "previous" else REVIEW
+    if current not in codes:
+        return pages[0] if pages else REVIEW
+    index = codes.index(current)
+    if action == "next":
+        return pages[index + 1] if index + 1 < len(pages) else REVIEW
+    if action == "previous":
+        return pages[index - 1] if index else START
+    return pages[index]
+
+
+def _rows_of(definition, pages: list, side: str, asked, values: dict) -> dict:
+    """The answers typed in a preview as saved answers are read (rows by code), for its review page."""
+    answers: dict = {}
+    for section in pages:
+        for item in asked.items_of(section, side):
+            for row in item.kind.rows(item, values):
+                answers.setdefault(row["item_code"], []).append(AnswerRow.of(row))
+    return answers
 
 
 def _preview_form_class(definition, section, side: str, lang: str):
@@ -700,19 +741,3 @@ def _carried_values(sent: str | None) -> dict:
 def _carry(values: dict) -> str:
     return json.dumps({name: value for name, value in values.items() if value not in (None, "", [])},
                       default=str, separators=(",", ":"))
-
-
-def _preview_destination(pages, current, action: str):
-    """The page a preview goes to: the one asked (previous, next, or chosen), the first by default."""
-    if not pages:
-        return None
-    codes = [page.code for page in pages]
-    index = codes.index(current.code) if current is not None and current.code in codes else None
-    if action == "next" and index is not None:
-        return pages[index + 1] if index + 1 < len(pages) else None
-    if action == "previous" and index:
-        return pages[index - 1]
-    if index is not None:
-        return pages[index]
-    return pages[0]
-

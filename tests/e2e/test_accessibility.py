@@ -97,6 +97,8 @@ def test_questionnaire_editor_pages(page, live_server, width):
                        ("question", f"/items/{first.items[0].code}"),
                        ("new matrix", f"/sections/{first.code}/items/new?type=matrix"),
                        ("preview", "/preview?side=partner&lang=en&partnership=1&page=reciprocity"),
+                       ("preview's welcome", "/preview?side=home&lang=fr&partnership=0"),
+                       ("preview's review", "/preview?side=home&lang=fr&partnership=1&page=review"),
                        ("publishing", "/publish")):
         page.goto(draft + path)
         problems[name] = serious(page)

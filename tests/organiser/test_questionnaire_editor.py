@@ -257,7 +257,7 @@ def test_preview_as_partner_in_english_follows_conditions_and_writes_nothing(app
     draft_id = _copy(app, orga)
     page = orga.get(f"/o/drafts/{draft_id}/preview?side=partner&lang=en&partnership=1")
     assert page.status_code == 200
-    assert 'lang="en"' in page.text and "Next" in page.text
+    assert 'lang="en"' in page.text and "Start the questionnaire" in page.text
     with app.app_context():
         saves = db.session.scalar(select(func.count()).select_from(DraftSave))
     first = re.search(r'name="page" value="([^"]+)"', page.text)[1]
@@ -529,3 +529,36 @@ def test_publishing_is_confirmed_in_a_step_that_says_what_it_does_and_lists_the_
     assert response.status_code == 303
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == 3
+
+
+def test_the_preview_has_the_welcome_page_and_the_review_page_with_the_answers_typed(app, orga):
+    draft_id = _copy(app, orga)
+    url = f"/o/drafts/{draft_id}/preview?side=home&lang=fr&partnership=0"
+    welcome = orga.get(url).text
+    frame = welcome[welcome.index('class="preview-frame"'):]
+    assert "La page d’accueil" in welcome and "Commencer le questionnaire" in frame
+    assert re.search(r'name="page" value="([^"]+)"', frame)[1] == "start"
+
+    def send(page: str, shown: str, action: str, **answers) -> str:
+        carried = _unescape(re.search(r'name="carried" value="([^"]*)"', shown)[1])
+        response = orga.post(url, data={"csrf_token": csrf_token(shown), "page": page, "carried": carried,
+                                        "action": action, **answers})
+        assert response.status_code == 200
+        return response.text
+
+    shown = send("start", welcome, "next")
+    first = re.search(r'name="page" value="([^"]+)"', shown)[1]
+    assert first == "profile"
+    shown = send(first, shown, "next", PRO_01="commune", PRO_02="12500")
+    # From the last page on, the review page: the answers typed, and nothing to submit.
+    last = first
+    while 'name="page" value="review"' not in shown:
+        last = re.search(r'name="page" value="([^"]+)"', shown)[1]
+        shown = send(last, shown, "next")
+    assert "La page de relecture" in shown and "Vérifier et envoyer" in shown
+    review = _unescape(re.sub(r"<[^>]+>", " ", shown[shown.index('class="preview-frame"'):]))
+    assert "Commune (ou municipalité)" in review and re.search(r"12\s500", review)
+    assert re.search(r'<button type="button" class="btn btn-primary" disabled>', shown)
+    assert re.search(r'name="page" value="([^"]+)"', send("review", shown, "previous"))[1] == last
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DraftSave)) == 1
