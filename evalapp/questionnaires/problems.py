@@ -185,12 +185,11 @@ def describe(raw: dict, error: dict) -> tuple[str | None, str]:
 
 def technical(raw: dict, error: dict) -> tuple[str | None, str]:
     """A pydantic error as the command line says it: the item code, the path within it and pydantic's words."""
-    loc = tuple(error["loc"])
-    code, _words = place(raw, loc)
-    if "items" in loc and len(loc) > loc.index("items") + 1:
-        item = node_at(raw, loc[:loc.index("items") + 2])
-        code = str(item.get("code") if isinstance(item, dict) and item.get("code")
-                   else f"number {loc[loc.index('items') + 1] + 1}")
-        loc = loc[loc.index("items") + 2:]
+    loc, code = tuple(error["loc"]), None
+    at = loc.index("items") + 1 if "items" in loc else len(loc)
+    if at < len(loc) and isinstance(loc[at], int):
+        item = node_at(raw, loc[:at + 1])
+        code = str(item["code"]) if isinstance(item, dict) and item.get("code") else f"number {loc[at] + 1}"
+        loc = loc[at + 1:]
     where = ".".join(str(p) for p in loc)
     return code, f"{where}: {error['msg']}" if where else error["msg"]
