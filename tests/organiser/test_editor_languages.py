@@ -23,10 +23,13 @@ def _history_headers(html: str) -> list[str]:
 
 def test_the_history_columns_are_named_with_nouns(app, orga):
     draft_id = _copy(app, orga)
-    assert _history_headers(orga.get(f"/o/drafts/{draft_id}").text) == [
-        "Enregistrement", "Modification", "Par", "Quand", "Retour en arrière"]
+    page = orga.get(f"/o/drafts/{draft_id}").text
+    assert _history_headers(page) == ["Enregistrement", "Modification", "Par", "Date", "Retour en arrière"]
+    assert '<h2 id="publish-heading">Publication</h2>' in page
     _in_english(orga)
-    assert _history_headers(orga.get(f"/o/drafts/{draft_id}").text) == ["Save", "Change", "By", "When", "Undo"]
+    page = orga.get(f"/o/drafts/{draft_id}").text
+    assert _history_headers(page) == ["Save", "Change", "By", "When", "Undo"]
+    assert '<h2 id="publish-heading">Publish</h2>' in page
 
 
 def _history_changes(html: str) -> list[str]:
