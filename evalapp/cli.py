@@ -4,6 +4,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
 
 from evalapp.backup import BackupError, backup, restore
 from evalapp.extensions import db
@@ -21,7 +22,8 @@ questionnaire_cli = AppGroup("questionnaire", help="Questionnaire definitions.")
 def load_command(directory):
     """Validate every definition file and store the versions not stored yet."""
     try:
-        results = load_all(directory)
+        with force_locale("en"):  # the command's language, whatever the interface's default
+            results = load_all(directory)
     except DefinitionError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
@@ -39,7 +41,8 @@ def check_command(files):
     failed = False
     for path in files:
         try:
-            definition = read_definition(path)
+            with force_locale("en"):
+                definition = read_definition(path)
         except DefinitionError as exc:
             click.echo(str(exc), err=True)
             failed = True

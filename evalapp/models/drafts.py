@@ -59,8 +59,13 @@ class DraftSave(db.Model):
     number: Mapped[int]
     #: The definition as a document: the same keys and values as a definition file (may not validate yet).
     document: Mapped[dict] = mapped_column(JSON)
-    #: What the save did, as the history lists it ("Item REC_01 changed", "Back to save 3").
+    #: What the save did, in English ("Question REC_01 changed", "Back to save 3"): the history shows it as
+    #: written for saves made before ``change`` was kept.
     summary: Mapped[str] = mapped_column(String(200))
+    #: The kind of change (a key of drafts.CHANGES), which the history words in the reader's language.
+    change: Mapped[str | None] = mapped_column(String(40))
+    #: The values the change's wording names (codes, a file name, a save number).
+    change_params: Mapped[dict | None] = mapped_column(JSON)
     saved_by_id: Mapped[int] = mapped_column(ForeignKey("organisers.id"))
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
 

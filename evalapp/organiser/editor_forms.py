@@ -56,25 +56,24 @@ class ItemForm(DraftForm):
         description=_l("Empty: always asked. Otherwise a condition on an earlier answer, written as in a definition "
                        "file: {item: CTX_01, equals: \"yes\"}, {item: CTX_02, includes: culture}, "
                        "{item: REC_01, at_least: 4}, {partnership: true}, {any: [..., ...]}."))
-    scale = SelectField(_l("Scale"), description=_l("Scale and matrix questions."))
+    scale = SelectField(_l("Scale"))
     gap = SelectField(_l("What a gap between the two sides means"),
                       choices=[SelectChoice("", _l("Not said")),
                                SelectChoice(GAPS[0], _l("They disagree about their relationship")),
-                               SelectChoice(GAPS[1], _l("The partnership benefits them unequally"))],
-                      description=_l("Scale questions."))
+                               SelectChoice(GAPS[1], _l("The partnership benefits them unequally"))])
     options = TextAreaField(
         _l("Options"), validators=[Optional(), Length(max=20000)], render_kw={"rows": 6},
-        description=_l("Single and multiple choice: one option a line, “code | French | English”; end a line with "
+        description=_l("One option a line, “code | French | English”; end a line with "
                        "“| exclusive” for an answer that excludes the others (none, don't know). Reorder the lines "
                        "to reorder the options."))
     other = BooleanField(_l("Offer “Other, please specify”"))
-    min = FloatField(_l("Smallest number"), validators=[Optional()], description=_l("Number questions."))
+    min = FloatField(_l("Smallest number"), validators=[Optional()])
     max = FloatField(_l("Largest number"), validators=[Optional()])
     integer = BooleanField(_l("Whole numbers only"), default=True)
     unit_fr = StringField(_l("Unit in French"), validators=[Optional(), Length(max=200)])
     unit_en = StringField(_l("Unit in English"), validators=[Optional(), Length(max=200)])
     max_length = IntegerField(_l("Most characters"), validators=[Optional(), NumberRange(min=1, max=100_000)],
-                              description=_l("Text questions; empty for the usual limit."))
+                              description=_l("Empty for the usual limit."))
     story = BooleanField(_l("A story of the most significant change (long text)"))
     rows = TextAreaField(_l("Matrix rows"), validators=[Optional(), Length(max=20000)],
                          description=_l("One row a line, “CODE | French | English”."))

@@ -16,7 +16,8 @@
     /o/drafts/<draft>/items/<item>                     a question
     /o/drafts/<draft>/items/<item_code>/move|duplicate|delete  POST
     /o/drafts/<draft>/undo/<number>                    POST: back to an earlier save (as a new save)
-    /o/drafts/<draft>/publish                          POST: validated as a definition file, then frozen
+    /o/drafts/<draft>/publish                          what publishing does, its problems; POST: validated as a
+                                                       definition file, then frozen
     /o/drafts/<draft>/definition.yaml|texts.xlsx       downloads
     /o/drafts/<draft>/upload|texts                     POST: a definition file, or translated texts, into it
     /o/drafts/<draft>/preview                          a page as the respondent sees it; writes nothing
@@ -53,12 +54,15 @@ from evalapp.organiser.editor_forms import (
     TextsUploadForm,
 )
 from evalapp.questionnaires import conditions, drafts, editing, text_sheets
+from evalapp.questionnaires import problems as definition_problems
 from evalapp.questionnaires.definition import Item
 from evalapp.questionnaires.editing import EditError
-from evalapp.questionnaires.loader import DefinitionError, parse_text, validate_document
+from evalapp.questionnaires.loader import DefinitionError, parse_text
+from evalapp.questionnaires.types import AnswerRow
 from evalapp.questionnaires.types.html import Page
 from evalapp.respond.answers import page_values
 from evalapp.respond.conditions import conditional_notes
+from evalapp.respond.review import reviewed_sections
 
 YAML_TYPE = "application/yaml; charset=utf-8"
 
@@ -107,7 +111,7 @@ def upload_questionnaire():
     if form.validate_on_submit():
         document, problems = _uploaded_document(form.file.data)
         if not problems:
-            draft = drafts.start(current_user, document, summary=f"Uploaded {form.file.data.filename}"[:200])
+            draft = drafts.start(current_user, document, made=drafts.change("uploaded", file=form.file.data.filename))
             db.session.commit()
             flash(_("The file was read into a new draft."), "success")
             return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
@@ -116,7 +120,8 @@ def upload_questionnaire():
 
 
 def _uploaded_document(file) -> tuple[dict | None, list]:
-    """The document of an uploaded definition file, and its problems (validated as the loader does)."""
+    """The document of an uploaded definition file, and the problems that keep it from being a draft (those a
+    draft may hold, an English still to come, are listed on the draft until it is published)."""
     name = file.filename or "upload.yaml"
     try:
         text = file.read(5_000_000).decode("utf-8")
@@ -124,10 +129,10 @@ def _uploaded_document(file) -> tuple[dict | None, list]:
         return None, [(None, _("The file is not UTF-8 text."))]
     try:
         document = parse_text(text, name)
-        validate_document(document, name)
     except DefinitionError as exc:
         return None, exc.problems
-    return document, []
+    refused = drafts.refusals(document)
+    return (None, refused) if refused else (document, [])
 
 
 @bp.post("/questionnaires/<id:version_id>/copy")
@@ -207,11 +212,11 @@ def draft_page(draft_id):
     return render_template("organiser/draft.html", **_draft_context(_draft_or_404(draft_id)))
 
 
-def _save(draft, form, document: dict, summary: str, template: str, anchor: str = "", **context):
+def _save(draft, form, document: dict, made: drafts.Change, template: str, anchor: str = "", **context):
     """Save ``document`` as the draft's next save and go back to the draft; or, when someone else saved
     it meanwhile, the form again (409) with what was typed and who saved when."""
     try:
-        drafts.save(draft, document, form.based_on.data, current_user, summary)
+        drafts.save(draft, document, form.based_on.data, current_user, made)
     except drafts.DraftMoved as moved:
         db.session.rollback()
         # Sent again, the form replaces that save: the organiser has seen it was there.
@@ -223,16 +228,19 @@ def _save(draft, form, document: dict, summary: str, template: str, anchor: str 
     return redirect(url_for(".draft_page", draft_id=draft.id) + anchor, code=303)
 
 
-def _moved_or_saved(draft, document: dict, summary: str, anchor: str = ""):
-    """A button's change (move, duplicate, delete, undo): saved, or refused when the draft moved on."""
+def _moved_or_saved(draft, document: dict, made: drafts.Change, anchor: str = "", done: str | None = None):
+    """A button's change (move, duplicate, delete, undo): saved (saying ``done``, if given), or refused when the
+    draft moved on."""
     form = DraftForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        drafts.save(draft, document, form.based_on.data, current_user, summary)
+        drafts.save(draft, document, form.based_on.data, current_user, made)
     except drafts.DraftMoved as moved:
         return _unchanged(draft, moved)
     db.session.commit()
+    if done:
+        flash(done, "success")
     return redirect(url_for(".draft_page", draft_id=draft.id) + anchor, code=303)
 
 
@@ -272,7 +280,7 @@ def draft_general(draft_id):
         except EditError as exc:
             form[exc.field].errors = [str(exc)]
         else:
-            return _save(draft, form, editing.replace_general(document, fields), "General settings changed",
+            return _save(draft, form, editing.replace_general(document, fields), drafts.change("general"),
                          "organiser/draft_general.html")
     return render_template("organiser/draft_general.html", draft=draft, form=form, moved=None,
                            lang=current_lang()), 200 if request.method == "GET" else 422
@@ -311,7 +319,8 @@ def draft_section(draft_id, section_code):
         except EditError as exc:
             form[exc.field or "code"].errors = [str(exc)]
         else:
-            return _save(draft, form, document, f"Page {form.code.data} changed", "organiser/draft_section.html",
+            return _save(draft, form, document, drafts.change("page_changed", code=form.code.data),
+                         "organiser/draft_section.html",
                          anchor=f"#section-{form.code.data}", section=section)
     return render_template("organiser/draft_section.html", draft=draft, form=form, section=section, moved=None,
                            lang=current_lang()), 200 if request.method == "GET" else 422
@@ -332,7 +341,8 @@ def new_section(draft_id):
         except EditError as exc:
             form.code.errors = [str(exc)]
         else:
-            return _save(draft, form, document, f"Page {form.code.data} added", "organiser/draft_new_section.html",
+            return _save(draft, form, document, drafts.change("page_added", code=form.code.data),
+                         "organiser/draft_new_section.html",
                          anchor=f"#section-{form.code.data}")
     return render_template("organiser/draft_new_section.html", draft=draft, form=form, moved=None,
                            lang=current_lang()), 200 if request.method == "GET" else 422
@@ -349,7 +359,7 @@ def move_section(draft_id, section_code):
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _section_or_404(document, code)
-    return _moved_or_saved(draft, editing.move_section(document, code, _step()), f"Page {code} moved",
+    return _moved_or_saved(draft, editing.move_section(document, code, _step()), drafts.change("page_moved", code=code),
                            f"#section-{code}")
 
 
@@ -359,16 +369,25 @@ def delete_section(draft_id, section_code):
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _section_or_404(document, code)
-    return _moved_or_saved(draft, editing.delete_section(document, code), f"Page {code} deleted")
+    return _moved_or_saved(draft, editing.delete_section(document, code), drafts.change("page_deleted", code=code))
 
 
 # --- Questions ----------------------------------------------------------------------------------------
+
+#: What every page of a question's form is drawn with: the types and the fields each has.
+ITEM_PAGE = {"type_fields": editing.TYPE_FIELDS, "type_labels": TYPE_LABELS}
+
 
 def _item_form(document: dict, **kwargs) -> ItemForm:
     form = ItemForm(**kwargs)
     form.theme.choices = [(t.get("code"), f"{t.get('code')} — {(t.get('label') or {}).get(current_lang(), '')}")
                           for t in document.get("themes") or ()]
     form.scale.choices = [("", _("None"))] + [(name, name) for name in document.get("scales") or {}]
+    # Only the fields of the question's type are drawn, sent and checked.
+    own = editing.form_fields_of_type(form.type.data)
+    for name in editing.form_fields_of_type(None):
+        if name not in own:
+            del form[name]
     return form
 
 
@@ -380,20 +399,22 @@ def _item_problems(item: dict) -> dict[str, list[str]]:
         problems: dict[str, list[str]] = {}
         for error in exc.errors():
             loc = [str(part) for part in error["loc"]]
-            if loc and loc[-1] == "en" and error["type"] in ("string_too_short", "missing"):
+            if definition_problems.is_pending_translation(error):
                 continue  # the translation may come later (the draft's problems list it until then)
             where = loc[0] if loc else "type"
             field = {"text": "text_en" if "en" in loc else "text_fr", "partner_text": "partner_text_fr",
                      "help": "help_fr", "unit": "unit_fr"}.get(where, where)
             if field not in ItemForm.__dict__ and field not in {"text_fr", "text_en"}:
                 field = "type"
-            message = error["msg"].removeprefix("Value error, ")
-            problems.setdefault(field, []).append(message + (f" ({'.'.join(loc)})" if len(loc) > 1 else ""))
+            # The form names the field; a place inside it (an option, a language) is said with the message.
+            message = (definition_problems.describe(item, error)[1] if len(loc) > 1
+                       else definition_problems.what(error))
+            problems.setdefault(field, []).append(message)
         return problems
     return {}
 
 
-def _item_posted(draft, latest, form, save_document, summary: str, template: str, **context):
+def _item_posted(draft, latest, form, save_document, change: str, template: str, **context):
     """An item form posted: its item checked by the format's rules, then saved with ``save_document(item)``."""
     if form.validate_on_submit():
         try:
@@ -404,9 +425,10 @@ def _item_posted(draft, latest, form, save_document, summary: str, template: str
         except EditError as exc:
             problems = {exc.field or "code": [str(exc)]}
         if not problems:
-            return _save(draft, form, document, summary.format(code=item["code"]), template,
+            return _save(draft, form, document, drafts.change(change, code=item["code"]), template,
                          anchor=f"#item-{item['code']}", **context)
         for name, messages in problems.items():
+            name = name if name in form else "type"
             form[name].errors = list(form[name].errors) + messages
     return render_template(template, draft=draft, form=form, moved=None, lang=current_lang(), **context), 422
 
@@ -419,14 +441,17 @@ def draft_item(draft_id, item_code):
     item = editing.item_of(latest.document, code)
     if item is None:
         abort(404)
-    context = {"code": code, "item": item}
+    context = {"code": code, "item": item, **ITEM_PAGE}
     if request.method == "GET":
-        form = _item_form(latest.document, formdata=None, based_on=latest.number, data=editing.fields_of_item(item))
+        data = editing.fields_of_item(item)
+        if request.args.get("type") in TYPE_LABELS:  # the type's own step: its fields, nothing saved yet
+            data["type"] = request.args["type"]
+        form = _item_form(latest.document, formdata=None, based_on=latest.number, data=data)
         return render_template("organiser/draft_item.html", draft=draft, form=form, moved=None, lang=current_lang(),
                                **context)
     form = _item_form(latest.document)
     return _item_posted(draft, latest, form, lambda new: editing.replace_item(latest.document, code, new),
-                        "Question {code} changed", "organiser/draft_item.html", **context)
+                        "question_changed", "organiser/draft_item.html", **context)
 
 
 @bp.route("/drafts/<id:draft_id>/sections/<section_code>/items/new", methods=["GET", "POST"])
@@ -434,7 +459,7 @@ def new_item(draft_id, section_code):
     draft = _editable_or_404(draft_id)
     latest = draft.latest
     section = _section_or_404(latest.document, section_code)
-    context = {"code": None, "item": None, "section": section}
+    context = {"code": None, "item": None, "section": section, **ITEM_PAGE}
     if request.method == "GET":
         themes = [t.get("code") for t in latest.document.get("themes") or ()]
         existing = section.get("items") or [{}]
@@ -449,7 +474,7 @@ def new_item(draft_id, section_code):
                                **context)
     form = _item_form(latest.document)
     return _item_posted(draft, latest, form, lambda new: editing.add_item(latest.document, section_code, new),
-                        "Question {code} added", "organiser/draft_item.html", **context)
+                        "question_added", "organiser/draft_item.html", **context)
 
 
 def _item_or_404(document: dict, code: str) -> dict:
@@ -465,7 +490,8 @@ def move_item(draft_id, item_code):
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _item_or_404(document, code)
-    return _moved_or_saved(draft, editing.move_item(document, code, _step()), f"Question {code} moved", f"#item-{code}")
+    return _moved_or_saved(draft, editing.move_item(document, code, _step()), drafts.change("question_moved", code=code),
+                           f"#item-{code}")
 
 
 @bp.post("/drafts/<id:draft_id>/items/<item_code>/duplicate")
@@ -475,7 +501,8 @@ def duplicate_item(draft_id, item_code):
     document = draft.latest.document
     _item_or_404(document, code)
     document, copied = editing.duplicate_item(document, code, set(drafts.earlier_codes(draft.code)))
-    return _moved_or_saved(draft, document, f"Question {code} copied as {copied}", f"#item-{copied}")
+    return _moved_or_saved(draft, document, drafts.change("question_copied", code=code, copy=copied),
+                           f"#item-{copied}")
 
 
 @bp.post("/drafts/<id:draft_id>/items/<item_code>/delete")
@@ -484,7 +511,7 @@ def delete_item(draft_id, item_code):
     draft = _editable_or_404(draft_id)
     document = draft.latest.document
     _item_or_404(document, code)
-    return _moved_or_saved(draft, editing.delete_item(document, code), f"Question {code} deleted")
+    return _moved_or_saved(draft, editing.delete_item(document, code), drafts.change("question_deleted", code=code))
 
 
 # --- History, publishing, files ------------------------------------------------------------------------
@@ -506,9 +533,11 @@ def undo_draft(draft_id, number):
     return redirect(url_for(".draft_page", draft_id=draft.id), code=303)
 
 
-@bp.post("/drafts/<id:draft_id>/publish")
+@bp.route("/drafts/<id:draft_id>/publish", methods=["GET", "POST"])
 def publish_draft(draft_id):
     draft = _editable_or_404(draft_id)
+    if request.method == "GET":
+        return _publishing_step(draft)
     form = DraftForm()
     if not form.validate_on_submit():
         abort(400)
@@ -527,6 +556,15 @@ def publish_draft(draft_id):
     flash(_("Published as version %(version)s: it can no longer change, and rounds may now use it.",
             version=version.version), "success")
     return redirect(url_for(".questionnaires"), code=303)
+
+
+def _publishing_step(draft):
+    """What publishing does, and the draft's problems if any: the step before publishing."""
+    latest = draft.latest
+    version = drafts.next_version_number(draft.code)
+    return render_template("organiser/draft_publish.html", draft=draft, latest=latest, document=latest.document,
+                           version=version, problems=drafts.check(latest.document, version).problems,
+                           lang=current_lang())
 
 
 @bp.get("/drafts/<id:draft_id>/definition.yaml")
@@ -549,7 +587,8 @@ def upload_into_draft(draft_id):
     if form.validate_on_submit():
         document, problems = _uploaded_document(form.definition_file.data)
         if not problems:
-            return _moved_or_saved(draft, document, f"Uploaded {form.definition_file.data.filename}")
+            return _moved_or_saved(draft, document, drafts.change("uploaded", file=form.definition_file.data.filename),
+                                   done=_("The file was read into the draft."))
         return _draft_with_errors(draft, upload_problems=problems)
     return _draft_with_errors(draft, upload_problems=[(None, " ".join(form.definition_file.errors))])
 
@@ -568,7 +607,7 @@ def upload_texts(draft_id):
             return _draft_with_errors(draft, texts_problems=[
                 _("The spreadsheet names texts this draft does not have: %(places)s. Nothing was changed.",
                   places=", ".join(unknown[:20]))])
-        return _moved_or_saved(draft, document, "Texts uploaded")
+        return _moved_or_saved(draft, document, drafts.change("texts_uploaded"))
     return _draft_with_errors(draft, texts_problems=form.texts_file.errors)
 
 
@@ -588,7 +627,8 @@ def _draft_context(draft) -> dict:
         version - 1 > draft.based_on.version else None
     return dict(draft=draft, latest=latest, document=latest.document, version=version, problems=checked.problems,
                 newer=newer,
-                problems_by_item=problems_by_item, history=drafts.history(draft),
+                problems_by_item=problems_by_item, history=drafts.history(draft), summary_of=drafts.summary_of,
+                condition_sentence=editing.condition_sentence,
                 form=DraftForm(based_on=latest.number, formdata=None),
                 upload_form=DraftUploadForm(based_on=latest.number, formdata=None),
                 texts_form=TextsUploadForm(based_on=latest.number, formdata=None),
@@ -613,7 +653,7 @@ def preview_draft(draft_id):
                                lang=current_lang()), 200
     definition = checked.definition
     carried = _carried_values(request.form.get("carried"))
-    current_code = request.values.get("page") or ""
+    current_code = request.values.get("page") or START
     g.input_lang = lang
     with force_locale(lang):
         values = dict(carried)
@@ -625,23 +665,62 @@ def preview_draft(draft_id):
             values.update(page_values(form))
         asked = conditions.asked(definition, side, partnership, values)
         pages = asked.sections_of(definition, side)
-        section = _preview_destination(pages, section, request.form.get("action", ""))
-        if section is None:
-            return render_template("organiser/draft_preview.html", draft=draft, choice=choice, problems=[],
-                                   pages=pages, section=None, lang=current_lang(), definition=definition,
-                                   preview_lang=lang, carried=_carry(values)), 200
-        drawn = conditions.page_items(definition, section, side, partnership, values)
-        items = [item for item, _condition in drawn]
-        notes = conditional_notes(definition, drawn, side, lang)
-        form = _preview_form_class(definition, section, side, lang)(formdata=None, data=values)
-        # Drawn by a template, which escaped every text of the draft.
-        body = Markup(render_template("organiser/_preview_page.html", definition=definition, section=section, items=items,
-                               notes=notes, form=form, side=side, lang=lang, pages=pages,
-                               step=pages.index(section) + 1 if section in pages else 1, steps=len(pages) + 1,
-                               carried=_carry(values), draft=draft, choice=choice,
-                               question_page=Page(side=side, lang=lang, input_lang=lang)))
-    return render_template("organiser/draft_preview.html", draft=draft, choice=choice, problems=[], body=body,
-                           section=section, notes=notes, lang=current_lang(), preview_lang=lang)
+        destination = preview_destination(pages, current_code, request.form.get("action", ""))
+        common = dict(definition=definition, side=side, lang=lang, pages=pages, steps=len(pages) + 1,
+                      carried=_carry(values), draft=draft, choice=choice)
+        notes = {}
+        # Drawn by templates, which escape every text of the draft.
+        if destination == START:
+            body = render_template("organiser/_preview_welcome.html", partnership=partnership, **common)
+        elif destination == REVIEW:
+            body = render_template("organiser/_preview_review.html", step=len(pages) + 1,
+                                   answers=reviewed_sections(definition, pages, side, _rows_of(definition, pages, side,
+                                                                                               asked, values),
+                                                             lang, asked), **common)
+        else:
+            section = destination
+            drawn = conditions.page_items(definition, section, side, partnership, values)
+            items = [item for item, _condition in drawn]
+            notes = conditional_notes(definition, drawn, side, lang)
+            form = _preview_form_class(definition, section, side, lang)(formdata=None, data=values)
+            body = render_template("organiser/_preview_page.html", section=section, items=items, notes=notes,
+                                   form=form, step=pages.index(section) + 1,
+                                   question_page=Page(side=side, lang=lang, input_lang=lang), **common)
+    return render_template("organiser/draft_preview.html", draft=draft, choice=choice, problems=[], body=Markup(body),
+                           page=destination if isinstance(destination, str) else "section", notes=notes,
+                           lang=current_lang(), preview_lang=lang)
+
+
+#: The preview's pages around the sections: the welcome page and the review page (codes no section may have).
+START, REVIEW = "start", "review"
+
+
+def preview_destination(pages: list, current: str, action: str):
+    """Where a preview goes from page ``current`` (START, REVIEW or a section's code) on ``action`` (next,
+    previous, or staying): START, REVIEW or one of ``pages``, the sections asked."""
+    codes = [page.code for page in pages]
+    if current == START:
+        return (pages[0] if pages else REVIEW) if action == "next" else START
+    if current == REVIEW:
+        return (pages[-1] if pages else START) if action == "previous" else REVIEW
+    if current not in codes:
+        return pages[0] if pages else REVIEW
+    index = codes.index(current)
+    if action == "next":
+        return pages[index + 1] if index + 1 < len(pages) else REVIEW
+    if action == "previous":
+        return pages[index - 1] if index else START
+    return pages[index]
+
+
+def _rows_of(definition, pages: list, side: str, asked, values: dict) -> dict:
+    """The answers typed in a preview as saved answers are read (rows by code), for its review page."""
+    answers: dict = {}
+    for section in pages:
+        for item in asked.items_of(section, side):
+            for row in item.kind.rows(item, values):
+                answers.setdefault(row["item_code"], []).append(AnswerRow.of(row))
+    return answers
 
 
 def _preview_form_class(definition, section, side: str, lang: str):
@@ -662,19 +741,3 @@ def _carried_values(sent: str | None) -> dict:
 def _carry(values: dict) -> str:
     return json.dumps({name: value for name, value in values.items() if value not in (None, "", [])},
                       default=str, separators=(",", ":"))
-
-
-def _preview_destination(pages, current, action: str):
-    """The page a preview goes to: the one asked (previous, next, or chosen), the first by default."""
-    if not pages:
-        return None
-    codes = [page.code for page in pages]
-    index = codes.index(current.code) if current is not None and current.code in codes else None
-    if action == "next" and index is not None:
-        return pages[index + 1] if index + 1 < len(pages) else None
-    if action == "previous" and index:
-        return pages[index - 1]
-    if index is not None:
-        return pages[index]
-    return pages[0]
-

@@ -8,6 +8,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Annotated, ClassVar, Literal
 
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_serializer, model_validator
 
 from evalapp.models import rounds
@@ -265,37 +266,41 @@ class Definition(Strict):
         return next(t.label.get(lang) for t in self.themes if t.code == code)
 
 
-def cross_check(definition: Definition) -> list[tuple[str | None, str]]:
-    """Return the problems a field-by-field validation cannot see, as (item code, message)."""
+def cross_check(definition: Definition, set_aside: set[str] = frozenset()) -> list[tuple[str | None, str]]:
+    """Return the problems a field-by-field validation cannot see, as (item code, message) in the current language.
+
+    ``set_aside``: codes of questions left out because their fields have problems; a condition on one of
+    them is not a problem of its own.
+    """
     problems = []
     if definition.intro_without_partnership and not definition.intro:
-        problems.append((None, "intro_without_partnership: give an 'intro' too, the welcome text of the "
-                               "invitations that belong to a partnership"))
+        problems.append((None, _("intro_without_partnership: give an 'intro' too, the welcome text of the "
+                                 "invitations that belong to a partnership")))
     themes = {t.code for t in definition.themes}
     seen_codes: set[str] = set()
     seen_sections: set[str] = set()
     for section in definition.sections:
         if section.code in seen_sections:
-            problems.append((None, f"section code '{section.code}' is used twice"))
+            problems.append((None, _("section code '%(code)s' is used twice", code=section.code)))
         if section.code in RESERVED_SECTIONS:
-            problems.append((None, f"section code '{section.code}' is reserved"))
+            problems.append((None, _("section code '%(code)s' is reserved", code=section.code)))
         seen_sections.add(section.code)
         for item in section.items:
             for code in [item.code, *(c.code for c in item.cells)]:
                 if code in seen_codes:
-                    problems.append((item.code, f"code '{code}' is used twice"))
+                    problems.append((item.code, _("code '%(code)s' is used twice", code=code)))
                 seen_codes.add(code)
             if item.theme not in themes:
-                problems.append((item.code, f"theme '{item.theme}' is not among the file's themes"))
+                problems.append((item.code, _("theme '%(theme)s' is not among the file's themes", theme=item.theme)))
             if item.scale and item.scale not in definition.scales:
-                problems.append((item.code, f"scale '{item.scale}' is not among the file's scales"))
+                problems.append((item.code, _("scale '%(scale)s' is not among the file's scales", scale=item.scale)))
     for name, labels in definition.scales.items():
         if sorted(labels) != [1, 2, 3, 4, 5]:
-            problems.append((None, f"scale '{name}' must label exactly the values 1 to 5"))
-    return problems + condition_problems(definition)
+            problems.append((None, _("scale '%(scale)s' must label exactly the values 1 to 5", scale=name)))
+    return problems + condition_problems(definition, set_aside)
 
 
-def condition_problems(definition: Definition) -> list[tuple[str | None, str]]:
+def condition_problems(definition: Definition, set_aside: set[str] = frozenset()) -> list[tuple[str | None, str]]:
     """The conditions that look at a later (or unknown) answer, or ask what the answer cannot be.
 
     A condition may only read answers given before it: a section's, those of earlier sections; an
@@ -306,30 +311,34 @@ def condition_problems(definition: Definition) -> list[tuple[str | None, str]]:
     problems, earlier = [], set()
     for section in definition.sections:
         if section.when:
-            problems += [(None, f"section '{section.code}': {message}")
-                         for message in _check(section.when, owners, earlier, f"section '{section.code}'")]
+            where = _("section '%(code)s'", code=section.code)
+            problems += [(None, _("%(where)s: %(what)s", where=where, what=message))
+                         for message in _check(section.when, owners, earlier, where, set_aside)]
         for item in section.items:
             if item.when:
-                problems += [(item.code, message) for message in _check(item.when, owners, earlier, item.code)]
+                problems += [(item.code, message) for message in _check(item.when, owners, earlier, item.code,
+                                                                         set_aside)]
             earlier.update([item.code, *item.answer_codes])
     return problems
 
 
-def _check(condition, owners: dict[str, Item], earlier: set[str], where: str) -> list[str]:
+def _check(condition, owners: dict[str, Item], earlier: set[str], where: str, set_aside=frozenset()) -> list[str]:
     problems = []
     for part in walk(condition):
         for code in part.item_codes():
             item = owners.get(code)
             if item is None:
-                problems.append(f"condition on '{code}': no item has this code")
+                if code not in set_aside:
+                    problems.append(_("condition on '%(code)s': no item has this code", code=code))
                 continue
             if code not in earlier:
-                problems.append(f"condition on '{code}', which is not asked before {where}: a condition can only "
-                                f"depend on earlier questions (so that no condition loops back on itself)")
+                problems.append(_("condition on '%(code)s', which is not asked before %(where)s: a condition can only "
+                                  "depend on earlier questions (so that no condition loops back on itself)",
+                                  code=code, where=where))
                 continue
             if code == item.code and item.answer_codes != [item.code]:
-                problems.append(f"condition on '{code}', a matrix: name one of its cells, such as "
-                                f"'{item.answer_codes[0]}'")
+                problems.append(_("condition on '%(code)s', a matrix: name one of its cells, such as '%(cell)s'",
+                                  code=code, cell=item.answer_codes[0]))
                 continue
             problems += _check_value(part, item)
     return problems
@@ -340,18 +349,23 @@ def _check_value(part, item: Item) -> list[str]:
     if isinstance(part, Equals | OneOf):
         expected = [part.equals] if isinstance(part, Equals) else part.in_
         if kind.includes:
-            return [f"condition on '{part.item}', a multiple choice: ask whether it 'includes' an option"]
+            return [_("condition on '%(code)s', a multiple choice: ask whether it 'includes' an option",
+                      code=part.item)]
         wrong = [value for value in expected if not kind.comparable(item, value)]
         if wrong:
-            return [f"condition on '{part.item}': {wrong[0]!r} is not an answer this {kind.name} item can have"]
+            return [_("condition on '%(code)s': %(value)s is not an answer this %(type)s item can have",
+                      code=part.item, value=repr(wrong[0]), type=kind.name)]
     if isinstance(part, Includes):
         if not kind.includes:
-            return [f"condition on '{part.item}': 'includes' is for a multiple choice, not a {kind.name} item"]
+            return [_("condition on '%(code)s': 'includes' is for a multiple choice, not a %(type)s item",
+                      code=part.item, type=kind.name)]
         if not kind.has_option(item, part.includes):
-            return [f"condition on '{part.item}': it has no option '{part.includes}'"]
+            return [_("condition on '%(code)s': it has no option '%(option)s'", code=part.item, option=part.includes)]
     if isinstance(part, AtLeast):
         if not kind.ordered:
-            return [f"condition on '{part.item}': 'at_least' is for a scale or a number, not a {kind.name} item"]
+            return [_("condition on '%(code)s': 'at_least' is for a scale or a number, not a %(type)s item",
+                      code=part.item, type=kind.name)]
         if not kind.comparable(item, part.at_least):
-            return [f"condition on '{part.item}': {part.at_least!r} is not an answer this {kind.name} item can have"]
+            return [_("condition on '%(code)s': %(value)s is not an answer this %(type)s item can have",
+                      code=part.item, value=repr(part.at_least), type=kind.name)]
     return []

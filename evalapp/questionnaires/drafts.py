@@ -4,8 +4,11 @@ The functions here only flush; the view that calls them commits. A save is refus
 made on the draft's latest save: what one organiser saved is never silently erased by another
 who opened the draft before it.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,8 +22,62 @@ from evalapp.models import (
     VersionWithdrawal,
 )
 from evalapp.questionnaires import editing
+from evalapp.questionnaires import problems as definition_problems
 from evalapp.questionnaires.definition import Definition
-from evalapp.questionnaires.loader import DefinitionError, store_definition, validate_document
+from evalapp.questionnaires.loader import DefinitionError, format_errors, store_definition, validate_document
+
+#: What a save may do, as the history says it, with the values each names.
+CHANGES = {
+    "started": _l("Started"),
+    "copied": _l("Copy of %(code)s v%(version)s"),
+    "uploaded": _l("Uploaded %(file)s"),
+    "general": _l("General settings changed"),
+    "page_added": _l("Page %(code)s added"),
+    "page_changed": _l("Page %(code)s changed"),
+    "page_moved": _l("Page %(code)s moved"),
+    "page_deleted": _l("Page %(code)s deleted"),
+    "question_added": _l("Question %(code)s added"),
+    "question_changed": _l("Question %(code)s changed"),
+    "question_moved": _l("Question %(code)s moved"),
+    "question_copied": _l("Question %(code)s copied as %(copy)s"),
+    "question_deleted": _l("Question %(code)s deleted"),
+    "texts_uploaded": _l("Texts uploaded"),
+    "undone": _l("Back to save %(number)s"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a save does: a key of :data:`CHANGES` and the values its wording names."""
+
+    key: str
+    params: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.key not in CHANGES:
+            raise ValueError(f"unknown change {self.key!r}")
+
+    def text(self) -> str:
+        """The change worded in the current language."""
+        return str(CHANGES[self.key]) % self.params
+
+    def english(self) -> str:
+        with force_locale("en"):
+            return self.text()[:200]
+
+
+def change(key: str, **params) -> Change:
+    return Change(key, params)
+
+
+def summary_of(saved: DraftSave) -> str:
+    """What a save did, in the reader's language; as written then for a save made before changes were kept."""
+    if saved.change in CHANGES:
+        try:
+            return Change(saved.change, saved.change_params or {}).text()
+        except (KeyError, TypeError, ValueError):
+            pass  # a wording that names a value this save lacks: its English summary is still right
+    return saved.summary
 
 
 class DraftMoved(Exception):
@@ -47,12 +104,13 @@ def visible_draft(organiser: Organiser, draft_id: int) -> QuestionnaireDraft | N
 
 
 def start(organiser: Organiser, document: dict, based_on: QuestionnaireVersion | None = None,
-          summary: str = "Started") -> QuestionnaireDraft:
+          made: Change | None = None) -> QuestionnaireDraft:
     """A new draft holding ``document`` as its first save."""
     draft = QuestionnaireDraft(code=str(document.get("code", "")), based_on=based_on, created_by=organiser)
     db.session.add(draft)
     db.session.flush()
-    db.session.add(DraftSave(draft_id=draft.id, number=1, document=document, summary=summary, saved_by=organiser))
+    db.session.add(DraftSave(draft_id=draft.id, number=1, document=document, saved_by=organiser,
+                             **_columns(made or change("started"))))
     db.session.flush()
     return draft
 
@@ -71,24 +129,29 @@ def next_version_number(code: str) -> int:
 def start_new_version(organiser: Organiser, version: QuestionnaireVersion) -> QuestionnaireDraft:
     """A draft of the next version of ``version``'s questionnaire, copying it (codes kept)."""
     document = editing.copy_for_new_version(version.definition, next_version_number(version.code))
-    return start(organiser, document, based_on=version, summary=f"Copy of {version.code} v{version.version}")
+    return start(organiser, document, based_on=version,
+                 made=change("copied", code=version.code, version=version.version))
 
 
-def save(draft: QuestionnaireDraft, document: dict, based_on: int, organiser: Organiser, summary: str) -> DraftSave:
+def _columns(made: Change) -> dict:
+    return {"summary": made.english(), "change": made.key, "change_params": made.params}
+
+
+def save(draft: QuestionnaireDraft, document: dict, based_on: int, organiser: Organiser, made: Change) -> DraftSave:
     """Add a save holding ``document``, made on save number ``based_on``; raise :class:`DraftMoved` if the
     draft has another save since (or gets one at the same time), or if it was published meanwhile."""
     latest = draft.latest
     if latest.number != based_on or draft.published_version_id is not None:
         raise DraftMoved(latest)
-    made = DraftSave(draft_id=draft.id, number=latest.number + 1, document=document, summary=summary[:200],
-                     saved_by=organiser)
+    saved = DraftSave(draft_id=draft.id, number=latest.number + 1, document=document, saved_by=organiser,
+                      **_columns(made))
     try:
         with db.session.begin_nested():
-            db.session.add(made)
+            db.session.add(saved)
     except IntegrityError:
         # Another organiser's save of the same number was written first.
         raise DraftMoved(draft.latest) from None
-    return made
+    return saved
 
 
 def undo_to(draft: QuestionnaireDraft, number: int, based_on: int, organiser: Organiser) -> DraftSave:
@@ -96,7 +159,7 @@ def undo_to(draft: QuestionnaireDraft, number: int, based_on: int, organiser: Or
     earlier = db.session.scalar(select(DraftSave).filter_by(draft_id=draft.id, number=number))
     if earlier is None:
         raise LookupError(number)
-    return save(draft, earlier.document, based_on, organiser, f"Back to save {number}")
+    return save(draft, earlier.document, based_on, organiser, change("undone", number=number))
 
 
 def history(draft: QuestionnaireDraft) -> list[DraftSave]:
@@ -126,8 +189,9 @@ def code_problems(definition: Definition) -> list[tuple[str | None, str]]:
             for code in item.answer_codes:
                 if code in earlier and earlier[code][0] != item.kind.stored_type:
                     kind, version = earlier[code]
-                    problems.append((item.code, f"code '{code}' was a {kind} question in v{version}: a question of "
-                                                f"another kind needs a new code"))
+                    problems.append((item.code, _("code '%(code)s' was a %(type)s question in v%(version)s: a "
+                                                  "question of another kind needs a new code", code=code, type=kind,
+                                                  version=version)))
     return problems
 
 
@@ -145,9 +209,17 @@ def check(document: dict, version: int | None = None) -> Check:
     try:
         definition = validate_document(document, "draft")
     except DefinitionError as exc:
-        return Check(None, exc.problems)
+        return Check(None, exc.problems + (code_problems(exc.rest) if exc.rest is not None else []))
     problems = code_problems(definition)
     return Check(None if problems else definition, problems)
+
+
+def refusals(document: dict) -> list[tuple[str | None, str]]:
+    """What keeps a document from being a draft: the format's problems but those a draft may hold while it is
+    written (an English text still to come, a page without questions), which :func:`check` lists until
+    publishing."""
+    return [definition_problems.describe(document, error) for error in format_errors(document)
+            if not definition_problems.a_draft_may_hold(error)]
 
 
 def publish(draft: QuestionnaireDraft, based_on: int, organiser: Organiser) -> QuestionnaireVersion:

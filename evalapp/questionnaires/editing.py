@@ -49,9 +49,14 @@ def new_document(code: str, title_fr: str, title_en: str) -> dict:
 
 
 def copy_for_new_version(document: dict, version: int) -> dict:
-    """A version's document as the start of the next one: every code kept."""
+    """A version's document as the start of the next one: every code kept, whole-number bounds as integers."""
     copied = copy.deepcopy(document)
     copied["version"] = version
+    for section in sections(copied):
+        for item in section.get("items") or ():
+            for key in ("min", "max"):
+                if key in item:
+                    item[key] = whole(item[key])
     return copied
 
 
@@ -300,6 +305,52 @@ def condition_text(condition: dict | None) -> str:
     return yaml.safe_dump(condition, allow_unicode=True, default_flow_style=True, width=1000).strip()
 
 
+def condition_sentence(condition, document: dict, lang: str) -> str:
+    """A condition as organisers read it, in the current language: "REC_01 is at least 4 and (on the partner
+    side or the authority is invited on its own)"; what it cannot read, as typed in a definition file."""
+    try:
+        return _sentence(condition, document, lang, nested=False)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return condition_text(condition)
+
+
+def _sentence(condition: dict, document: dict, lang: str, nested: bool) -> str:
+    for key, joiner in (("all", _(" and ")), ("any", _(" or "))):
+        if key in condition:
+            parts = condition[key]
+            if not isinstance(parts, list) or not parts:
+                raise ValueError(condition)
+            text = joiner.join(_sentence(part, document, lang, nested=True) for part in parts)
+            return f"({text})" if nested and len(parts) > 1 else text
+    if "side" in condition:
+        return _("on the %(side)s side", side=rounds.SIDE_LABELS[rounds.Side(condition["side"])])
+    if "partnership" in condition:
+        return (_("the invitation is part of a partnership") if condition["partnership"]
+                else _("the authority is invited on its own"))
+    code = str(condition["item"])
+    if "equals" in condition:
+        return _("%(code)s is %(answer)s", code=code, answer=_answer(document, code, condition["equals"], lang))
+    if "in" in condition:
+        answers = _(" or ").join(_answer(document, code, value, lang) for value in condition["in"])
+        return _("%(code)s is %(answers)s", code=code, answers=answers)
+    if "includes" in condition:
+        return _("%(code)s includes %(answer)s", code=code,
+                 answer=_answer(document, code, condition["includes"], lang))
+    if "at_least" in condition:
+        return _("%(code)s is at least %(value)s", code=code, value=whole(condition["at_least"]))
+    if condition.get("answered") is True:
+        return _("%(code)s is answered", code=code)
+    raise ValueError(condition)
+
+
+def _answer(document: dict, code: str, value, lang: str) -> str:
+    """An answer a condition names: an option's label (and its code) when the question has that option."""
+    item = item_of(document, code) or {}
+    option = next((o for o in item.get("options") or () if str(o.get("code")) == str(value)), None)
+    label = (option or {}).get("label", {}).get(lang) if option else None
+    return _("“%(label)s” (%(code)s)", label=label, code=value) if label else _("“%(answer)s”", answer=whole(value))
+
+
 def sides_or_default(sides: list[str]) -> list[str] | None:
     """Sides as a document keeps them: left out when both (the default)."""
     chosen = [side for side in rounds.SIDES if side in sides]
@@ -416,6 +467,14 @@ TYPE_FIELDS = {
 }
 
 
+def form_fields_of_type(kind: str | None) -> set[str]:
+    """The editor's form fields of a type of item (its texts in both languages); of every type for None."""
+    names = set(TYPE_FIELDS.get(kind, ())) if kind else {name for own in TYPE_FIELDS.values() for name in own}
+    if "unit" in names:
+        names = (names - {"unit"}) | {"unit_fr", "unit_en"}
+    return names
+
+
 def text_of_fields(data: dict, key: str) -> dict | None:
     """The text of fields ``key_fr`` and ``key_en``; None when both are empty. One may be empty (an English
     still to translate): the draft keeps it, and publishing asks for it."""
@@ -452,7 +511,7 @@ def item_from_fields(data: dict) -> dict:
     if "min" in own:
         for key in ("min", "max"):
             if data.get(key) is not None:
-                item[key] = int(data[key]) if float(data[key]).is_integer() else data[key]
+                item[key] = whole(float(data[key]))
         if not data.get("integer"):
             item["integer"] = False
         if text_of_fields(data, "unit"):
@@ -470,6 +529,7 @@ def item_from_fields(data: dict) -> dict:
 def fields_of_item(item: dict) -> dict:
     """The editor's form values of an item (the reverse of :func:`item_from_fields`)."""
     data = {key: item.get(key) for key in ("code", "type", "theme", "scale", "gap", "min", "max", "max_length")}
+    data["min"], data["max"] = whole(data["min"]), whole(data["max"])
     data["gap"] = data["gap"] or ""
     data["scale"] = data["scale"] or ""
     data.update(required=bool(item.get("required")), other=bool(item.get("other")), story=bool(item.get("story")),
@@ -483,6 +543,11 @@ def fields_of_item(item: dict) -> dict:
         text = item.get(key) or {}
         data[f"{key}_fr"], data[f"{key}_en"] = text.get("fr", ""), text.get("en", "")
     return data
+
+
+def whole(number):
+    """A number as its author typed it: 1945, not 1945.0 (a stored version keeps its bounds as floats)."""
+    return int(number) if isinstance(number, float) and number.is_integer() else number
 
 
 def new_item(code: str, kind: str, theme: str, scale: str | None = None) -> dict:

@@ -96,7 +96,10 @@ def test_questionnaire_editor_pages(page, live_server, width):
     for name, path in (("general", "/general"), ("page", f"/sections/{first.code}"), ("new page", "/sections/new"),
                        ("question", f"/items/{first.items[0].code}"),
                        ("new matrix", f"/sections/{first.code}/items/new?type=matrix"),
-                       ("preview", "/preview?side=partner&lang=en&partnership=1&page=reciprocity")):
+                       ("preview", "/preview?side=partner&lang=en&partnership=1&page=reciprocity"),
+                       ("preview's welcome", "/preview?side=home&lang=fr&partnership=0"),
+                       ("preview's review", "/preview?side=home&lang=fr&partnership=1&page=review"),
+                       ("publishing", "/publish")):
         page.goto(draft + path)
         problems[name] = serious(page)
     # A question refused, its errors beside its fields.

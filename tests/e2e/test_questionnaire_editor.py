@@ -116,6 +116,9 @@ def test_a_new_version_from_the_browser_to_the_dashboard(organiser, browser, liv
 
     # Publish: a version that rounds may now use.
     page.goto(draft_url)
+    page.get_by_role("link", name=f"Publier en version {new_number}…").click()
+    page.wait_for_url(draft_url + "/publish")
+    assert "la version est figée" in page.content()
     page.get_by_role("button", name=f"Publier en version {new_number}").click()
     page.wait_for_url("**/o/questionnaires")
     assert f"Publié en version {new_number}" in page.content()

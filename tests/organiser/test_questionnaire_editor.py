@@ -187,7 +187,7 @@ def test_a_code_of_another_meaning_in_an_earlier_version_is_refused_at_publishin
     data.update(type="short_text")
     assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
     page = orga.get(f"/o/drafts/{draft_id}")
-    assert "code &#39;REC_01&#39; was a scale question in v2" in page.text
+    assert "le code &#39;REC_01&#39; était une question scale en v2" in page.text
     response = orga.post(f"/o/drafts/{draft_id}/publish", data={"csrf_token": csrf_token(page.text),
                                                                 "based_on": _based_on(page.text)},
                          follow_redirects=True)
@@ -257,7 +257,7 @@ def test_preview_as_partner_in_english_follows_conditions_and_writes_nothing(app
     draft_id = _copy(app, orga)
     page = orga.get(f"/o/drafts/{draft_id}/preview?side=partner&lang=en&partnership=1")
     assert page.status_code == 200
-    assert 'lang="en"' in page.text and "Next" in page.text
+    assert 'lang="en"' in page.text and "Start the questionnaire" in page.text
     with app.app_context():
         saves = db.session.scalar(select(func.count()).select_from(DraftSave))
     first = re.search(r'name="page" value="([^"]+)"', page.text)[1]
@@ -303,7 +303,7 @@ def test_a_question_may_wait_for_its_english_but_not_be_published_without_it(app
     data["text_en"] = ""
     assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
     page = orga.get(f"/o/drafts/{draft_id}")
-    assert "À corriger avant de publier" in page.text and "text.en" in page.text
+    assert "À corriger avant de publier" in page.text and "texte de la question, en anglais : vide" in page.text
 
 
 def test_a_spreadsheet_that_unpacks_to_too_much_is_refused():
@@ -376,7 +376,7 @@ def test_pages_themes_and_scales_are_edited_with_forms(app, orga):
     response = orga.post(f"/o/drafts/{draft_id}/general", data=data)
     assert response.status_code == 303
     page = orga.get(f"/o/drafts/{draft_id}").text
-    assert "scale &#39;years&#39; must label exactly the values 1 to 5" in page  # the loader's own rule
+    assert "L’échelle &#39;years&#39; doit nommer exactement les valeurs 1 à 5" in page  # the loader's own rule
     data["scales"] = data["scales"].replace("years | 1 |", "years | one |")
     response = orga.post(f"/o/drafts/{draft_id}/general", data=data)
     assert response.status_code == 422 and "Ligne " in response.text and "Less than a year" in response.text
@@ -408,3 +408,157 @@ def test_a_file_refused_beside_a_draft_with_problems_shows_each_list_in_its_plac
     # The draft's own problem in its list, the file's in the file's: no longer the file's twice.
     assert "Question REC_01" in draft_list and f"Question {first}" not in draft_list
     assert f"Question {first}" in file_list and "type" in file_list
+
+
+def test_every_problem_of_a_draft_is_listed_beside_a_condition_the_format_refuses(app, orga):
+    draft_id = _copy(app, orga)
+    # A page's condition that is not one (a typo: "equal"), an English to come, a theme gone, a code
+    # that meant a scale in v2, a condition on a later question.
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/sections/reciprocity").text)
+    data["when"] = "{item: PRO_02, equal: 'yes'}"
+    assert orga.post(f"/o/drafts/{draft_id}/sections/reciprocity", data=data).status_code == 303
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    data.update(text_en="", type="short_text")
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_02").text)
+    data["when"] = "{item: REC_14, at_least: 4}"
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_02", data=data).status_code == 303
+    general = _form_data(orga.get(f"/o/drafts/{draft_id}/general").text)
+    general["themes"] = "\n".join(line for line in general["themes"].splitlines() if not line.startswith("reciprocity"))
+    assert orga.post(f"/o/drafts/{draft_id}/general", data=general).status_code == 303
+
+    listed = re.search(r'id="draft-problem-list">(.*?)</ul>', orga.get(f"/o/drafts/{draft_id}").text, re.S)[1]
+    listed = _unescape(re.sub(r"<[^>]+>", "", listed))
+    assert "Page reciprocity, condition : une condition demande exactement l’un de" in listed
+    assert "Question REC_01 — texte de la question, en anglais : vide" in listed
+    assert "Question REC_01 — le thème 'reciprocity' ne fait pas partie des thèmes" in listed
+    assert "Question REC_01 — le code 'REC_01' était une question scale en v2" in listed
+    assert "Question REC_02 — condition sur 'REC_14', qui n’est pas posée avant REC_02" in listed
+
+
+def test_a_drafts_own_file_comes_back_with_what_a_draft_may_hold_and_publishing_asks_for_the_rest(app, orga):
+    draft_id = _copy(app, orga)
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    data["text_en"] = ""
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    downloaded = orga.get(f"/o/drafts/{draft_id}/definition.yaml").data
+
+    # Into the draft itself, and as a new draft: taken, the English still listed as to come.
+    page = orga.get(f"/o/drafts/{draft_id}")
+    response = orga.post(f"/o/drafts/{draft_id}/upload", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
+        "definition_file": (io.BytesIO(downloaded), "aict-draft.yaml")}, follow_redirects=True)
+    assert response.status_code == 200 and "Le fichier a été lu dans le brouillon." in response.text
+    listed = re.search(r'id="draft-problem-list">(.*?)</ul>', response.text, re.S)[1]
+    assert "Question REC_01" in listed and "en anglais : vide" in listed
+    page = orga.get("/o/questionnaires")
+    response = orga.post("/o/questionnaires/upload", data={
+        "csrf_token": csrf_token(page.text), "file": (io.BytesIO(downloaded), "aict-draft.yaml")})
+    assert response.status_code == 303
+
+    # Publishing still asks for it.
+    page = orga.get(f"/o/drafts/{draft_id}")
+    response = orga.post(f"/o/drafts/{draft_id}/publish", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text)}, follow_redirects=True)
+    assert "Non publié" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == 2
+
+    # What the editor itself refuses is still refused: a French text missing.
+    document = yaml.safe_load(downloaded)
+    document["sections"][0]["items"][0]["text"]["fr"] = ""
+    page = orga.get(f"/o/drafts/{draft_id}")
+    response = orga.post(f"/o/drafts/{draft_id}/upload", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
+        "definition_file": (io.BytesIO(yaml.safe_dump(document, allow_unicode=True).encode()), "broken.yaml")})
+    assert response.status_code == 422
+    refused = re.search(r'id="upload-problem-list">(.*?)</ul>', response.text, re.S)[1]
+    assert "texte de la question, en français : vide" in refused
+
+
+def _field_names(page: str) -> set[str]:
+    form = page[page.index('<form method="post"'):]
+    return set(re.findall(r'<(?:input|textarea|select)[^>]*name="([^"]+)"', form))
+
+
+def test_the_question_form_has_the_fields_of_its_type_and_the_type_is_changed_in_a_step_of_its_own(app, orga):
+    draft_id = _copy(app, orga)
+    page = orga.get(f"/o/drafts/{draft_id}/items/PRO_01").text  # a single choice
+    fields = _field_names(page)
+    assert {"options", "other"} <= fields and not fields & {"scale", "gap", "min", "max", "rows", "max_length"}
+    assert "Champs du type : Choix unique" in page
+
+    # The type's own step: a form of its own (it works without scripts), which saves nothing.
+    step = re.search(r'<form method="get"[^>]*>(.*?)</form>', page, re.S)[1]
+    assert 'name="type"' in step and "Changer le type" in step
+    page = orga.get(f"/o/drafts/{draft_id}/items/PRO_01?type=number").text
+    fields = _field_names(page)
+    assert {"min", "max", "integer", "unit_fr"} <= fields and not fields & {"options", "other", "scale"}
+    assert editing.item_of(_document(app, draft_id), "PRO_01")["type"] == "single"
+    data = _form_data(page)
+    assert data["type"] == "number" and data["text_fr"].startswith("Quel type de collectivité")
+    data.update(min="1", max="10")
+    assert orga.post(f"/o/drafts/{draft_id}/items/PRO_01", data=data).status_code == 303
+    item = editing.item_of(_document(app, draft_id), "PRO_01")
+    assert item["type"] == "number" and (item["min"], item["max"]) == (1, 10) and "options" not in item
+
+
+def test_publishing_is_confirmed_in_a_step_that_says_what_it_does_and_lists_the_problems(app, orga):
+    draft_id = _copy(app, orga)
+    draft = orga.get(f"/o/drafts/{draft_id}").text
+    assert f'href="/o/drafts/{draft_id}/publish">Publier en version 3…</a>' in draft
+    step = orga.get(f"/o/drafts/{draft_id}/publish")
+    assert step.status_code == 200 and "la version est figée : elle ne changera plus jamais" in step.text
+    assert "les tours peuvent l’utiliser dès maintenant" in step.text and "Aucun problème trouvé" in step.text
+    with app.app_context():  # a GET writes nothing
+        assert db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == 2
+
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    data["text_en"] = ""
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    step = orga.get(f"/o/drafts/{draft_id}/publish").text
+    listed = re.search(r'id="draft-problem-list">(.*?)</ul>', step, re.S)[1]
+    assert "Il ne peut pas encore être publié" in step and "Question REC_01" in listed
+    assert f'action="/o/drafts/{draft_id}/publish"' not in step
+
+    data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
+    data["text_en"] = "Decisions are taken together."
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    step = orga.get(f"/o/drafts/{draft_id}/publish").text
+    response = orga.post(f"/o/drafts/{draft_id}/publish", data={"csrf_token": csrf_token(step), "based_on": _based_on(step)})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)) == 3
+
+
+def test_the_preview_has_the_welcome_page_and_the_review_page_with_the_answers_typed(app, orga):
+    draft_id = _copy(app, orga)
+    url = f"/o/drafts/{draft_id}/preview?side=home&lang=fr&partnership=0"
+    welcome = orga.get(url).text
+    frame = welcome[welcome.index('class="preview-frame"'):]
+    assert "La page d’accueil" in welcome and "Commencer le questionnaire" in frame
+    assert re.search(r'name="page" value="([^"]+)"', frame)[1] == "start"
+
+    def send(page: str, shown: str, action: str, **answers) -> str:
+        carried = _unescape(re.search(r'name="carried" value="([^"]*)"', shown)[1])
+        response = orga.post(url, data={"csrf_token": csrf_token(shown), "page": page, "carried": carried,
+                                        "action": action, **answers})
+        assert response.status_code == 200
+        return response.text
+
+    shown = send("start", welcome, "next")
+    first = re.search(r'name="page" value="([^"]+)"', shown)[1]
+    assert first == "profile"
+    shown = send(first, shown, "next", PRO_01="commune", PRO_02="12500")
+    # From the last page on, the review page: the answers typed, and nothing to submit.
+    last = first
+    while 'name="page" value="review"' not in shown:
+        last = re.search(r'name="page" value="([^"]+)"', shown)[1]
+        shown = send(last, shown, "next")
+    assert "La page de relecture" in shown and "Vérifier et envoyer" in shown
+    review = _unescape(re.sub(r"<[^>]+>", " ", shown[shown.index('class="preview-frame"'):]))
+    assert "Commune (ou municipalité)" in review and re.search(r"12\s500", review)
+    assert re.search(r'<button type="button" class="btn btn-primary" disabled>', shown)
+    assert re.search(r'name="page" value="([^"]+)"', send("review", shown, "previous"))[1] == last
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DraftSave)) == 1

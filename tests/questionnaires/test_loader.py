@@ -100,14 +100,13 @@ def test_loading_the_same_version_twice_changes_nothing(app):
                                  for c in i.answer_codes]) for name in ("aict-v1.yaml", "aict-v2.yaml"))
 
 
-def test_changed_content_under_an_existing_version_is_refused(app, tmp_path):
+def test_changed_content_under_an_existing_version_is_refused(app, runner, tmp_path):
     write(tmp_path, MINIMAL)
-    with app.app_context():
-        load_all(tmp_path)
-        db.session.commit()
-        write(tmp_path, MINIMAL.replace("Decisions are taken together.", "Decisions are shared."))
-        with pytest.raises(DefinitionError, match="mini v1 is already loaded with other content"):
-            load_all(tmp_path)
+    assert runner.invoke(args=["questionnaire", "load", "--dir", str(tmp_path)]).exit_code == 0
+    write(tmp_path, MINIMAL.replace("Decisions are taken together.", "Decisions are shared."))
+    refused = runner.invoke(args=["questionnaire", "load", "--dir", str(tmp_path)])
+    # The command speaks English, whatever the interface's default language.
+    assert refused.exit_code == 1 and "mini v1 is already loaded with other content" in refused.output
 
 
 def test_a_new_version_leaves_the_old_one_as_it_was(app, tmp_path):

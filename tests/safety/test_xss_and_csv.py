@@ -278,7 +278,7 @@ def seed_draft(app) -> tuple[int, int]:
         document = editing.replace_item(document, "REC_01", item)
         document = editing.replace_section(document, "reciprocity", {
             "code": "reciprocity", "title": {"fr": TITLE, "en": TITLE}, "intro": None, "sides": None, "when": None})
-        drafts.save(draft, document, 1, organiser, TITLE)
+        drafts.save(draft, document, 1, organiser, drafts.change("uploaded", file=TITLE))
         db.session.commit()
         return version.id, draft.id
 
@@ -374,6 +374,7 @@ SHOWN = {
     "organiser.new_item": [],
     "organiser.draft_item": [TITLE],
     "organiser.preview_draft": [],
+    "organiser.publish_draft": [],
     # A respondent sees their own answers and names, never the other side's answers.
     "respond.welcome": lambda a: [TITLE, NAMES[a["side"]], *(
         answers_of(a["side"]) if a["submitted"] else [NAMES[OTHER_SIDE[a["side"]]], DESCRIPTION])],

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
@@ -63,16 +64,16 @@ AnswerMap = dict[str, list]
 
 #: The fields of an item that only some types take, and which ones (for the loader's messages).
 ONLY_FOR = {
-    "scale": "scales and matrices",
-    "gap": "scale items (a matrix says it on each column)",
-    "options": "choices",
-    "other": "choices",
-    "min": "numbers",
-    "max": "numbers",
-    "rows": "a matrix",
-    "columns": "a matrix",
-    "max_length": "text items",
-    "story": "long_text items",
+    "scale": _l("scales and matrices"),
+    "gap": _l("scale items (a matrix says it on each column)"),
+    "options": _l("choices"),
+    "other": _l("choices"),
+    "min": _l("numbers"),
+    "max": _l("numbers"),
+    "rows": _l("a matrix"),
+    "columns": _l("a matrix"),
+    "max_length": _l("text items"),
+    "story": _l("long_text items"),
 }
 
 
@@ -163,7 +164,8 @@ class ItemType:
         """
         for field_name, meant_for in ONLY_FOR.items():
             if field_name not in self.accepts and getattr(item, field_name) not in (None, False):
-                raise ValueError(f"'{field_name}' is only for {meant_for}, not for a {self.name} item")
+                raise ValueError(_("'%(field)s' is only for %(meant_for)s, not for a %(type)s item", field=field_name,
+                                   meant_for=meant_for, type=self.name))
 
     def answer_codes(self, item: Item) -> list[str]:
         """The codes its answers are stored under."""

@@ -52,12 +52,12 @@ class _Choice(ItemType):
     def check(self, item: Item) -> None:
         super().check(item)
         if not item.options or len(item.options) < 2:
-            raise ValueError(f"a {self.name} choice needs at least 2 'options'")
+            raise ValueError(_("a %(type)s choice needs at least 2 'options'", type=self.name))
         codes = [o.code for o in item.options]
         if len(set(codes)) != len(codes):
-            raise ValueError("option codes must be unique")
+            raise ValueError(_("option codes must be unique"))
         if item.other and OTHER in codes:
-            raise ValueError(f"'other: true' adds the option '{OTHER}' itself; remove it from 'options'")
+            raise ValueError(_("'other: true' adds the option '%(other)s' itself; remove it from 'options'", other=OTHER))
 
     def field_names(self, item: Item) -> list[str]:
         return [item.code, *([other_field_name(item)] if item.other else [])]
@@ -217,7 +217,7 @@ class Single(_Choice):
     def check(self, item: Item) -> None:
         super().check(item)
         if any(o.exclusive for o in item.options):
-            raise ValueError("'exclusive' is only for the options of a multiple choice")
+            raise ValueError(_("'exclusive' is only for the options of a multiple choice"))
 
     def comparable(self, item: Item, value) -> bool:
         return value in self.option_codes(item)

@@ -104,9 +104,9 @@ class Number(ItemType):
     def check(self, item: Item) -> None:
         super().check(item)
         if item.min is None or item.max is None:
-            raise ValueError("a number item needs both 'min' and 'max'")
+            raise ValueError(_("a number item needs both 'min' and 'max'"))
         if item.min > item.max:
-            raise ValueError("'min' is greater than 'max'")
+            raise ValueError(_("'min' is greater than 'max'"))
 
     def fields(self, item: Item, definition: Definition, side: str, lang: str) -> dict:
         bounds = NumberRange(min=item.min, max=item.max, message=_(

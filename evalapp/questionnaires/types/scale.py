@@ -69,7 +69,7 @@ class _Scales(ItemType):
     def check(self, item: Item) -> None:
         super().check(item)
         if not item.scale:
-            raise ValueError(f"a {self.name} item needs a 'scale'")
+            raise ValueError(_("a %(type)s item needs a 'scale'", type=self.name))
 
     def form_data(self, item: Item, answers: AnswerMap) -> dict:
         return {code: field_value(answers.get(code)) for code in self.answer_codes(item) if answers.get(code)}
@@ -138,9 +138,9 @@ class Matrix(_Scales):
         for axis in ("rows", "columns"):
             values = getattr(item, axis)
             if not values:
-                raise ValueError(f"a matrix needs '{axis}'")
+                raise ValueError(_("a matrix needs '%(axis)s'", axis=axis))
             if len({v.code for v in values}) != len(values):
-                raise ValueError(f"matrix {axis} codes must be unique")
+                raise ValueError(_("matrix %(axis)s codes must be unique", axis=axis))
 
     def answer_codes(self, item: Item) -> list[str]:
         return [cell.code for cell in item.cells]
