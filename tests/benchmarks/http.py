@@ -134,6 +134,7 @@ def alternately(server, page_url: str, bare_url: str) -> tuple[dict, dict]:
     page["errors"], bare["errors"] = sum(run["errors"] for run in pages), sum(run["errors"] for run in bares)
     page["ratio"] = statistics.median(p["rps"] / b["rps"] for p, b in zip(pages, bares, strict=True))
     page["ratios"] = [p["rps"] / b["rps"] for p, b in zip(pages, bares, strict=True)]
+    page["rounds"] = list(zip(pages, bares, strict=True))
     return page, bare
 
 
@@ -194,6 +195,9 @@ def main():
               f"/healthz {hello['rps']:7.1f} req/s, p95 {hello['p95']:6.1f} ms; ratio {page['ratio']:.2f} "
               f"(target ≥ 0.33; rounds {', '.join(f'{r:.2f}' for r in page['ratios'])}), "
               f"errors {page['errors'] + hello['errors']}")
+        for n, (p, b) in enumerate(page["rounds"], start=1):
+            print(f"  {'':>7}              round {n}: page {p['rps']:7.1f} req/s ({p['cpu_ms']:.2f} ms CPU), "
+                  f"/healthz {b['rps']:7.1f} req/s ({b['cpu_ms']:.2f} ms CPU): {p['rps'] / b['rps']:.2f}")
         print(f"  {'':>7}            CPU of the workers per request: page {page['cpu_ms']:.2f} ms, /healthz "
               f"{hello['cpu_ms']:.2f} ms; ratio {hello['cpu_ms'] / page['cpu_ms']:.2f} (steady when the machine is shared)")
         print(f"  {'':>7}            respondents walking (locust, {LOCUST_USERS} users): {walking['rps']:6.1f} req/s, "
