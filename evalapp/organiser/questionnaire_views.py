@@ -315,9 +315,10 @@ def draft_section(draft_id, section_code):
     builder = condition_rules.Builder.posted(request.form, questions)
     if request.form.get("builder"):
         return _builder_step(form, "organiser/draft_section.html", builder, draft=draft, section=section)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    when = _condition_posted(builder, form)
+    if valid and when is not REFUSED:
         try:
-            when = builder.condition()
             fields = {"code": form.code.data, "title": editing.text_of_fields(form.data, "title"),
                       "intro": editing.text_of_fields(form.data, "intro"),
                       "sides": editing.sides_or_default([s for s in SIDES if form[f"side_{s}"].data]),
@@ -334,6 +335,19 @@ def draft_section(draft_id, section_code):
                          anchor=f"#section-{form.code.data}", section=section, builder=builder)
     return render_template("organiser/draft_section.html", draft=draft, form=form, section=section, moved=None,
                            builder=builder, lang=current_lang()), 422
+
+
+#: A condition that cannot be written as it was posted (its form says why).
+REFUSED = object()
+
+
+def _condition_posted(builder, form) -> dict | None:
+    """The condition a form posted, or REFUSED with the reason on its field (shown with the form's other errors)."""
+    try:
+        return builder.condition()
+    except EditError as exc:
+        form.when.errors = [*form.when.errors, str(exc)]
+        return REFUSED
 
 
 def _builder_step(form, template: str, builder, **context):
@@ -440,9 +454,11 @@ def _item_posted(draft, latest, form, save_document, change: str, template: str,
     builder = context["builder"]
     if request.form.get("builder"):
         return _builder_step(form, template, draft=draft, **context)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    when = _condition_posted(builder, form)
+    if valid and when is not REFUSED:
         try:
-            item = editing.item_from_fields(dict(form.data, when=builder.condition()))
+            item = editing.item_from_fields(dict(form.data, when=when))
             problems = _item_problems(item)
             if not problems:
                 document = save_document(item)

@@ -175,6 +175,10 @@ def test_a_rule_not_complete_is_refused_beside_it_and_kept(app, orga):
     page = send(orga, url, page, "apply").text
     assert options_of(page, "rule-0-operator") == ["equals", "at_least", "answered"]  # a number
     page = send(orga, url, page, "apply", rule__0__operator="at_least").text
+    # Its errors are said with the form's others.
+    response = send(orga, url, page, text_fr="")
+    assert response.status_code == 422 and 'id="text_fr-error"' in response.text
+    assert re.search(r'id="rule-0-error">Saisissez un nombre\.</p>', response.text)
     response = send(orga, url, page, rule__0__value="beaucoup")
     assert response.status_code == 422
     assert re.search(r'id="rule-0-error">Saisissez un nombre\.</p>', response.text)
