@@ -340,9 +340,9 @@ class Builder:
 
     @classmethod
     def posted(cls, form, questions: list[Question]) -> Builder:
-        """The builder as its form sent it."""
-        return cls(questions, fitted(rules_from_form(form), questions), text_mode=form.get("condition_mode") == "text",
-                   text=form.get("when", ""))
+        """The builder as its form sent it; as text when the form says nothing of rules (one drawn before them)."""
+        return cls(questions, fitted(rules_from_form(form), questions),
+                   text_mode=form.get("condition_mode", "text") == "text", text=form.get("when", ""))
 
     def condition(self) -> dict | None:
         """The ``when`` written; :class:`EditError` for the field ``when`` when it cannot be yet."""

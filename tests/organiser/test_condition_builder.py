@@ -231,3 +231,7 @@ def test_a_condition_the_rules_cannot_show_stays_as_text_and_a_later_question_is
     assert ("condition_mode", "rules") in form_of(page).fields and ("rule-0-value", "dk") in form_of(page).fields
     assert send(orga, url, page).status_code == 303
     assert editing.item_of(_document(app, draft_id), "REC_04")["when"] == {"item": "REC_01", "equals": "dk"}
+
+    # A form drawn before the rules existed (no mode said) still sends its condition as text.
+    assert send(orga, url, orga.get(url).text, condition_mode=None, when="{partnership: true}").status_code == 303
+    assert editing.item_of(_document(app, draft_id), "REC_04")["when"] == {"partnership": True}
