@@ -222,8 +222,8 @@ def _condition_of_rule(rule: Rule, question: Question | None) -> dict:
         except ValueError:
             raise ValueError(_("Enter a number.")) from None
         return {"item": question.code, operator: value}
-    offered = {str(value) for value, _label in question.answers_for(operator)}
-    chosen = [question.typed(value) for value in rule.values if value in offered]
+    # In the order the question offers them, as ticked boxes are sent.
+    chosen = [value for value, _label in question.answers_for(operator) if str(value) in rule.values]
     if operator == "in":
         if not chosen:
             raise ValueError(_("Tick one answer or more."))
