@@ -235,3 +235,17 @@ def test_a_condition_the_rules_cannot_show_stays_as_text_and_a_later_question_is
     # A form drawn before the rules existed (no mode said) still sends its condition as text.
     assert send(orga, url, orga.get(url).text, condition_mode=None, when="{partnership: true}").status_code == 303
     assert editing.item_of(_document(app, draft_id), "REC_04")["when"] == {"partnership": True}
+
+
+def test_the_rules_read_in_english(app, orga):
+    from tests.organiser.test_editor_languages import _in_english
+
+    draft_id = _copy(app, orga)
+    _in_english(orga)
+    url = f"/o/drafts/{draft_id}/items/REC_02"
+    page = send(orga, url, orga.get(url).text, "add", rule__0__subject="REC_01").text
+    page = send(orga, url, page, "apply").text
+    assert "Rule 1" in page and "Add a rule" in page and "Write the condition as text instead" in page
+    assert re.search(r'<option[^>]*value="at_least">is at least</option>', page)
+    assert re.search(r'<option[^>]*value="REC_01">REC_01 — [^<]*</option>', page)
+    assert '<option value="invitation">The invitation</option>' in page
