@@ -249,3 +249,18 @@ def test_the_rules_read_in_english(app, orga):
     assert re.search(r'<option[^>]*value="at_least">is at least</option>', page)
     assert re.search(r'<option[^>]*value="REC_01">REC_01 — [^<]*</option>', page)
     assert '<option value="invitation">The invitation</option>' in page
+
+
+def test_rules_refused_because_the_draft_moved_on_are_all_still_there(app, orga):
+    draft_id = _copy(app, orga)
+    url = f"/o/drafts/{draft_id}/sections/impact"
+    page = orga.get(url).text
+    assert send(orga, url, page, title_en="Impact (first)").status_code == 303
+    page = send(orga, url, page, "add", rule__0__subject="REC_01").text
+    page = send(orga, url, page, "apply", rule__0__operator="equals").text
+    refused = send(orga, url, page, rule__0__value="dk")
+    assert refused.status_code == 409 and "le brouillon a changé entre-temps" in refused.text
+    assert ("rule-0-subject", "REC_01") in form_of(refused.text).fields
+    assert ("rule-0-value", "dk") in form_of(refused.text).fields
+    assert send(orga, url, refused.text).status_code == 303
+    assert editing.section_of(_document(app, draft_id), "impact")["when"] == {"item": "REC_01", "equals": "dk"}
