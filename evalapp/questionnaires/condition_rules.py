@@ -178,20 +178,20 @@ def _by_code(questions: list[Question]) -> dict[str, Question]:
 
 
 def fitted(rules: Rules, questions: list[Question]) -> Rules:
-    """The rules with what their question no longer offers dropped: another question chosen, its operators;
+    """The rules with what their question no longer offers dropped: another question chosen, its operator;
     another operator, its answers."""
     known = _by_code(questions)
     fitted_rules = []
     for rule in rules.rules:
+        # An operator the subject does not offer is not chosen yet: none is chosen in the organiser's place.
         if rule.subject == INVITATION:
-            operator = rule.operator if rule.operator in INVITATION_OPERATORS else next(iter(INVITATION_OPERATORS))
-            fitted_rules.append(Rule(INVITATION, operator, []))
+            fitted_rules.append(Rule(INVITATION, rule.operator if rule.operator in INVITATION_OPERATORS else "", []))
             continue
         question = known.get(rule.subject)
         if question is None:  # kept, so that saving says a question asked before this one is needed
             fitted_rules.append(Rule(rule.subject, "", []))
             continue
-        operator = rule.operator if rule.operator in question.operators else question.operators[0]
+        operator = rule.operator if rule.operator in question.operators else ""
         widget = question.widget(operator)
         if widget == "number":
             values = rule.values[:1]

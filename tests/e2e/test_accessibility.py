@@ -118,6 +118,7 @@ def test_questionnaire_editor_pages(page, live_server, width):
     assert page.locator("#rule-0-error").count() == 1
     problems["condition's rules with errors"] = serious(page)
     page.locator("input[name='rule-0-value']").first.check()
+    page.select_option("#rule-1-operator", "partner")
     page.get_by_role("button", name="Écrire plutôt la condition en texte").click()
     assert page.locator("textarea#when").count() == 1
     problems["condition as text"] = serious(page)

@@ -114,7 +114,7 @@ def test_a_question_asked_when_an_earlier_scale_is_at_least_4_is_built_step_by_s
 
     # The question chosen, its operators; the operator chosen, its answers (no "don't know" for "at least").
     page = send(orga, url, page.text, "apply", rule__0__subject="REC_01")
-    assert options_of(page.text, "rule-0-operator") == ["equals", "in", "at_least", "answered"]
+    assert options_of(page.text, "rule-0-operator") == ["", "equals", "in", "at_least", "answered"]
     page = send(orga, url, page.text, "apply", rule__0__operator="at_least")
     assert options_of(page.text, "rule-0-value") == ["", "1", "2", "3", "4", "5"]
     assert "Quels domaines ?" in page.text  # what was typed stays
@@ -140,7 +140,7 @@ def test_a_page_shown_to_the_partner_or_for_some_answers_combines_rules_and_remo
     page = send(orga, url, page, "add").text
     page = send(orga, url, page, "add", rule__1__subject="invitation").text
     page = send(orga, url, page, "apply", rule__1__operator="partner", rule__2__subject="CTX_03").text
-    assert options_of(page, "rule-2-operator") == ["equals", "in", "answered"]  # a single choice
+    assert options_of(page, "rule-2-operator") == ["", "equals", "in", "answered"]  # a single choice
     page = send(orga, url, page, "apply", rule__2__operator="in").text
     answers = options_of(page, "rule-2-value")
     assert len(answers) >= 2 and 'type="checkbox"' in page
@@ -173,7 +173,7 @@ def test_a_rule_not_complete_is_refused_beside_it_and_kept(app, orga):
     page = orga.get(url).text
     page = send(orga, url, page, "add", rule__0__subject="PRO_02").text
     page = send(orga, url, page, "apply").text
-    assert options_of(page, "rule-0-operator") == ["equals", "at_least", "answered"]  # a number
+    assert options_of(page, "rule-0-operator") == ["", "equals", "at_least", "answered"]  # a number
     page = send(orga, url, page, "apply", rule__0__operator="at_least").text
     # Its errors are said with the form's others.
     response = send(orga, url, page, text_fr="")

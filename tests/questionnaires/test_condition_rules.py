@@ -62,4 +62,7 @@ def test_rules_not_complete_say_what_each_lacks_and_empty_ones_are_left_out(app,
 
 def test_another_question_chosen_drops_what_the_first_offered(questions):
     changed = condition_rules.fitted(Rules("all", [Rule("CTX_01", "at_least", ["4"])]), questions)
-    assert changed.rules == [Rule("CTX_01", "includes", [])]  # a multiple choice: no "at least", no 4
+    assert changed.rules == [Rule("CTX_01", "", [])]  # a multiple choice: no "at least", no 4
+    # Nothing is chosen in the organiser's place, not even on the invitation.
+    assert condition_rules.fitted(Rules("all", [Rule(INVITATION, "at_least", [])]), questions).rules == [
+        Rule(INVITATION, "", [])]
