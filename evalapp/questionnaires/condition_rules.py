@@ -395,8 +395,8 @@ class Builder:
         return grouped
 
 
-CANNOT_SHOW = _l("The rule builder cannot show this condition (rules inside rules, or an answer its question does "
-                 "not offer): it is kept as written, as text.")
+CANNOT_SHOW = _l("The rule builder cannot show this condition (rules inside rules, a question not asked before, or "
+                 "an answer its question does not offer): it is kept as written, as text.")
 
 
 # --- Where it stands ----------------------------------------------------------------------------------
