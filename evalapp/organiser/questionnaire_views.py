@@ -341,7 +341,7 @@ def draft_section(draft_id, section_code):
 REFUSED = object()
 
 
-def _condition_posted(builder, form) -> dict | None:
+def _condition_posted(builder, form) -> dict | None | object:
     """The condition a form posted, or REFUSED with the reason on its field (shown with the form's other errors)."""
     try:
         return builder.condition()
