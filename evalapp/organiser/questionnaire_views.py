@@ -53,7 +53,7 @@ from evalapp.organiser.editor_forms import (
     SectionForm,
     TextsUploadForm,
 )
-from evalapp.questionnaires import conditions, drafts, editing, text_sheets
+from evalapp.questionnaires import condition_rules, conditions, drafts, editing, text_sheets
 from evalapp.questionnaires import problems as definition_problems
 from evalapp.questionnaires.definition import Item
 from evalapp.questionnaires.editing import EditError
@@ -301,29 +301,63 @@ def draft_section(draft_id, section_code):
     draft = _editable_or_404(draft_id)
     latest = draft.latest
     section = _section_or_404(latest.document, code)
+    questions = condition_rules.questions_before(latest.document, current_lang(), section=code)
     form = SectionForm()
     if request.method == "GET":
         sides = section.get("sides") or list(SIDES)
-        form = SectionForm(formdata=None, based_on=latest.number, code=section.get("code"),
-                           when=editing.condition_text(section.get("when")),
+        builder = condition_rules.Builder.of(section.get("when"), questions)
+        form = SectionForm(formdata=None, based_on=latest.number, code=section.get("code"), when=builder.text,
                            side_home="home" in sides, side_partner="partner" in sides,
                            **{f"{key}_{lang}": (section.get(key) or {}).get(lang, "")
                               for key in ("title", "intro") for lang in ("fr", "en")})
-    elif form.validate_on_submit():
+        return render_template("organiser/draft_section.html", draft=draft, form=form, section=section, moved=None,
+                               builder=builder, lang=current_lang())
+    builder = condition_rules.Builder.posted(request.form, questions)
+    if request.form.get("builder"):
+        return _builder_step(form, "organiser/draft_section.html", builder, draft=draft, section=section)
+    valid = form.validate_on_submit()
+    when = _condition_posted(builder, form)
+    if valid and when is not REFUSED:
         try:
             fields = {"code": form.code.data, "title": editing.text_of_fields(form.data, "title"),
                       "intro": editing.text_of_fields(form.data, "intro"),
                       "sides": editing.sides_or_default([s for s in SIDES if form[f"side_{s}"].data]),
-                      "when": editing.parse_condition(form.when.data or "")}
+                      "when": when}
             document = editing.replace_section(latest.document, code, fields)
+            refused = condition_rules.refusals(document, when, section=form.code.data)
+            if refused:
+                raise EditError(" ".join(refused), "when")
         except EditError as exc:
             form[exc.field or "code"].errors = [str(exc)]
         else:
             return _save(draft, form, document, drafts.change("page_changed", code=form.code.data),
                          "organiser/draft_section.html",
-                         anchor=f"#section-{form.code.data}", section=section)
+                         anchor=f"#section-{form.code.data}", section=section, builder=builder)
     return render_template("organiser/draft_section.html", draft=draft, form=form, section=section, moved=None,
-                           lang=current_lang()), 200 if request.method == "GET" else 422
+                           builder=builder, lang=current_lang()), 422
+
+
+#: A condition that cannot be written as it was posted (its form says why).
+REFUSED = object()
+
+
+def _condition_posted(builder, form) -> dict | None | object:
+    """The condition a form posted, or REFUSED with the reason on its field (shown with the form's other errors)."""
+    try:
+        return builder.condition()
+    except EditError as exc:
+        form.when.errors = [*form.when.errors, str(exc)]
+        return REFUSED
+
+
+def _builder_step(form, template: str, builder, **context):
+    """A step of the condition's rule builder: the form drawn again with it, nothing saved."""
+    try:
+        builder.step(request.form["builder"])
+    except EditError as exc:
+        form.when.errors = [str(exc)]
+    form.when.data = builder.text
+    return render_template(template, form=form, moved=None, builder=builder, lang=current_lang(), **context)
 
 
 @bp.route("/drafts/<id:draft_id>/sections/new", methods=["GET", "POST"])
@@ -415,13 +449,22 @@ def _item_problems(item: dict) -> dict[str, list[str]]:
 
 
 def _item_posted(draft, latest, form, save_document, change: str, template: str, **context):
-    """An item form posted: its item checked by the format's rules, then saved with ``save_document(item)``."""
-    if form.validate_on_submit():
+    """An item form posted: a step of its condition's rule builder; or its item checked by the format's rules,
+    its condition where it stands, then saved with ``save_document(item)``."""
+    builder = context["builder"]
+    if request.form.get("builder"):
+        return _builder_step(form, template, draft=draft, **context)
+    valid = form.validate_on_submit()
+    when = _condition_posted(builder, form)
+    if valid and when is not REFUSED:
         try:
-            item = editing.item_from_fields(form.data)
+            item = editing.item_from_fields(dict(form.data, when=when))
             problems = _item_problems(item)
             if not problems:
                 document = save_document(item)
+                refused = condition_rules.refusals(document, item.get("when"), item=item["code"])
+                if refused:
+                    problems = {"when": refused}
         except EditError as exc:
             problems = {exc.field or "code": [str(exc)]}
         if not problems:
@@ -442,7 +485,9 @@ def draft_item(draft_id, item_code):
     if item is None:
         abort(404)
     context = {"code": code, "item": item, **ITEM_PAGE}
+    questions = condition_rules.questions_before(latest.document, current_lang(), item=code)
     if request.method == "GET":
+        context["builder"] = condition_rules.Builder.of(item.get("when"), questions)
         data = editing.fields_of_item(item)
         if request.args.get("type") in TYPE_LABELS:  # the type's own step: its fields, nothing saved yet
             data["type"] = request.args["type"]
@@ -450,6 +495,7 @@ def draft_item(draft_id, item_code):
         return render_template("organiser/draft_item.html", draft=draft, form=form, moved=None, lang=current_lang(),
                                **context)
     form = _item_form(latest.document)
+    context["builder"] = condition_rules.Builder.posted(request.form, questions)
     return _item_posted(draft, latest, form, lambda new: editing.replace_item(latest.document, code, new),
                         "question_changed", "organiser/draft_item.html", **context)
 
@@ -460,7 +506,9 @@ def new_item(draft_id, section_code):
     latest = draft.latest
     section = _section_or_404(latest.document, section_code)
     context = {"code": None, "item": None, "section": section, **ITEM_PAGE}
+    questions = condition_rules.questions_before(latest.document, current_lang(), end_of=section_code)
     if request.method == "GET":
+        context["builder"] = condition_rules.Builder(questions)
         themes = [t.get("code") for t in latest.document.get("themes") or ()]
         existing = section.get("items") or [{}]
         proposed = editing.new_item(editing.propose_code(latest.document, section_code,
@@ -473,6 +521,7 @@ def new_item(draft_id, section_code):
         return render_template("organiser/draft_item.html", draft=draft, form=form, moved=None, lang=current_lang(),
                                **context)
     form = _item_form(latest.document)
+    context["builder"] = condition_rules.Builder.posted(request.form, questions)
     return _item_posted(draft, latest, form, lambda new: editing.add_item(latest.document, section_code, new),
                         "question_added", "organiser/draft_item.html", **context)
 

@@ -313,16 +313,20 @@ def condition_problems(definition: Definition, set_aside: set[str] = frozenset()
         if section.when:
             where = _("section '%(code)s'", code=section.code)
             problems += [(None, _("%(where)s: %(what)s", where=where, what=message))
-                         for message in _check(section.when, owners, earlier, where, set_aside)]
+                         for message in check_condition(section.when, owners, earlier, where, set_aside)]
         for item in section.items:
             if item.when:
-                problems += [(item.code, message) for message in _check(item.when, owners, earlier, item.code,
-                                                                         set_aside)]
+                problems += [(item.code, message)
+                             for message in check_condition(item.when, owners, earlier, item.code, set_aside)]
             earlier.update([item.code, *item.answer_codes])
     return problems
 
 
-def _check(condition, owners: dict[str, Item], earlier: set[str], where: str, set_aside=frozenset()) -> list[str]:
+def check_condition(condition, owners: dict[str, Item], earlier: set[str], where: str,
+                    set_aside=frozenset()) -> list[str]:
+    """What is wrong in ``condition`` of ``where``: codes no item (``owners``, by answer code) has, answers not
+    among those asked before it (``earlier``), values the answer cannot have. Codes in ``set_aside`` are said
+    nothing of."""
     problems = []
     for part in walk(condition):
         for code in part.item_codes():

@@ -483,8 +483,9 @@ def text_of_fields(data: dict, key: str) -> dict | None:
 
 
 def item_from_fields(data: dict) -> dict:
-    """The item of the editor's form values (code, type, text_fr, options as lines...), in the order of a
-    definition file, with only the fields of its type; raise :class:`EditError` for lines it cannot read."""
+    """The item of the editor's form values (code, type, text_fr, options as lines, its condition or the
+    condition's text...), in the order of a definition file, with only the fields of its type; raise
+    :class:`EditError` for lines it cannot read."""
     kind = data["type"]
     own = TYPE_FIELDS.get(kind, ())
     item = {"code": data["code"], "theme": data["theme"], "type": kind}
@@ -493,7 +494,9 @@ def item_from_fields(data: dict) -> dict:
     sides = sides_or_default([side for side in rounds.SIDES if data.get(f"side_{side}")])
     if sides is not None:
         item["sides"] = sides
-    when = parse_condition(data.get("when") or "")
+    when = data.get("when")
+    if isinstance(when, str):  # as typed in a definition file
+        when = parse_condition(when)
     if when:
         item["when"] = when
     item["text"] = text_of_fields(data, "text")

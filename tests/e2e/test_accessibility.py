@@ -102,6 +102,26 @@ def test_questionnaire_editor_pages(page, live_server, width):
                        ("publishing", "/publish")):
         page.goto(draft + path)
         problems[name] = serious(page)
+    # A condition's rule builder: a rule on an earlier choice's answers (checkboxes), one on the invitation, then
+    # refused for a rule not complete; and the condition as text.
+    page.goto(draft + f"/sections/{first.code}/items/new?type=single")
+    page.get_by_role("button", name="Ajouter une règle").click()
+    page.get_by_role("button", name="Ajouter une règle").click()
+    page.select_option("#rule-0-subject", first.items[0].code)
+    page.select_option("#rule-1-subject", "invitation")
+    page.get_by_role("button", name="Mettre à jour la règle 1").click()
+    page.select_option("#rule-0-operator", "in")
+    page.get_by_role("button", name="Mettre à jour la règle 1").click()
+    assert page.locator("input[name='rule-0-value'][type=checkbox]").count() >= 2
+    problems["question's condition as rules"] = serious(page)
+    page.get_by_role("button", name="Enregistrer la question").click()
+    assert page.locator("#rule-0-error").count() == 1
+    problems["condition's rules with errors"] = serious(page)
+    page.locator("input[name='rule-0-value']").first.check()
+    page.select_option("#rule-1-operator", "partner")
+    page.get_by_role("button", name="Écrire plutôt la condition en texte").click()
+    assert page.locator("textarea#when").count() == 1
+    problems["condition as text"] = serious(page)
     # A question refused, its errors beside its fields.
     page.goto(draft + f"/items/{first.items[0].code}")
     page.fill("#code", "not a code")

@@ -70,10 +70,19 @@ def test_a_new_version_from_the_browser_to_the_dashboard(organiser, browser, liv
     page.locator("#section-reciprocity").get_by_role("button", name="Ajouter une question à cette page").click()
     code = page.input_value("#code")
     page.fill("#text_fr", QUESTION)
-    page.fill("#when", "{item: REC_01, at_least: 4}")
     page.fill("#options", OPTIONS)
-    page.get_by_role("button", name="Enregistrer la question").click()
+    # The condition, built from rules: each step draws the form again, what was typed kept.
+    page.get_by_role("button", name="Ajouter une règle").click()
+    page.select_option("#rule-0-subject", "REC_01")
+    page.get_by_role("button", name="Mettre à jour la règle 1").click()
+    page.select_option("#rule-0-operator", "at_least")
+    page.get_by_role("button", name="Mettre à jour la règle 1").click()
+    page.select_option("#rule-0-value", "4")
+    assert page.input_value("#text_fr") == QUESTION and page.input_value("#options") == OPTIONS
+    # Enter in a field saves the question (not a step of the rules).
+    page.press("#code", "Enter")
     page.wait_for_url(f"{draft_url}#item-{code}")
+    assert "Posée seulement si : REC_01 vaut au moins 4" in page.locator(f"#item-{code}").inner_text()
     assert "À corriger avant de publier" in page.content()  # the English is missing
 
     # The translator's spreadsheet, filled in and sent back.

@@ -150,6 +150,7 @@ def _condition_shown(page: str, code: str) -> str:
 def test_conditions_read_as_sentences_in_the_pages_language(app, orga):
     draft_id = _copy(app, orga)
     data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_02").text)
+    data["condition_mode"] = "text"  # rules inside rules: the builder leaves them to the text field
     data["when"] = ("{all: [{item: REC_01, at_least: 4}, {any: [{side: partner}, {partnership: false}]},"
                     " {item: PRO_01, in: [commune, other]}]}")
     assert orga.post(f"/o/drafts/{draft_id}/items/REC_02", data=data).status_code == 303

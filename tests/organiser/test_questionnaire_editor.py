@@ -1,4 +1,5 @@
 """Questionnaires written in the browser: drafts, their saves and conflicts, publishing, versions."""
+import copy
 import io
 import re
 import zipfile
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from evalapp.clock import PARIS, today
 from evalapp.extensions import db
 from evalapp.models import DraftSave, Organiser, QuestionnaireDraft, QuestionnaireVersion, Round
-from evalapp.questionnaires import editing, text_sheets
+from evalapp.questionnaires import drafts, editing, text_sheets
 from evalapp.questionnaires.loader import load_all
 from tests.factories import create_organiser, create_partnership_invitations, login
 from tests.respond.helpers import DEMO_AICT, csrf_token, start
@@ -80,8 +81,10 @@ def test_copy_reword_add_a_question_with_a_condition_and_publish(app, orga):
     data = _form_data(page.text)
     code = data["code"]
     assert code.startswith("REC_") and data["type"] == "multiple"
-    data.update(text_fr="Quels domaines ?", text_en="Which fields?", when="{item: REC_01, at_least: 4}",
-                options="water | Eau | Water\nschools | Écoles | Schools\nnone | Aucun | None | exclusive", other="y")
+    assert data["condition_mode"] == "rules"  # the rule builder (tests/organiser/test_condition_builder.py)
+    data.update({"text_fr": "Quels domaines ?", "text_en": "Which fields?", "rule-0-subject": "REC_01",
+                 "rule-0-operator": "at_least", "rule-0-value": "4", "other": "y",
+                 "options": "water | Eau | Water\nschools | Écoles | Schools\nnone | Aucun | None | exclusive"})
     response = orga.post(f"/o/drafts/{draft_id}/sections/reciprocity/items/new", data=data)
     assert response.status_code == 303, response.text
     item = editing.item_of(_document(app, draft_id), code)
@@ -362,7 +365,8 @@ def test_every_url_of_another_organisers_draft_answers_404(app, orga):
 def test_pages_themes_and_scales_are_edited_with_forms(app, orga):
     draft_id = _copy(app, orga)
     data = _form_data(orga.get(f"/o/drafts/{draft_id}/sections/reciprocity").text)
-    data.update(title_en="Reciprocity", intro_fr="", intro_en="", when="{partnership: true}")
+    assert data["rule-0-subject"] == "invitation" and data["rule-0-operator"] == "partnership"
+    data.update(title_en="Reciprocity", intro_fr="", intro_en="")
     data.pop("side_home")
     assert orga.post(f"/o/drafts/{draft_id}/sections/reciprocity", data=data).status_code == 303
     section = editing.section_of(_document(app, draft_id), "reciprocity")
@@ -410,19 +414,35 @@ def test_a_file_refused_beside_a_draft_with_problems_shows_each_list_in_its_plac
     assert f"Question {first}" in file_list and "type" in file_list
 
 
-def test_every_problem_of_a_draft_is_listed_beside_a_condition_the_format_refuses(app, orga):
+def test_every_problem_of_a_draft_is_listed_beside_a_condition_the_format_refuses(app, orga, organiser_id):
     draft_id = _copy(app, orga)
     # A page's condition that is not one (a typo: "equal"), an English to come, a theme gone, a code
     # that meant a scale in v2, a condition on a later question.
     data = _form_data(orga.get(f"/o/drafts/{draft_id}/sections/reciprocity").text)
-    data["when"] = "{item: PRO_02, equal: 'yes'}"
-    assert orga.post(f"/o/drafts/{draft_id}/sections/reciprocity", data=data).status_code == 303
+    data.update(condition_mode="text", when="{item: PRO_02, equal: 'yes'}")
+    response = orga.post(f"/o/drafts/{draft_id}/sections/reciprocity", data=data)
+    assert response.status_code == 422 and "une condition demande exactement l’un de" in response.text
+    # The form refuses it: a draft saved before the forms checked conditions may still hold it.
+    with app.app_context():
+        draft = db.session.get(QuestionnaireDraft, draft_id)
+        document = copy.deepcopy(draft.latest.document)
+        editing.section_of(document, "reciprocity")["when"] = {"item": "PRO_02", "equal": "yes"}
+        drafts.save(draft, document, draft.latest.number, db.session.get(Organiser, organiser_id),
+                    drafts.change("page_changed", code="reciprocity"))
+        db.session.commit()
     data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_01").text)
     data.update(text_en="", type="short_text")
     assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
+    # A condition on a later question is refused by the form; moving the question it names makes one.
     data = _form_data(orga.get(f"/o/drafts/{draft_id}/items/REC_02").text)
-    data["when"] = "{item: REC_14, at_least: 4}"
+    data.update(condition_mode="text", when="{item: REC_14, at_least: 4}")
+    response = orga.post(f"/o/drafts/{draft_id}/items/REC_02", data=data)
+    assert response.status_code == 422 and "condition sur &#39;REC_14&#39;, qui n’est pas posée avant" in response.text
+    data["when"] = "{item: REC_01, answered: true}"
     assert orga.post(f"/o/drafts/{draft_id}/items/REC_02", data=data).status_code == 303
+    page = orga.get(f"/o/drafts/{draft_id}").text
+    assert orga.post(f"/o/drafts/{draft_id}/items/REC_01/move", data={
+        "csrf_token": csrf_token(page), "based_on": _based_on(page), "direction": "down"}).status_code == 303
     general = _form_data(orga.get(f"/o/drafts/{draft_id}/general").text)
     general["themes"] = "\n".join(line for line in general["themes"].splitlines() if not line.startswith("reciprocity"))
     assert orga.post(f"/o/drafts/{draft_id}/general", data=general).status_code == 303
@@ -433,7 +453,7 @@ def test_every_problem_of_a_draft_is_listed_beside_a_condition_the_format_refuse
     assert "Question REC_01 — texte de la question, en anglais : vide" in listed
     assert "Question REC_01 — le thème 'reciprocity' ne fait pas partie des thèmes" in listed
     assert "Question REC_01 — le code 'REC_01' était une question scale en v2" in listed
-    assert "Question REC_02 — condition sur 'REC_14', qui n’est pas posée avant REC_02" in listed
+    assert "Question REC_02 — condition sur 'REC_01', qui n’est pas posée avant REC_02" in listed
 
 
 def test_a_drafts_own_file_comes_back_with_what_a_draft_may_hold_and_publishing_asks_for_the_rest(app, orga):
