@@ -4,6 +4,7 @@ from evalapp.organiser import (  # noqa: F401  (register the views)
     directory_views,
     export_views,
     job_views,
+    preview_views,
     questionnaire_views,
     report_views,
     round_views,

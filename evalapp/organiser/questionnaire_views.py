@@ -20,20 +20,18 @@
                                                        definition file, then frozen
     /o/drafts/<draft>/definition.yaml|texts.xlsx       downloads
     /o/drafts/<draft>/upload|texts                     POST: a definition file, or translated texts, into it
-    /o/drafts/<draft>/preview                          a page as the respondent sees it; writes nothing
+    /o/drafts/<draft>/preview                          a page as the respondent sees it (preview_views.py)
 
 Every form on a draft carries the number of the save it was drawn on: a save made meanwhile by
 someone else refuses it (409), with what was typed still in the form.
 """
-import json
 
 import pydantic
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_time
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from markupsafe import Markup
 from sqlalchemy import select
 
 from evalapp.extensions import db
@@ -53,16 +51,11 @@ from evalapp.organiser.editor_forms import (
     SectionForm,
     TextsUploadForm,
 )
-from evalapp.questionnaires import condition_rules, conditions, drafts, editing, text_sheets
+from evalapp.questionnaires import condition_rules, drafts, editing, text_sheets
 from evalapp.questionnaires import problems as definition_problems
 from evalapp.questionnaires.definition import Item
 from evalapp.questionnaires.editing import EditError
 from evalapp.questionnaires.loader import DefinitionError, parse_text
-from evalapp.questionnaires.types import AnswerRow
-from evalapp.questionnaires.types.html import Page
-from evalapp.respond.answers import page_values
-from evalapp.respond.conditions import conditional_notes
-from evalapp.respond.review import reviewed_sections
 
 YAML_TYPE = "application/yaml; charset=utf-8"
 
@@ -191,7 +184,7 @@ def version_texts(version_id):
 
 # --- A draft ------------------------------------------------------------------------------------------
 
-def _draft_or_404(draft_id: int) -> QuestionnaireDraft:
+def draft_or_404(draft_id: int) -> QuestionnaireDraft:
     draft = drafts.visible_draft(current_user, draft_id)
     if draft is None:
         abort(404)
@@ -199,7 +192,7 @@ def _draft_or_404(draft_id: int) -> QuestionnaireDraft:
 
 
 def _editable_or_404(draft_id: int) -> QuestionnaireDraft:
-    draft = _draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     if draft.published_version_id is not None:
         flash(_("This draft is published: it can no longer change. Copy its version to start the next one."),
               "warning")
@@ -209,7 +202,7 @@ def _editable_or_404(draft_id: int) -> QuestionnaireDraft:
 
 @bp.get("/drafts/<id:draft_id>")
 def draft_page(draft_id):
-    return render_template("organiser/draft.html", **_draft_context(_draft_or_404(draft_id)))
+    return render_template("organiser/draft.html", **_draft_context(draft_or_404(draft_id)))
 
 
 def _save(draft, form, document: dict, made: drafts.Change, template: str, anchor: str = "", **context):
@@ -618,14 +611,14 @@ def _publishing_step(draft):
 
 @bp.get("/drafts/<id:draft_id>/definition.yaml")
 def draft_yaml(draft_id):
-    draft = _draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     document = draft.latest.document
     return _yaml_download(document, f"{document.get('code', 'draft')}-draft-{draft.id}.yaml")
 
 
 @bp.get("/drafts/<id:draft_id>/texts.xlsx")
 def draft_texts(draft_id):
-    draft = _draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     return _xlsx_download(text_sheets.workbook(draft.latest.document), f"{draft.code}-draft-{draft.id}-texts.xlsx")
 
 
@@ -683,110 +676,3 @@ def _draft_context(draft) -> dict:
                 texts_form=TextsUploadForm(based_on=latest.number, formdata=None),
                 preview_form=PreviewForm(formdata=None), lang=current_lang(), side_labels=SIDE_LABELS,
                 type_labels=TYPE_LABELS)
-
-
-# --- Preview ------------------------------------------------------------------------------------------
-
-@bp.route("/drafts/<id:draft_id>/preview", methods=["GET", "POST"])
-def preview_draft(draft_id):
-    """A page of the draft as a respondent sees it, for a side and a language; the answers typed are
-    carried from page to page in the form (so that conditions work), and nothing is written."""
-    draft = _draft_or_404(draft_id)
-    choice = PreviewForm(request.args, meta={"csrf": False})
-    if not request.args or not choice.validate():
-        choice = PreviewForm(formdata=None, meta={"csrf": False}, lang=current_lang())
-    side, lang, partnership = choice.side.data, choice.lang.data, choice.partnership.data == "1"
-    checked = drafts.check(draft.latest.document, drafts.next_version_number(draft.code))
-    if checked.definition is None:
-        return render_template("organiser/draft_preview.html", draft=draft, choice=choice, problems=checked.problems,
-                               lang=current_lang()), 200
-    definition = checked.definition
-    carried = _carried_values(request.form.get("carried"))
-    current_code = request.values.get("page") or START
-    g.input_lang = lang
-    with force_locale(lang):
-        values = dict(carried)
-        section = definition.section(side, current_code)
-        if request.method == "POST" and section is not None:
-            if not FlaskForm().validate_on_submit():
-                abort(400)
-            form = _preview_form_class(definition, section, side, lang)(formdata=request.form)
-            values.update(page_values(form))
-        asked = conditions.asked(definition, side, partnership, values)
-        pages = asked.sections_of(definition, side)
-        destination = preview_destination(pages, current_code, request.form.get("action", ""))
-        common = dict(definition=definition, side=side, lang=lang, pages=pages, steps=len(pages) + 1,
-                      carried=_carry(values), draft=draft, choice=choice)
-        notes = {}
-        # Drawn by templates, which escape every text of the draft.
-        if destination == START:
-            body = render_template("organiser/_preview_welcome.html", partnership=partnership, **common)
-        elif destination == REVIEW:
-            body = render_template("organiser/_preview_review.html", step=len(pages) + 1,
-                                   answers=reviewed_sections(definition, pages, side, _rows_of(definition, pages, side,
-                                                                                               asked, values),
-                                                             lang, asked), **common)
-        else:
-            section = destination
-            drawn = conditions.page_items(definition, section, side, partnership, values)
-            items = [item for item, _condition in drawn]
-            notes = conditional_notes(definition, drawn, side, lang)
-            form = _preview_form_class(definition, section, side, lang)(formdata=None, data=values)
-            body = render_template("organiser/_preview_page.html", section=section, items=items, notes=notes,
-                                   form=form, step=pages.index(section) + 1,
-                                   question_page=Page(side=side, lang=lang, input_lang=lang), **common)
-    return render_template("organiser/draft_preview.html", draft=draft, choice=choice, problems=[], body=Markup(body),
-                           page=destination if isinstance(destination, str) else "section", notes=notes,
-                           lang=current_lang(), preview_lang=lang)
-
-
-#: The preview's pages around the sections: the welcome page and the review page (codes no section may have).
-START, REVIEW = "start", "review"
-
-
-def preview_destination(pages: list, current: str, action: str):
-    """Where a preview goes from page ``current`` (START, REVIEW or a section's code) on ``action`` (next,
-    previous, or staying): START, REVIEW or one of ``pages``, the sections asked."""
-    codes = [page.code for page in pages]
-    if current == START:
-        return (pages[0] if pages else REVIEW) if action == "next" else START
-    if current == REVIEW:
-        return (pages[-1] if pages else START) if action == "previous" else REVIEW
-    if current not in codes:
-        return pages[0] if pages else REVIEW
-    index = codes.index(current)
-    if action == "next":
-        return pages[index + 1] if index + 1 < len(pages) else REVIEW
-    if action == "previous":
-        return pages[index - 1] if index else START
-    return pages[index]
-
-
-def _rows_of(definition, pages: list, side: str, asked, values: dict) -> dict:
-    """The answers typed in a preview as saved answers are read (rows by code), for its review page."""
-    answers: dict = {}
-    for section in pages:
-        for item in asked.items_of(section, side):
-            for row in item.kind.rows(item, values):
-                answers.setdefault(row["item_code"], []).append(AnswerRow.of(row))
-    return answers
-
-
-def _preview_form_class(definition, section, side: str, lang: str):
-    attrs = {}
-    for item in section.items_for(side):
-        attrs.update(item.kind.fields(item, definition, side, lang))
-    return type("PreviewPageForm", (FlaskForm,), attrs)
-
-
-def _carried_values(sent: str | None) -> dict:
-    try:
-        values = json.loads(sent or "{}")
-    except ValueError:
-        return {}
-    return values if isinstance(values, dict) else {}
-
-
-def _carry(values: dict) -> str:
-    return json.dumps({name: value for name, value in values.items() if value not in (None, "", [])},
-                      default=str, separators=(",", ":"))
