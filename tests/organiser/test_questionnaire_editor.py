@@ -110,6 +110,14 @@ def test_copy_reword_add_a_question_with_a_condition_and_publish(app, orga):
 def _based_on(html: str) -> str:
     return re.search(r'name="based_on"[^>]*value="(\d+)"', html)[1]
 
+def _upload_into(orga, draft_id: int, content: bytes, name: str, **kwargs):
+    """Upload a definition file into a draft from its page, as the page's form does."""
+    page = orga.get(f"/o/drafts/{draft_id}")
+    return orga.post(f"/o/drafts/{draft_id}/upload", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
+        "definition_file": (io.BytesIO(content), name)}, **kwargs)
+
+
 
 def test_an_item_the_format_refuses_is_not_saved_and_the_form_keeps_what_was_typed(app, orga):
     draft_id = _copy(app, orga)
@@ -401,10 +409,7 @@ def test_a_file_refused_beside_a_draft_with_problems_shows_each_list_in_its_plac
     assert orga.post(f"/o/drafts/{draft_id}/items/REC_01", data=data).status_code == 303
     document = yaml.safe_load(orga.get(f"/o/drafts/{draft_id}/definition.yaml").data)
     document["sections"][0]["items"][0]["type"] = "nonsense"
-    page = orga.get(f"/o/drafts/{draft_id}")
-    response = orga.post(f"/o/drafts/{draft_id}/upload", data={
-        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
-        "definition_file": (io.BytesIO(yaml.safe_dump(document, allow_unicode=True).encode()), "broken.yaml")})
+    response = _upload_into(orga, draft_id, yaml.safe_dump(document, allow_unicode=True).encode(), "broken.yaml")
     assert response.status_code == 422
     draft_list = re.search(r'id="draft-problem-list">(.*?)</ul>', response.text, re.S)[1]
     file_list = re.search(r'id="upload-problem-list">(.*?)</ul>', response.text, re.S)[1]
@@ -464,10 +469,7 @@ def test_a_drafts_own_file_comes_back_with_what_a_draft_may_hold_and_publishing_
     downloaded = orga.get(f"/o/drafts/{draft_id}/definition.yaml").data
 
     # Into the draft itself, and as a new draft: taken, the English still listed as to come.
-    page = orga.get(f"/o/drafts/{draft_id}")
-    response = orga.post(f"/o/drafts/{draft_id}/upload", data={
-        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
-        "definition_file": (io.BytesIO(downloaded), "aict-draft.yaml")}, follow_redirects=True)
+    response = _upload_into(orga, draft_id, downloaded, "aict-draft.yaml", follow_redirects=True)
     assert response.status_code == 200 and "Le fichier a été lu dans le brouillon." in response.text
     listed = re.search(r'id="draft-problem-list">(.*?)</ul>', response.text, re.S)[1]
     assert "Question REC_01" in listed and "en anglais : vide" in listed
@@ -487,10 +489,7 @@ def test_a_drafts_own_file_comes_back_with_what_a_draft_may_hold_and_publishing_
     # What the editor itself refuses is still refused: a French text missing.
     document = yaml.safe_load(downloaded)
     document["sections"][0]["items"][0]["text"]["fr"] = ""
-    page = orga.get(f"/o/drafts/{draft_id}")
-    response = orga.post(f"/o/drafts/{draft_id}/upload", data={
-        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
-        "definition_file": (io.BytesIO(yaml.safe_dump(document, allow_unicode=True).encode()), "broken.yaml")})
+    response = _upload_into(orga, draft_id, yaml.safe_dump(document, allow_unicode=True).encode(), "broken.yaml")
     assert response.status_code == 422
     refused = re.search(r'id="upload-problem-list">(.*?)</ul>', response.text, re.S)[1]
     assert "texte de la question, en français : vide" in refused
