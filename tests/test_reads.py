@@ -143,7 +143,8 @@ def organiser_urls(s: dict) -> list[str]:
         "/o/questionnaires", f"/o/questionnaires/{s['version_id']}/definition.yaml",
         f"/o/questionnaires/{s['version_id']}/texts.xlsx",
         d, f"{d}/general", f"{d}/sections/{FIRST}", f"{d}/sections/new", f"{d}/sections/{FIRST}/items/new?type=matrix",
-        f"{d}/items/{AICT.sections[0].items[0].code}", f"{d}/definition.yaml", f"{d}/texts.xlsx", f"{d}/preview",
+        f"{d}/items/{AICT.sections[0].items[0].code}", f"{d}/definition.yaml", f"{d}/texts.xlsx", f"{d}/publish",
+        f"{d}/preview",
         f"{d}/preview?side=partner&lang=en&partnership=0", f"/o/drafts/{s['published_id']}",
     ]
 
