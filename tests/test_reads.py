@@ -28,7 +28,8 @@ FIRST, SECOND = (section.code for section in AICT.sections_for("home")[:2])
 
 def respondent_urls(token: str) -> list[str]:
     return [f"/r/{token}", f"/r/{token}/p/{FIRST}", f"/r/{token}/p/{SECOND}?check=1", f"/r/{token}/review",
-            f"/r/{token}/saved", f"/r/{token}/results", f"/r/{token}/partnership-report"]
+            f"/r/{token}/saved", f"/r/{token}/results", f"/r/{token}/partnership-report", f"/r/{token}/start",
+            f"/r/{token}/submit"]
 
 
 def _without_response(app, round_id) -> str:

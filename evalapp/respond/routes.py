@@ -367,6 +367,16 @@ def _can_reopen(invitation: Invitation) -> bool:
     return invitation.round.allow_reopen and invitation.round.state_on(today()) == "open"
 
 
+@bp.get("/<token>/start")
+@bp.get("/<token>/submit")
+def page_of_a_form(token):
+    """A form's address opened as a page: the welcome page or the review page that a refused start or
+    submission left in the address bar, reopened from a new tab, a bookmark or a restarted browser. The
+    page it came from, rather than "method not allowed"; nothing is read or written here."""
+    destination = ".review" if request.path.endswith("/submit") else ".welcome"
+    return redirect(url_for(destination, token=token), code=303)
+
+
 @bp.post("/<token>/reopen")
 def reopen(token):
     """Reopen a submitted response to change it, when the round allows it and is still open."""

@@ -148,6 +148,18 @@ def test_submit_with_required_items_missing_points_to_each_page_and_field(app, c
         re.search(r'<input type="radio" id="PRO_01-0"[^>]*>', page.text).group(0)]
     stored, _ = response_of(app, token)
     assert stored.status == "in_progress"
+    # The refused submission left /submit in the address bar: opened again, it is the review page.
+    again = client.get(f"/r/{token}/submit", follow_redirects=True)
+    assert again.status_code == 200 and again.request.path == f"/r/{token}/review"
+    assert f'action="/r/{token}/submit"' in again.text
+
+
+def test_the_welcome_form_s_address_opened_as_a_page_is_the_welcome_page(client, token):
+    page = client.get(f"/r/{token}")
+    assert client.post(f"/r/{token}/start", data={"csrf_token": csrf_token(page.text)}).status_code == 422
+    again = client.get(f"/r/{token}/start", follow_redirects=True)
+    assert again.status_code == 200 and again.request.path == f"/r/{token}"
+    assert f'action="/r/{token}/start"' in again.text
 
 
 def test_a_second_submit_never_makes_a_second_response(app, client, token):
