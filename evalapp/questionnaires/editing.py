@@ -306,8 +306,8 @@ def condition_text(condition: dict | None) -> str:
 
 
 def condition_sentence(condition, document: dict, lang: str) -> str:
-    """A condition as organisers read it, in the current language: "REC_01 is at least 4 and (on the partner
-    side or the authority is invited on its own)"; what it cannot read, as typed in a definition file."""
+    """A condition as organisers read it, in the current language: "REC_01 is at least 4 and (the invitation
+    is for the partner side or the authority is invited on its own)"; what it cannot read, as typed in a definition file."""
     try:
         return _sentence(condition, document, lang, nested=False)
     except (AttributeError, KeyError, TypeError, ValueError):
@@ -323,7 +323,7 @@ def _sentence(condition: dict, document: dict, lang: str, nested: bool) -> str:
             text = joiner.join(_sentence(part, document, lang, nested=True) for part in parts)
             return f"({text})" if nested and len(parts) > 1 else text
     if "side" in condition:
-        return _("on the %(side)s side", side=rounds.SIDE_LABELS[rounds.Side(condition["side"])])
+        return _("the invitation is for the %(side)s side", side=rounds.SIDE_LABELS[rounds.Side(condition["side"])])
     if "partnership" in condition:
         return (_("the invitation is part of a partnership") if condition["partnership"]
                 else _("the authority is invited on its own"))

@@ -164,7 +164,7 @@ def test_a_page_shown_to_the_partner_or_for_some_answers_combines_rules_and_remo
     section = editing.section_of(_document(app, draft_id), "reciprocity")
     assert section["when"] == {"any": [{"side": "partner"}, {"item": "CTX_03", "in": answers[:2]}]}
     sentence = card_condition(orga, draft_id, "section-reciprocity")
-    assert sentence.startswith("du côté partenaire ou CTX_03 est ") and f"({answers[1]})" in sentence
+    assert sentence.startswith("l’invitation est pour le côté partenaire ou CTX_03 est ") and f"({answers[1]})" in sentence
 
 
 def test_a_rule_not_complete_is_refused_beside_it_and_kept(app, orga):

@@ -156,10 +156,10 @@ def test_conditions_read_as_sentences_in_the_pages_language(app, orga):
     assert orga.post(f"/o/drafts/{draft_id}/items/REC_02", data=data).status_code == 303
     page = orga.get(f"/o/drafts/{draft_id}").text
     assert _condition_shown(page, "REC_02") == (
-        "Posée seulement si : REC_01 vaut au moins 4 et (du côté partenaire ou la collectivité est invitée seule) "
+        "Posée seulement si : REC_01 vaut au moins 4 et (l’invitation est pour le côté partenaire ou la collectivité est invitée seule) "
         "et PRO_01 est « Commune (ou municipalité) » (commune) ou « other »")
     _in_english(orga)
     page = orga.get(f"/o/drafts/{draft_id}").text
     assert _condition_shown(page, "REC_02") == (
-        "Asked only when: REC_01 is at least 4 and (on the partner side or the authority is invited on its own) "
+        "Asked only when: REC_01 is at least 4 and (the invitation is for the partner side or the authority is invited on its own) "
         "and PRO_01 is “Municipality (city, town, commune)” (commune) or “other”")
