@@ -28,7 +28,7 @@ someone else refuses it (409), with what was typed still in the form.
 
 import pydantic
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_time
+from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -649,7 +649,10 @@ def upload_texts(draft_id):
             return _draft_with_errors(draft, texts_problems=[
                 _("The spreadsheet names texts this draft does not have: %(places)s. Nothing was changed.",
                   places=", ".join(unknown[:20]))])
-        return _moved_or_saved(draft, document, drafts.change("texts_uploaded"))
+        given = len(set(editing.texts_of(document)) - set(editing.texts_of(draft.latest.document)))
+        return _moved_or_saved(draft, document, drafts.change("texts_uploaded"), anchor="#translated-texts",
+                               done=ngettext("The spreadsheet was taken: %(num)s text changed.",
+                                             "The spreadsheet was taken: %(num)s texts changed.", given))
     return _draft_with_errors(draft, texts_problems=form.texts_file.errors)
 
 

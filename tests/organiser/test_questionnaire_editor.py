@@ -253,8 +253,20 @@ def test_translators_spreadsheet_round_trip(app, orga):
     response = orga.post(f"/o/drafts/{draft_id}/texts", data={
         "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
         "texts_file": (io.BytesIO(out.getvalue()), "texts.xlsx")})
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.location.endswith("#translated-texts")
     assert editing.item_of(_document(app, draft_id), "REC_01")["text"]["en"] == "Decisions are shared"
+    assert "Le tableur a été pris : 1 texte modifié." in orga.get(response.location).text
+    # A sheet naming a text the draft does not have: refused, said beside its form as well as at the top.
+    book.active.append(["item ZZZ_01 text", "Rien", "Nothing"])
+    out = io.BytesIO()
+    book.save(out)
+    page = orga.get(f"/o/drafts/{draft_id}")
+    response = orga.post(f"/o/drafts/{draft_id}/texts", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
+        "texts_file": (io.BytesIO(out.getvalue()), "texts.xlsx")})
+    assert response.status_code == 422
+    beside = re.search(r'<form id="translated-texts".*?</form>', response.text, re.S)[0]
+    assert "item ZZZ_01 text" in beside and 'href="#translated-texts"' in response.text
 
 
 def test_a_text_that_looks_like_a_formula_stays_a_text_in_the_spreadsheet():
