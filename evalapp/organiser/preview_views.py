@@ -43,14 +43,21 @@ def preview_draft(draft_id):
     with force_locale(lang):
         values = dict(carried)
         section = definition.section(side, current_code)
+        refused = None  # a page posted with answers a respondent's page would refuse
         if request.method == "POST" and section is not None:
             if not FlaskForm().validate_on_submit():
                 abort(400)
             form = _preview_form_class(definition, section, side, lang)(formdata=request.form)
-            values.update(page_values(form))
+            if form.validate():
+                values.update(page_values(form))
+            else:
+                refused = form
         asked = conditions.asked(definition, side, partnership, values)
         pages = asked.sections_of(definition, side)
         destination = preview_destination(pages, current_code, request.form.get("action", ""))
+        if refused is not None:
+            # As on a respondent's page: the same page again, with what was typed and the message at each field.
+            destination = section
         common = dict(definition=definition, side=side, lang=lang, pages=pages, steps=len(pages) + 1,
                       carried=_carry(values), draft=draft, choice=choice)
         notes = {}
@@ -67,13 +74,13 @@ def preview_draft(draft_id):
             drawn = conditions.page_items(definition, section, side, partnership, values)
             items = [item for item, _condition in drawn]
             notes = conditional_notes(definition, drawn, side, lang)
-            form = _preview_form_class(definition, section, side, lang)(formdata=None, data=values)
+            form = refused or _preview_form_class(definition, section, side, lang)(formdata=None, data=values)
             body = render_template("organiser/_preview_page.html", section=section, items=items, notes=notes,
-                                   form=form, step=pages.index(section) + 1,
+                                   form=form, step=pages.index(section) + 1 if section in pages else 1,
                                    question_page=Page(side=side, lang=lang, input_lang=lang), **common)
     return render_template("organiser/draft_preview.html", draft=draft, choice=choice, problems=[], body=Markup(body),
                            page=destination if isinstance(destination, str) else "section", notes=notes,
-                           lang=current_lang(), preview_lang=lang)
+                           lang=current_lang(), preview_lang=lang), 200 if refused is None else 422
 
 
 #: The preview's pages around the sections: the welcome page and the review page (codes no section may have).

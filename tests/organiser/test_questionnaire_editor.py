@@ -292,6 +292,24 @@ def test_preview_as_partner_in_english_follows_conditions_and_writes_nothing(app
         assert db.session.scalar(select(func.count()).select_from(DraftSave)) == saves
 
 
+def test_the_preview_refuses_what_a_respondent_s_page_refuses(app, orga):
+    draft_id = _copy(app, orga)
+    item = next(item for section in DEMO_AICT.sections for item in section.items_for("partner")
+                if item.type == "multiple" and any(o.exclusive for o in item.options))
+    section = next(s.code for s in DEMO_AICT.sections if item in s.items)
+    exclusive = next(o.code for o in item.options if o.exclusive)
+    other = next(o.code for o in item.options if not o.exclusive)
+    address = f"/o/drafts/{draft_id}/preview?side=partner&lang=en&partnership=1"
+    page = orga.get(f"{address}&page={section}")
+    response = orga.post(address, data={"csrf_token": csrf_token(page.text), "page": section, "carried": "{}",
+                                        "action": "next", item.code: [exclusive, other]})
+    # The same page again, the choice kept and the message at the question, as a respondent would see it.
+    assert response.status_code == 422
+    assert re.search(r'name="page" value="([^"]+)"', response.text)[1] == section
+    assert f'id="{item.code}-error"' in response.text
+    assert re.search(rf'<input[^>]*name="{item.code}"[^>]*value="{exclusive}"[^>]*checked', response.text)
+
+
 def test_texts_typed_by_organisers_are_inert_in_the_preview_the_questionnaire_and_the_charts(app, orga):
     draft_id = _copy(app, orga)
     code = next(item.code for section in DEMO_AICT.sections for item in section.items if item.type == "multiple")
