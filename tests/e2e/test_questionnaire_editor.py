@@ -99,8 +99,8 @@ def test_a_new_version_from_the_browser_to_the_dashboard(organiser, browser, liv
     book.save(filled)
     page.set_input_files("#texts_file", filled)
     page.locator("form", has=page.locator("#texts_file")).get_by_role("button", name="Envoyer").click()
-    page.wait_for_url(draft_url)
-    assert "Aucun problème trouvé" in page.content()
+    page.wait_for_url(draft_url + "#translated-texts")
+    assert "Aucun problème trouvé" in page.content() and "textes modifiés" in page.content()
 
     # The preview, as the partner in English: the new question follows REC_01.
     page.select_option("#side", "partner")
