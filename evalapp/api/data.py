@@ -81,15 +81,7 @@ def _value_kind(item, key: str, cell: bool) -> str:
     """What the key's value is, in words a program's author reads."""
     if key != item.code and not cell:
         return "text (the answer typed for “other”)"
-    if item.type in ("scale", "matrix"):
-        return f"1–5 on the scale '{item.scale}', or 'dk' (don't know / not applicable)"
-    if item.type == "single":
-        return "an option code" + (", or 'other'" if item.other else "")
-    if item.type == "multiple":
-        return "a list of option codes" + (", 'other' among them" if item.other else "")
-    if item.type == "number":
-        return "a whole number" if item.integer else "a number"
-    return "text"
+    return item.kind.api_value_kind(item)
 
 
 def questionnaire_data(round_: Round) -> dict:

@@ -211,3 +211,14 @@ def test_a_filter_value_that_does_not_exist_is_refused_not_read_as_zero(client, 
     answer = client.get(f"/api/v1/rounds/{round_id}/{endpoint}?{query}", headers=bearer(secret))
     assert answer.status_code == 400
     assert answer.json["error"]["message"].startswith(message)
+
+
+def test_the_questionnaire_says_what_each_answer_key_holds(client, round_id, made, secret):
+    keys = {k["key"]: k for k in client.get(f"/api/v1/rounds/{round_id}/questionnaire",
+                                            headers=bearer(secret)).json["answer_keys"]}
+    assert keys[RECIPROCITY[0]]["value"].startswith("1–5 on the scale 'agreement', or 'dk'")
+    assert keys["IMP_01_SOC_TER"]["type"] == "matrix" and keys["IMP_01_SOC_TER"]["value"].startswith("1–5")
+    assert keys["PRO_01"]["value"] == "an option code, or 'other'"
+    assert keys["PRO_06"]["value"] == "a list of option codes, 'other' among them"
+    assert keys["PRO_06__other_text"]["value"] == "text (the answer typed for “other”)"
+    assert keys["PRO_02"]["value"] in ("a whole number", "a number") and keys["STO_01"]["value"] == "text"

@@ -261,6 +261,10 @@ class ItemType:
             values[code] = self.long_value(definition, item, rows[0], "en")[0] if rows else None
         return values
 
+    def api_value_kind(self, item: Item) -> str:
+        """What the API's value of one of its answer codes is, in words a program's author reads."""
+        return "text"
+
     def codebook_type(self, column: Column) -> str:
         """The codebook's ``type`` of one of its columns."""
         return self.name

@@ -236,6 +236,9 @@ class Single(_Choice):
     def api_choice(self, chosen: list[str]):
         return chosen[0] if chosen else None
 
+    def api_value_kind(self, item: Item) -> str:
+        return "an option code" + (f", or '{OTHER}'" if item.other else "")
+
     def demo_rows(self, item: Item, level: float, rng, texts) -> list[dict]:
         return [{"item_code": item.code, "choice": rng.choice([o.code for o in item.options])}]
 
@@ -269,6 +272,9 @@ class Multiple(_Choice):
 
     def api_choice(self, chosen: list[str]):
         return chosen or None
+
+    def api_value_kind(self, item: Item) -> str:
+        return "a list of option codes" + (f", '{OTHER}' among them" if item.other else "")
 
     def has_option(self, item: Item, option: str) -> bool:
         return option in self.option_codes(item)

@@ -98,6 +98,9 @@ class Number(ItemType):
     accepts = frozenset({"min", "max"})
     ordered = True
 
+    def api_value_kind(self, item: Item) -> str:
+        return "a whole number" if item.integer else "a number"
+
     def comparable(self, item: Item, value) -> bool:
         return isinstance(value, (int, float)) and item.min <= value <= item.max
 

@@ -85,6 +85,9 @@ class _Scales(ItemType):
             return DONT_KNOW, _("Don't know / not applicable")
         return row.scale_value, definition.scale_label_map(item.scale, lang)[row.scale_value]
 
+    def api_value_kind(self, item: Item) -> str:
+        return f"1–5 on the scale '{item.scale}', or '{DONT_KNOW}' (don't know / not applicable)"
+
     def allowed_values(self, definition: Definition, column: Column) -> str:
         scale = column.item.scale
         english = dict(definition.scale_labels(scale, "en"))
