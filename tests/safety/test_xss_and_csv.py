@@ -400,7 +400,9 @@ NOT_PAGES = {"static", "bootstrap.static", "assets.plotly_js",
              "organiser.job_download",
              # JSON read with a token, its texts exact as typed, as application/json with nosniff (tests/api/).
              "api.rounds_list", "api.round_detail", "api.questionnaire", "api.responses", "api.aggregates",
-             "api.openapi_json"}
+             "api.openapi_json",
+             # A form's address opened as a page: a redirect to the welcome or review page (tests/respond/test_path.py).
+             "respond.page_of_a_form"}
 CSV_DOWNLOADS = {"organiser.links_csv", "organiser.stories_csv", "organiser.import_template"}
 #: The respondent's pages while answering, and once submitted (the others then lead back to the welcome page).
 WHILE_ANSWERING = {"respond.welcome", "respond.section", "respond.review", "respond.saved"}
