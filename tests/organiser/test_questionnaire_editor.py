@@ -117,6 +117,16 @@ def _upload_into(orga, draft_id: int, content: bytes, name: str, **kwargs):
         "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
         "definition_file": (io.BytesIO(content), name)}, **kwargs)
 
+def _upload_texts(orga, draft_id: int, book):
+    """Upload a translators' workbook into a draft from its page, as the page's form does."""
+    out = io.BytesIO()
+    book.save(out)
+    page = orga.get(f"/o/drafts/{draft_id}")
+    return orga.post(f"/o/drafts/{draft_id}/texts", data={
+        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
+        "texts_file": (io.BytesIO(out.getvalue()), "texts.xlsx")})
+
+
 
 
 def test_an_item_the_format_refuses_is_not_saved_and_the_form_keeps_what_was_typed(app, orga):
@@ -247,23 +257,13 @@ def test_translators_spreadsheet_round_trip(app, orga):
     for row in book.active.iter_rows(min_row=2):
         if row[0].value == "item REC_01 text":
             row[2].value = "Decisions are shared"
-    out = io.BytesIO()
-    book.save(out)
-    page = orga.get(f"/o/drafts/{draft_id}")
-    response = orga.post(f"/o/drafts/{draft_id}/texts", data={
-        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
-        "texts_file": (io.BytesIO(out.getvalue()), "texts.xlsx")})
+    response = _upload_texts(orga, draft_id, book)
     assert response.status_code == 303 and response.location.endswith("#translated-texts")
     assert editing.item_of(_document(app, draft_id), "REC_01")["text"]["en"] == "Decisions are shared"
     assert "Le tableur a été pris : 1 texte modifié." in orga.get(response.location).text
     # A sheet naming a text the draft does not have: refused, said beside its form as well as at the top.
     book.active.append(["item ZZZ_01 text", "Rien", "Nothing"])
-    out = io.BytesIO()
-    book.save(out)
-    page = orga.get(f"/o/drafts/{draft_id}")
-    response = orga.post(f"/o/drafts/{draft_id}/texts", data={
-        "csrf_token": csrf_token(page.text), "based_on": _based_on(page.text),
-        "texts_file": (io.BytesIO(out.getvalue()), "texts.xlsx")})
+    response = _upload_texts(orga, draft_id, book)
     assert response.status_code == 422
     beside = re.search(r'<form id="translated-texts".*?</form>', response.text, re.S)[0]
     assert "item ZZZ_01 text" in beside and 'href="#translated-texts"' in response.text
