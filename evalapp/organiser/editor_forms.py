@@ -7,6 +7,7 @@ from wtforms import BooleanField, FloatField, IntegerField, SelectChoice, Select
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
+from evalapp.models import Side
 from evalapp.questionnaires.definition import GAPS
 from evalapp.questionnaires.types import TYPES
 from evalapp.urls import MAX_NUMBER
@@ -143,8 +144,8 @@ class TextsUploadForm(DraftForm):
 class PreviewForm(FlaskForm):
     """The choices of a preview: who answers, in which language."""
 
-    side = SelectField(_l("As"), default="home", choices=[SelectChoice("home", _l("Home authority")),
-                                          SelectChoice("partner", _l("Partner authority"))])
+    side = SelectField(_l("As"), default=Side.HOME.value, choices=[SelectChoice(Side.HOME.value, _l("Home authority")),
+                                          SelectChoice(Side.PARTNER.value, _l("Partner authority"))])
     lang = SelectField(_l("Language"), default="fr", choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")])
     partnership = SelectField(_l("Invitation"), default="1", choices=[SelectChoice("1", _l("In a partnership")),
                                                          SelectChoice("0", _l("Invited on its own"))])

@@ -36,7 +36,7 @@ from sqlalchemy import select
 
 from evalapp.extensions import db
 from evalapp.i18n import current_lang
-from evalapp.models import SIDE_LABELS, SIDES, QuestionnaireDraft, QuestionnaireVersion
+from evalapp.models import SIDE_LABELS, SIDES, QuestionnaireDraft, QuestionnaireVersion, Side
 from evalapp.organiser.blueprint import bp
 from evalapp.organiser.editor_forms import (
     TYPE_LABELS,
@@ -300,7 +300,7 @@ def draft_section(draft_id, section_code):
         sides = section.get("sides") or list(SIDES)
         builder = condition_rules.Builder.of(section.get("when"), questions)
         form = SectionForm(formdata=None, based_on=latest.number, code=section.get("code"), when=builder.text,
-                           side_home="home" in sides, side_partner="partner" in sides,
+                           side_home=Side.HOME in sides, side_partner=Side.PARTNER in sides,
                            **{f"{key}_{lang}": (section.get(key) or {}).get(lang, "")
                               for key in ("title", "intro") for lang in ("fr", "en")})
         return render_template("organiser/draft_section.html", draft=draft, form=form, section=section, moved=None,

@@ -17,6 +17,7 @@ import pydantic
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from evalapp.models import Side
 from evalapp.questionnaires import problems as definition_problems
 from evalapp.questionnaires.conditions import Condition
 from evalapp.questionnaires.definition import Item, check_condition
@@ -37,8 +38,8 @@ OPERATORS = {
 
 #: What a rule on the invitation may ask, and the condition each one is.
 INVITATION_OPERATORS = {
-    "home": (_l("is for the home side"), {"side": "home"}),
-    "partner": (_l("is for the partner side"), {"side": "partner"}),
+    Side.HOME.value: (_l("is for the home side"), {"side": Side.HOME.value}),
+    Side.PARTNER.value: (_l("is for the partner side"), {"side": Side.PARTNER.value}),
     "partnership": (_l("belongs to a partnership"), {"partnership": True}),
     "alone": (_l("does not belong to a partnership"), {"partnership": False}),
 }
