@@ -437,11 +437,13 @@ def export(round_: Round, kind: str, options: ExportOptions, progress=None) -> I
     for analysis tools always take a point, as those tools read numbers.
     """
     if options.format != ExportFormat.CSV:
-        return _sparing_collector(_made_file(file_writer(round_, kind, options, progress), options.format))
-    headers, rows = EXPORTERS[kind](round_, options, progress)
-    return _sparing_collector(csv_text(headers, rows, delimiter=options.delimiter, bom=options.bom,
-                                       decimal="," if options.delimiter == ";" and options.for_spreadsheet else ".",
-                                       neutralise=options.for_spreadsheet))
+        pieces = _made_file(file_writer(round_, kind, options, progress), options.format)
+    else:
+        headers, rows = EXPORTERS[kind](round_, options, progress)
+        pieces = csv_text(headers, rows, delimiter=options.delimiter, bom=options.bom,
+                          decimal="," if options.delimiter == ";" and options.for_spreadsheet else ".",
+                          neutralise=options.for_spreadsheet)
+    return _sparing_collector(pieces)
 
 
 def _sparing_collector(pieces: Iterator) -> Iterator:

@@ -193,10 +193,10 @@ class _Choice(ItemType):
     def allowed_values(self, definition: Definition, column: Column) -> str:
         if column.other:
             return "text"
-        # With the number each option is in the SPSS and Stata files (labelled): 1, 2... as in labelled().
-        parts = [f"{o.code} = {o.label.fr} / {o.label.en}" for o in column.item.options]
-        parts += [f"{OTHER} = autre / other"] if column.item.other else []
-        return "; ".join(f"{part} ({n} in .sav/.dta)" for n, part in enumerate(parts, start=1))
+        # With the number each option is in the SPSS and Stata files: its place in option_codes, as in labelled().
+        labels = {o.code: f"{o.label.fr} / {o.label.en}" for o in column.item.options} | {OTHER: "autre / other"}
+        return "; ".join(f"{code} = {labels[code]} ({n} in .sav/.dta)"
+                         for n, code in enumerate(self.option_codes(column.item), start=1))
 
     def labelled(self, definition: Definition, column: Column, lang: str) -> Labelled:
         # Options numbered 1, 2... in the questionnaire's order ("other" last), each labelled.
