@@ -2,6 +2,8 @@
 from evalapp.organiser import (  # noqa: F401  (register the views)
     dashboard_views,
     directory_views,
+    draft_content_views,
+    draft_views,
     export_views,
     job_views,
     preview_views,

@@ -13,8 +13,8 @@ from markupsafe import Markup
 
 from evalapp.i18n import current_lang
 from evalapp.organiser.blueprint import bp
+from evalapp.organiser.draft_views import draft_or_404
 from evalapp.organiser.editor_forms import PreviewForm
-from evalapp.organiser.questionnaire_views import draft_or_404
 from evalapp.questionnaires import conditions, drafts
 from evalapp.questionnaires.types import AnswerRow
 from evalapp.questionnaires.types.html import Page
