@@ -1,6 +1,7 @@
 """axe-core in Chromium: no serious or critical violation on the pages people use most."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 from tests.e2e.test_respondent import not_started_link
@@ -107,11 +108,13 @@ def test_questionnaire_editor_pages(page, live_server, width):
     page.goto(draft + f"/sections/{first.code}/items/new?type=single")
     page.get_by_role("button", name="Ajouter une règle").click()
     page.get_by_role("button", name="Ajouter une règle").click()
-    page.select_option("#rule-0-subject", first.items[0].code)
-    page.select_option("#rule-1-subject", "invitation")
-    page.get_by_role("button", name="Mettre à jour la règle 1").click()
-    page.select_option("#rule-0-operator", "in")
-    page.get_by_role("button", name="Mettre à jour la règle 1").click()
+    expect(page.locator("#rule-1-subject")).to_be_attached()
+    page.wait_for_load_state()  # the builder's script is there
+    # With scripts, choosing a question or a condition draws the rule's next choices (static/js/condition_builder.js).
+    for rule, choice in (("#rule-0-subject", first.items[0].code), ("#rule-1-subject", "invitation"),
+                         ("#rule-0-operator", "in")):
+        page.select_option(rule, choice)
+        expect(page.locator("#when-builder-live")).to_have_text("Les choix de la règle ont été mis à jour.")
     assert page.locator("input[name='rule-0-value'][type=checkbox]").count() >= 2
     problems["question's condition as rules"] = serious(page)
     page.get_by_role("button", name="Enregistrer la question").click()

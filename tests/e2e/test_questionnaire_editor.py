@@ -7,6 +7,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from evalapp.extensions import db
@@ -71,12 +72,20 @@ def test_a_new_version_from_the_browser_to_the_dashboard(organiser, browser, liv
     code = page.input_value("#code")
     page.fill("#text_fr", QUESTION)
     page.fill("#options", OPTIONS)
-    # The condition, built from rules: each step draws the form again, what was typed kept.
+    # The condition, built from rules: each step draws the form again, what was typed kept. Without scripts
+    # the rule's "Update" button takes the step; with them, choosing in a list takes it, the focus kept.
     page.get_by_role("button", name="Ajouter une règle").click()
-    page.select_option("#rule-0-subject", "REC_01")
-    page.get_by_role("button", name="Mettre à jour la règle 1").click()
-    page.select_option("#rule-0-operator", "at_least")
-    page.get_by_role("button", name="Mettre à jour la règle 1").click()
+    expect(page.locator("#rule-0-subject")).to_be_attached()
+    page.wait_for_load_state()  # the builder's script is there
+    update = page.get_by_role("button", name="Mettre à jour la règle 1")
+    for step, choice in (("#rule-0-subject", "REC_01"), ("#rule-0-operator", "at_least")):
+        page.select_option(step, choice)
+        if page.scripts:
+            expect(page.locator("#when-builder-live")).to_have_text("Les choix de la règle ont été mis à jour.")
+            expect(page.locator(step)).to_be_focused()
+            expect(update).to_be_hidden()
+        else:
+            update.click()
     page.select_option("#rule-0-value", "4")
     assert page.input_value("#text_fr") == QUESTION and page.input_value("#options") == OPTIONS
     # Enter in a field saves the question (not a step of the rules).
