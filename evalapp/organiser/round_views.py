@@ -123,7 +123,9 @@ def edit_round(round_id):
             db.session.commit()
             flash(_("Round saved."), "success")
             return redirect(url_for(".round_page", round_id=round_.id), code=303)
-    return render_template("organiser/round_form.html", form=form, round=round_, answered=answered)
+    # Once answered, the questionnaire is shown, not offered: a page drawn before the first answer is refused above.
+    questionnaire = dict(form.questionnaire_version_id.choices)[round_.questionnaire_version_id] if answered else None
+    return render_template("organiser/round_form.html", form=form, round=round_, questionnaire=questionnaire)
 
 
 @bp.get("/rounds/<id:round_id>")

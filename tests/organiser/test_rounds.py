@@ -1,5 +1,6 @@
 """Rounds from the browser: create, edit, open and close, delete; the round's page."""
 import csv
+import html
 import io
 from datetime import timedelta
 
@@ -65,6 +66,24 @@ def test_a_round_with_responses_keeps_its_questionnaire_and_cannot_be_deleted(ap
     with app.app_context():
         kept = db.session.get(Round, round_id)
         assert kept is not None and kept.questionnaire_version_id == v1 and kept.title != "Renamed"
+
+
+def test_an_answered_rounds_settings_show_its_questionnaire_and_still_save(app, orga, round_id, tokens):
+    start(app.test_client(), tokens[0])
+    page = orga.get(f"/o/rounds/{round_id}/edit")
+    assert '<select' not in page.text.split('name="questionnaire_version_id"')[0].rsplit("<div", 1)[1]
+    assert page.text.count("le questionnaire ne peut plus changer") == 1
+    with app.app_context():
+        kept = db.session.get(Round, round_id)
+        version, title = kept.questionnaire_version_id, kept.questionnaire_version.definition["title"]["fr"]
+    assert f"{title} (v" in html.unescape(page.text)
+    hidden = page.text.split('name="questionnaire_version_id" value="')[1].split('"')[0]
+    data = {"csrf_token": csrf_token(page.text), "title": "Renamed", "questionnaire_version_id": hidden,
+            "opens_on": today().isoformat(), "closes_on": (today() + timedelta(days=3)).isoformat()}
+    assert orga.post(f"/o/rounds/{round_id}/edit", data=data).status_code == 303
+    with app.app_context():
+        renamed = db.session.get(Round, round_id)
+        assert renamed.title == "Renamed" and renamed.questionnaire_version_id == version
 
 
 def test_a_round_nobody_answered_can_be_deleted(app, orga, round_id, tokens):
