@@ -200,10 +200,12 @@ def choice_frequencies(counts: ChoiceCounts, options: list[tuple[str, str]], tit
     shares = [100 * counts.counts.get(code, 0) / counts.n for code, _ in options]
     fig = go.Figure()
     fig.add_bar(
-        y=labels, x=shares, orientation="h", marker_color="#0072B2", textposition="outside", textangle=0,
-        cliponaxis=False,
-        # The share the axis shows, then how many respondents it is.
+        y=labels, x=shares, orientation="h", marker_color="#0072B2", textangle=0, cliponaxis=False,
+        # The share the axis shows, then how many respondents it is: after a short bar, at the end of a long one
+        # (written after a bar near 100 %, it would run out of the chart).
         text=[f"{share:.0f} % ({counts.counts.get(code, 0)})" for share, (code, _) in zip(shares, options, strict=True)],
+        textposition=["inside" if share >= 50 else "outside" for share in shares], insidetextanchor="end",
+        insidetextfont={"color": "white"},
         hovertemplate="%{y}: %{text}<extra></extra>",
     )
     # Every answer gets the height of the longest label (bands are equal), so that wrapped labels never overlap.
