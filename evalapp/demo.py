@@ -190,6 +190,35 @@ def _level(levels: dict, invitation: Invitation, rng: random.Random) -> float:
     return base + (0.4 if invitation.side == Side.HOME else -0.3)
 
 
+#: The answer to aict's "type of authority" (PRO_01) that each kind of authority of the directory gives.
+KIND_ANSWERS = {"commune": "commune", "intercommunalite": "intercommunality", "departement": "departement",
+                "region": "region", "foreign_municipality": "commune", "foreign_regional": "region"}
+
+
+def profile_facts(invitation: Invitation) -> dict[str, list[dict]]:
+    """What an authority says of itself on aict's profile page, by item code: its type, population and the
+    partnership's start year as the directory has them, and budgets and staff in proportion to its size (the
+    partnership's share never above the whole). The same every round: drawn from the authority's name."""
+    authority = invitation.authority
+    rng = random.Random(authority.name)
+    facts = {}
+    if authority.population:
+        # Euros a year: about 1 € per inhabitant in France, less abroad.
+        per_inhabitant = rng.uniform(0.3, 1.5) if authority.country == "FR" else rng.uniform(0.05, 0.4)
+        budget = round(authority.population * per_inhabitant, -3)
+        staff = min(40, max(0.5, round(budget / 50_000 * rng.uniform(0.7, 1.3) * 2) / 2))  # full-time equivalents
+        facts = {"PRO_02": authority.population, "PRO_04": budget, "PRO_05": staff}
+        if invitation.partnership is not None:
+            facts |= {"PRO_08": round(budget * rng.uniform(0.1, 0.6), -3),
+                      "PRO_09": min(staff, max(0.5, round(staff * rng.uniform(0.2, 0.7) * 2) / 2))}
+    if invitation.partnership is not None and invitation.partnership.start_year:
+        facts["PRO_03"] = invitation.partnership.start_year
+    rows = {code: [{"item_code": code, "number_value": value}] for code, value in facts.items()}
+    if authority.kind in KIND_ANSWERS:
+        rows["PRO_01"] = [{"item_code": "PRO_01", "choice": KIND_ANSWERS[authority.kind]}]
+    return rows
+
+
 def _answer(invitation: Invitation, fate: str, level: float, rng: random.Random, days_ago: int) -> None:
     """Give the invitation's response the status ``fate`` and, unless not started, answers around ``level``.
 
@@ -203,7 +232,8 @@ def _answer(invitation: Invitation, fate: str, level: float, rng: random.Random,
     response.started_at = utcnow() - timedelta(days=days_ago + rng.randint(3, 28), hours=rng.randint(0, 23))
     response.updated_at = response.started_at + timedelta(hours=rng.randint(1, 50))
     side = invitation.side
-    asked, drawn = demo_response_rows(definition, side, invitation.partnership_id is not None, level, rng)
+    asked, drawn = demo_response_rows(definition, side, invitation.partnership_id is not None, level, rng,
+                                      facts=profile_facts(invitation))
     sections = asked.sections_of(definition, side)
     if fate == ResponseStatus.IN_PROGRESS:
         sections = sections[: len(sections) // 2]
@@ -218,14 +248,17 @@ def _answer(invitation: Invitation, fate: str, level: float, rng: random.Random,
 
 
 def demo_response_rows(definition: Definition, side: str, partnership: bool, level: float,
-                       rng: random.Random) -> tuple[Asked, dict[str, list[dict]]]:
+                       rng: random.Random, facts: dict[str, list[dict]] | None = None
+                       ) -> tuple[Asked, dict[str, list[dict]]]:
     """Plausible answers of a whole response whose overall view is ``level``, to what it is asked.
 
+    ``facts``: answer rows by item code that replace those drawn (what an authority knows of itself).
     Returns what it is asked, given its invitation and the answers drawn, and the answer rows of the
     items asked, by item code: an answer to a question not asked would count where it should not.
     """
     drawn = {item.code: demo_answer_rows(definition, item, level, rng)
              for section in definition.sections_for(side) for item in section.items_for(side)}
+    drawn |= {code: rows for code, rows in (facts or {}).items() if code in drawn}
     if not definition.conditional:
         return everything(definition, side), drawn
     answers: dict[str, list[AnswerRow]] = {}

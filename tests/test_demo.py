@@ -83,3 +83,30 @@ def created_by_the_command_line(model) -> set[int]:
     return set(db.session.scalars(select(column).where(
         column.is_not(None), DirectoryChange.action == "created", DirectoryChange.organiser_id.is_(None),
         DirectoryChange.field == "name" if model is Authority else DirectoryChange.field == "home_authority")))
+
+
+def test_the_demos_authorities_describe_themselves_as_the_directory_does(app, runner):
+    """Its profile page agrees with the directory, and a partnership's budget and staff are part of the whole."""
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        rows = db.session.execute(
+            select(Invitation, Answer.item_code, Answer.choice, Answer.number_value)
+            .join(Response, Response.invitation_id == Invitation.id).join(Answer, Answer.response_id == Response.id)
+            .where(Answer.item_code.like("PRO_0%"))).all()
+        said: dict = {}
+        for invitation, code, choice, number in rows:
+            said.setdefault(invitation, {})[code] = choice if code == "PRO_01" else number
+        kinds = {"commune": "commune", "foreign_municipality": "commune", "intercommunalite": "intercommunality",
+                 "departement": "departement", "region": "region", "foreign_regional": "region"}
+        checked = 0
+        for invitation, answers in said.items():
+            authority = invitation.authority
+            if "PRO_02" not in answers:  # left in progress before the question
+                continue
+            checked += 1
+            assert answers["PRO_01"] == kinds[authority.kind], authority.name
+            assert answers["PRO_02"] == authority.population, authority.name
+            if invitation.partnership:  # (aict v1 asked it of authorities on their own too)
+                assert answers["PRO_03"] == invitation.partnership.start_year, authority.name
+            assert answers.get("PRO_08", 0) <= answers["PRO_04"] and answers.get("PRO_09", 0) <= answers["PRO_05"]
+        assert checked > 30  # both rounds
