@@ -69,6 +69,9 @@
   items.forEach(function (item) {
     var note = item.querySelector(".condition-note");
     if (note) { note.hidden = true; }
+    // The note named the question's group for pages without scripts: shown only when it applies, it needs no name.
+    item.removeAttribute("role");
+    item.removeAttribute("aria-labelledby");
   });
   update(false);
   form.addEventListener("change", function () { update(true); });

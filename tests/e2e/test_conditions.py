@@ -33,6 +33,7 @@ def test_with_scripts_a_question_appears_and_disappears_as_the_respondent_answer
     yes.focus()
     page.keyboard.press("Space")
     assert agreement_kept.is_visible()
+    assert page.get_by_role("group", name="Answer only if you answered “Yes” to AGR_01.").count() == 0
     assert page.locator("#conditions-live").text_content() == "A question was added below."
     assert page.evaluate("document.activeElement.name + '=' + document.activeElement.value") == "AGR_01=yes"
 
@@ -61,6 +62,9 @@ def test_without_scripts_a_note_says_when_to_answer_and_the_server_sets_the_answ
     start(page, link)
     assert page.locator("#when-AGR_02").is_visible()
     assert page.locator("#note-AGR_02").text_content() == "Answer only if you answered “Yes” to AGR_01."
+    # Moving from field to field, the note is heard as the name of the question's group.
+    noted = page.get_by_role("group", name="Answer only if you answered “Yes” to AGR_01.")
+    assert noted.get_attribute("id") == "when-AGR_02"
     page.check('input[name="AGR_01"][value="no"]')
     page.check('input[name="AGR_02"][value="5"]')  # answered although it does not apply
     page.get_by_role("button", name="Next", exact=True).click()
