@@ -188,6 +188,9 @@ def section(token, code):
         abort(404)
     if current not in sections:
         # Not asked, given earlier answers: on to the next page that is.
+        if request.method == "POST":  # drawn before another copy of the questionnaire changed those answers
+            flash(_("The page you sent is no longer asked, given an answer changed since on another page: what "
+                    "was typed on it was not saved."), "warning")
         return redirect(_url_of(token, _next_asked(definition, invitation.side, sections, current)), code=303)
     index = sections.index(current)
     drawn = answer_ops.page_items(definition, current, invitation, answers)

@@ -42,7 +42,7 @@ def test_an_authority_invited_on_its_own_is_welcomed_without_a_partner(client, c
     assert "on your partner" not in pages["alone"]
 
 
-def test_an_answer_on_an_earlier_page_skips_a_page_and_its_step(client, cond_tokens):
+def test_an_answer_on_an_earlier_page_skips_a_page_and_its_step(app, client, cond_tokens):
     token = cond_tokens["home"]
     start(client, token)
     page = client.get(f"/r/{token}/p/agreement").text
@@ -57,6 +57,12 @@ def test_an_answer_on_an_earlier_page_skips_a_page_and_its_step(client, cond_tok
     # The skipped page, asked for by its address, leads on to the next page asked.
     skipped = client.get(f"/r/{token}/p/results")
     assert skipped.status_code == 303 and skipped.location.endswith("/p/people")
+    # Sent from a copy drawn before AGR_01 changed, it is not saved, and the respondent is told so.
+    drawn = client.get(f"/r/{token}/p/people").text
+    sent = client.post(f"/r/{token}/p/results", data={"csrf_token": csrf_token(drawn), "action": "next", "RES_01": "4"})
+    assert sent.status_code == 303 and sent.location.endswith("/p/people")
+    assert "no longer asked, given an answer changed since on another page" in client.get(sent.location).text
+    assert "RES_01" not in stored(app, token)
 
     post_section(client, token, "agreement", {"AGR_01": "yes", "AGR_02": "4"})
     assert "Step 2 of 4" in client.get(f"/r/{token}/p/results").text
