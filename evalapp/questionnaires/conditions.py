@@ -162,6 +162,26 @@ def holds(condition: Condition, values: dict, side: str, partnership: bool) -> b
     return True  # Answered
 
 
+def answers_can_hold(condition: Condition, answerable: frozenset[str]) -> bool:
+    """Whether the answers a side is ever asked (``answerable``, by answer code) can meet ``condition``, for a
+    response in a partnership or not. False only when they never can: it needs an answer that side never
+    gives. A condition on the side itself is taken as met: ``{side: partner}`` says on purpose whom it is for."""
+    return any(_can_hold(condition, partnership, answerable) for partnership in (True, False))
+
+
+def _can_hold(condition: Condition, partnership: bool, answerable: frozenset[str]) -> bool:
+    match condition:
+        case OnSide():
+            return True
+        case InPartnership():
+            return partnership == condition.partnership
+        case All():
+            return all(_can_hold(part, partnership, answerable) for part in condition.all)
+        case AnyOf():
+            return any(_can_hold(part, partnership, answerable) for part in condition.any)
+    return condition.item in answerable  # an answer not given does not meet any condition on it
+
+
 @dataclass(frozen=True)
 class Asked:
     """What one response is asked: its sections and items (by code), and their answers' codes."""

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_serializer, model_validator
 
 from evalapp.models import rounds
-from evalapp.questionnaires.conditions import AtLeast, Condition, Equals, Includes, OneOf, walk
+from evalapp.questionnaires.conditions import AtLeast, Condition, Equals, Includes, OneOf, answers_can_hold, walk
 from evalapp.questionnaires.types import DONT_KNOW, OTHER, TYPES, ItemType
 
 ItemCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=40)]
@@ -308,18 +308,31 @@ def condition_problems(definition: Definition, set_aside: set[str] = frozenset()
     order decide what is asked (conditions.asked).
     """
     owners = definition.owners
+    answerable = {side: frozenset(code for s in definition.sections_for(side) for item in s.items_for(side)
+                                  for code in (item.code, *item.answer_codes)) for side in rounds.SIDES}
     problems, earlier = [], set()
     for section in definition.sections:
         if section.when:
             where = _("section '%(code)s'", code=section.code)
-            problems += [(None, _("%(where)s: %(what)s", where=where, what=message))
-                         for message in check_condition(section.when, owners, earlier, where, set_aside)]
+            messages = check_condition(section.when, owners, earlier, where, set_aside) or \
+                never_asked(section.when, [side for side in section.sides if section.items_for(side)], answerable)
+            problems += [(None, _("%(where)s: %(what)s", where=where, what=message)) for message in messages]
         for item in section.items:
             if item.when:
-                problems += [(item.code, message)
-                             for message in check_condition(item.when, owners, earlier, item.code, set_aside)]
+                sides = [side for side in item.sides if side in section.sides]
+                problems += [(item.code, message) for message in
+                             check_condition(item.when, owners, earlier, item.code, set_aside)
+                             or never_asked(item.when, sides, answerable)]
             earlier.update([item.code, *item.answer_codes])
     return problems
+
+
+def never_asked(condition, sides: list[str], answerable: dict[str, frozenset[str]]) -> list[str]:
+    """Why a question or a page would never be asked of a side it is meant for: its ``condition`` needs an
+    answer that side is never asked (a question of the other side only)."""
+    return [_("its condition needs an answer the %(side)s side is never asked, so it would never be asked of that "
+              "side: take that side off, or change the condition", side=rounds.SIDE_LABELS[rounds.Side(side)])
+            for side in sides if not answers_can_hold(condition, answerable[side])]
 
 
 def check_condition(condition, owners: dict[str, Item], earlier: set[str], where: str,

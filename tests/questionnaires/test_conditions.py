@@ -100,3 +100,30 @@ def test_a_broken_condition_is_refused_naming_file_item_and_problem(tmp_path, ol
     with pytest.raises(DefinitionError) as caught:
         read_definition(write(tmp_path, COND_YAML.replace(old, new), name="cond-v1.yaml"))
     assert expected in str(caught.value)
+
+
+#: AGR_06 asked of the partner side only.
+PARTNER_ONLY = ("when: {side: partner}", "sides: [partner]")
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    (RES_02_WHEN, "when: {item: AGR_06, answered: true}",
+     "cond-v1.yaml: item RES_02: its condition needs an answer the home side is never asked, so it would never "
+     "be asked of that side"),
+    (RESULTS_WHEN, "when: {all: [{partnership: true}, {item: AGR_06, answered: true}]}\n    items",
+     "cond-v1.yaml: section 'results': its condition needs an answer the home side is never asked"),
+])
+def test_a_condition_a_side_can_never_meet_is_refused(tmp_path, old, new, expected):
+    text = COND_YAML.replace(*PARTNER_ONLY).replace(old, new)
+    with pytest.raises(DefinitionError) as caught:
+        read_definition(write(tmp_path, text, name="cond-v1.yaml"))
+    assert expected in str(caught.value) and "partner side" not in str(caught.value)
+
+
+@pytest.mark.parametrize("when", [
+    "when: {any: [{side: partner}, {item: AGR_06, answered: true}]}",  # the home side by its side
+    "when: {any: [{item: AGR_01, equals: 'no'}, {item: AGR_06, answered: true}]}",  # the home side by AGR_01
+])
+def test_a_condition_each_side_can_meet_another_way_is_taken(tmp_path, when):
+    text = COND_YAML.replace(*PARTNER_ONLY).replace(RES_02_WHEN, when)
+    assert read_definition(write(tmp_path, text, name="cond-v1.yaml")).items_by_code["RES_02"].when is not None
