@@ -13,17 +13,27 @@ def _translation(lang: str):
     return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
 
 
+#: Names the ISO lists write in an order that cannot be turned back by rule, by (code, language).
+READING_ORDER = {("VI", "fr"): "Îles Vierges des États-Unis", ("FK", "fr"): "Îles Malouines (Falkland)",
+                 ("CD", "en"): "Democratic Republic of the Congo"}
+
+
 def _name(country, lang: str) -> str:
+    if (country.alpha_2, lang) in READING_ORDER:
+        return READING_ORDER[country.alpha_2, lang]
     # The common name reads better than the official one ("Bolivie", not "Bolivie, l'État plurinational de").
     base = getattr(country, "common_name", None) or country.name
     return _natural_order(_translation(lang).gettext(base))
 
 
 def _natural_order(name: str) -> str:
-    """ISO lists invert some names ("Russie, Fédération de"); put them back in reading order."""
+    """ISO lists invert some names ("Russie, Fédération de"); put them back in reading order. A list of places
+    ("Bonaire, Saint-Eustache et Saba") is already in it."""
     if ", " not in name:
         return name
     head, tail = name.split(", ", 1)
+    if " et " in tail or " and " in tail:
+        return name
     return f"{tail}{head}" if tail.endswith("'") else f"{tail} {head}"
 
 
