@@ -313,6 +313,10 @@ def rules_from_form(form) -> Rules:
 
 # --- The builder on a form -----------------------------------------------------------------------------
 
+#: The id of the builder's "Add a rule" button.
+ADD_RULE = "when-add"
+
+
 @dataclass
 class Builder:
     """The condition part of a question's or a page's form: its rules, or its text (``text_mode``) for a condition
@@ -327,9 +331,12 @@ class Builder:
     note: str = ""
     #: What a rule still needs, by its index.
     errors: dict[int, str] = field(default_factory=dict)
+    #: The id of the field a step leads to, which the form drawn again gives the focus (and brings into view).
+    focus: str = ""
 
     invitation = INVITATION
     combinations = COMBINATIONS
+    add_rule = ADD_RULE
 
     @classmethod
     def of(cls, condition: dict | None, questions: list[Question]) -> Builder:
@@ -364,8 +371,10 @@ class Builder:
         rules = self.rules.rules
         if action == "add":
             rules.append(Rule())
+            self.focus = f"rule-{len(rules) - 1}-subject"
         elif action.startswith("remove-") and action[7:].isdigit() and int(action[7:]) < len(rules):
             del rules[int(action[7:])]
+            self.focus = ADD_RULE
         elif action == "text" and not self.text_mode:
             self.text = condition_text(self.condition())
             self.text_mode = True
@@ -375,6 +384,22 @@ class Builder:
                 self.note = str(CANNOT_SHOW)
                 raise EditError(str(CANNOT_SHOW), "when")
             self.rules, self.text_mode, self.note = shown, False, ""
+            self.focus = ADD_RULE
+        elif action == "apply":
+            self.focus = self._first_to_choose()
+
+    def _first_to_choose(self) -> str:
+        """The id of the first choice a rule still waits for: its question, its condition, its answer."""
+        for n, rule in enumerate(self.rules.rules):
+            question = self.question(rule)
+            if not rule.subject:
+                return f"rule-{n}-subject"
+            if not rule.operator and self.operator_choices(rule):
+                return f"rule-{n}-operator"
+            widget = question.widget(rule.operator) if question else None
+            if widget and not rule.values:
+                return f"rule-{n}-value-1" if widget == "checkboxes" else f"rule-{n}-value"
+        return ADD_RULE
 
     def question(self, rule: Rule) -> Question | None:
         return _by_code(self.questions).get(rule.subject)

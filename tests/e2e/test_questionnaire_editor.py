@@ -77,6 +77,7 @@ def test_a_new_version_from_the_browser_to_the_dashboard(organiser, browser, liv
     page.get_by_role("button", name="Ajouter une règle").click()
     expect(page.locator("#rule-0-subject")).to_be_attached()
     page.wait_for_load_state()  # the builder's script is there
+    expect(page.locator("#rule-0-subject")).to_be_focused()  # the new rule's first choice, brought into view
     update = page.get_by_role("button", name="Mettre à jour la règle 1")
     for step, choice in (("#rule-0-subject", "REC_01"), ("#rule-0-operator", "at_least")):
         page.select_option(step, choice)

@@ -89,6 +89,11 @@ def options_of(html: str, name: str) -> list[str]:
     return re.findall(rf'name="{name}" value="([^"]*)"', html)
 
 
+def focused(html: str) -> list[str]:
+    """The ids of the fields that take the focus when the page is drawn (and so come into view)."""
+    return re.findall(r'<(?:select|input|button)[^>]*\bid="([^"]+)"[^>]*\sautofocus[\s>]', html)
+
+
 def card_condition(client, draft_id: int, anchor: str) -> str:
     page = client.get(f"/o/drafts/{draft_id}").text
     card = re.search(rf'id="{anchor}".*?(?:seulement si|only when)\s*:\s*(.*?)</p>', page, re.S)
@@ -105,6 +110,7 @@ def test_a_question_asked_when_an_earlier_scale_is_at_least_4_is_built_step_by_s
 
     page = send(orga, url, page, "add", **typed)
     assert page.status_code == 200
+    assert focused(page.text) == ["rule-0-subject"]  # each step leads to the choice it opens
     # The invitation, and only the questions asked before it (the new one is added at the page's end).
     document = _document(app, draft_id)
     pages = [s["code"] for s in document["sections"]]
@@ -115,8 +121,10 @@ def test_a_question_asked_when_an_earlier_scale_is_at_least_4_is_built_step_by_s
     # The question chosen, its operators; the operator chosen, its answers (no "don't know" for "at least").
     page = send(orga, url, page.text, "apply", rule__0__subject="REC_01")
     assert options_of(page.text, "rule-0-operator") == ["", "equals", "in", "at_least", "answered"]
+    assert focused(page.text) == ["rule-0-operator"]
     page = send(orga, url, page.text, "apply", rule__0__operator="at_least")
     assert options_of(page.text, "rule-0-value") == ["", "1", "2", "3", "4", "5"]
+    assert focused(page.text) == ["rule-0-value"]
     assert "Quels domaines ?" in page.text  # what was typed stays
     response = send(orga, url, page.text, rule__0__value="4")
     assert response.status_code == 303, response.text
@@ -151,6 +159,7 @@ def test_a_page_shown_to_the_partner_or_for_some_answers_combines_rules_and_remo
     assert ("rule-0-subject", "invitation") in form_of(page).fields and ("rule-0-operator", "partner") in form_of(page).fields
     assert ("rule-1-subject", "CTX_03") in form_of(page).fields and 'id="rule-2-subject"' not in page
     assert [v for n, v in form_of(page).fields if n == "rule-1-value"] == answers[:2]
+    assert focused(page) == ["when-add"]
     response = send(orga, url, page)
     assert response.status_code == 303, response.text
 
