@@ -240,14 +240,19 @@ def condition_of(rules: Rules, questions: list[Question]) -> dict | None:
     A rule with no question chosen is left out: it is one added and not filled in.
     """
     known = _by_code(questions)
-    parts, errors = [], {}
+    parts, errors, numbers = [], {}, {}
     for index, rule in enumerate(rules.rules):
         if not rule.subject:
             continue
         try:
-            parts.append(_condition_of_rule(rule, known.get(rule.subject)))
+            part = _condition_of_rule(rule, known.get(rule.subject))
         except ValueError as exc:
             errors[index] = str(exc)
+            continue
+        same = numbers.setdefault(_canonical(part), index + 1)
+        if same != index + 1:
+            errors[index] = _("This rule is the same as rule %(number)s: remove one of them.", number=same)
+        parts.append(part)
     if errors:
         raise RuleErrors(errors)
     if not parts:
@@ -360,7 +365,7 @@ class Builder:
             return condition_of(self.rules, self.questions)
         except RuleErrors as exc:
             self.errors = exc.errors
-            raise EditError(_("A rule is not complete: see below."), "when") from None
+            raise EditError(_("A rule needs correcting: see below."), "when") from None
 
     def step(self, action: str) -> None:
         """A step of the builder, a button the organiser pressed: ``add`` a rule, ``remove-N`` one, ``apply`` the

@@ -273,3 +273,19 @@ def test_rules_refused_because_the_draft_moved_on_are_all_still_there(app, orga)
     assert ("rule-0-value", "dk") in form_of(refused.text).fields
     assert send(orga, url, refused.text).status_code == 303
     assert editing.section_of(_document(app, draft_id), "impact")["when"] == {"item": "REC_01", "equals": "dk"}
+
+
+def test_the_same_rule_twice_is_refused_beside_the_second(app, orga):
+    draft_id = _copy(app, orga)
+    url = f"/o/drafts/{draft_id}/sections/reciprocity/items/new"
+    page = orga.get(url + "?type=multiple").text
+    typed = dict(text_fr="Quels domaines ?", text_en="Which fields?", options="water | Eau | Water")
+    page = send(orga, url, page, "add", **typed).text
+    page = send(orga, url, page, "add").text
+    twice = dict(rule__0__subject="invitation", rule__0__operator="partner",
+                 rule__1__subject="invitation", rule__1__operator="partner")
+    refused = send(orga, url, page, **twice)
+    assert refused.status_code == 422
+    assert re.search(r'id="rule-1-error">Cette règle est la même que la règle 1 : retirez l’une des deux\.<',
+                     refused.text)
+    assert 'id="rule-0-error"' not in refused.text and "Une règle est à corriger : voir plus bas." in refused.text
