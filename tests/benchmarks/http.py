@@ -5,7 +5,7 @@ At each size (a round of N submitted responses, tests/benchmarks/data.py):
 1. the dashboard page: one view alone, then p50 and p95 under wrk (2 connections);
 2. a questionnaire page (GET) under wrk (8 connections) beside the bare /healthz of the same
    server, measured alternately (BENCH_ROUNDS rounds, default 3, each BENCH_SECONDS for the page
-   then as long for /healthz), after PostgreSQL has vacuumed and analysed what the benchmark just
+   then as long for /healthz, after 3 s of each not counted), after PostgreSQL has vacuumed and analysed what the benchmark just
    wrote: requests per second, p95, the workers' CPU per request, and the median of the rounds'
    ratios (one figure after the other on a shared machine measured whatever else ran meanwhile);
 3. respondents moving through the pages and submitting, under locust (tests/benchmarks/
@@ -35,6 +35,8 @@ from tests.respond.helpers import csrf_token
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+#: Seconds of the page and of /healthz under load before their figures, not counted (see alternately).
+WARM_UP = 3
 LUA = Path(__file__).with_name("latency.lua")
 LOCUST_USERS = 20
 LOAD_LINKS = 2000
@@ -125,7 +127,13 @@ def wrk_with_cpu(server, url: str, connections: int) -> dict:
 
 def alternately(server, page_url: str, bare_url: str) -> tuple[dict, dict]:
     """The page's and the bare endpoint's figures, measured in turn ROUNDS times: each the median of its
-    rounds, with ``ratio`` (the page's) the median of the rounds' own ratios."""
+    rounds, with ``ratio`` (the page's) the median of the rounds' own ratios.
+
+    A few seconds of each first, not counted: they fill what every worker keeps once (its pooled
+    connections, its page shapes) and PostgreSQL's caches, which the first round used to pay for alone.
+    """
+    for url in (page_url, bare_url):
+        wrk(url, connections=8, seconds=WARM_UP)
     pages, bares = [], []
     for _ in range(ROUNDS):
         pages.append(wrk_with_cpu(server, page_url, connections=8))
@@ -138,8 +146,8 @@ def alternately(server, page_url: str, bare_url: str) -> tuple[dict, dict]:
     return page, bare
 
 
-def wrk(url: str, cookie: str = "", connections: int = 4) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--timeout", "10s", "--latency", "-s", str(LUA), url]
+def wrk(url: str, cookie: str = "", connections: int = 4, seconds: int = SECONDS) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(LUA), url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
