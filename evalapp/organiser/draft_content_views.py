@@ -26,11 +26,26 @@ from evalapp.questionnaires.editing import EditError
 
 # --- Pages --------------------------------------------------------------------------------------------
 
-def _section_or_404(document: dict, code: str) -> dict:
-    section = editing.section_of(document, code)
-    if section is None:
+def _or_404(found):
+    if found is None:
         abort(404)
-    return section
+    return found
+
+
+def _section_or_404(document: dict, code: str) -> dict:
+    return _or_404(editing.section_of(document, code))
+
+
+def _item_or_404(document: dict, code: str) -> dict:
+    return _or_404(editing.item_of(document, code))
+
+
+def _for_button(draft_id: int, find, code: str) -> tuple:
+    """The editable draft and its latest document, for a button's change to the page or question ``code`` that
+    ``find`` (editing.section_of, editing.item_of) finds there; 404 when it is not there."""
+    draft = editable_or_404(draft_id)
+    _or_404(find(draft.latest.document, code))
+    return draft, draft.latest.document
 
 
 @bp.route("/drafts/<id:draft_id>/sections/<section_code>", methods=["GET", "POST"])
@@ -127,21 +142,16 @@ def _step() -> int:
 
 @bp.post("/drafts/<id:draft_id>/sections/<section_code>/move")
 def move_section(draft_id, section_code):
-    code = section_code
-    draft = editable_or_404(draft_id)
-    document = draft.latest.document
-    _section_or_404(document, code)
-    return moved_or_saved(draft, editing.move_section(document, code, _step()), drafts.change("page_moved", code=code),
-                          f"#section-{code}")
+    draft, document = _for_button(draft_id, editing.section_of, section_code)
+    return moved_or_saved(draft, editing.move_section(document, section_code, _step()),
+                          drafts.change("page_moved", code=section_code), f"#section-{section_code}")
 
 
 @bp.post("/drafts/<id:draft_id>/sections/<section_code>/delete")
 def delete_section(draft_id, section_code):
-    code = section_code
-    draft = editable_or_404(draft_id)
-    document = draft.latest.document
-    _section_or_404(document, code)
-    return moved_or_saved(draft, editing.delete_section(document, code), drafts.change("page_deleted", code=code))
+    draft, document = _for_button(draft_id, editing.section_of, section_code)
+    return moved_or_saved(draft, editing.delete_section(document, section_code),
+                          drafts.change("page_deleted", code=section_code))
 
 
 # --- Questions ----------------------------------------------------------------------------------------
@@ -219,9 +229,7 @@ def draft_item(draft_id, item_code):
     code = item_code
     draft = editable_or_404(draft_id)
     latest = draft.latest
-    item = editing.item_of(latest.document, code)
-    if item is None:
-        abort(404)
+    item = _item_or_404(latest.document, code)
     context = {"code": code, "item": item, **ITEM_PAGE}
     questions = condition_rules.questions_before(latest.document, current_lang(), item=code)
     if request.method == "GET":
@@ -264,39 +272,24 @@ def new_item(draft_id, section_code):
                         "question_added", "organiser/draft_item.html", **context)
 
 
-def _item_or_404(document: dict, code: str) -> dict:
-    item = editing.item_of(document, code)
-    if item is None:
-        abort(404)
-    return item
-
-
 @bp.post("/drafts/<id:draft_id>/items/<item_code>/move")
 def move_item(draft_id, item_code):
-    code = item_code
-    draft = editable_or_404(draft_id)
-    document = draft.latest.document
-    _item_or_404(document, code)
-    return moved_or_saved(draft, editing.move_item(document, code, _step()), drafts.change("question_moved", code=code),
-                          f"#item-{code}")
+    draft, document = _for_button(draft_id, editing.item_of, item_code)
+    return moved_or_saved(draft, editing.move_item(document, item_code, _step()),
+                          drafts.change("question_moved", code=item_code), f"#item-{item_code}")
 
 
 @bp.post("/drafts/<id:draft_id>/items/<item_code>/duplicate")
 def duplicate_item(draft_id, item_code):
-    code = item_code
-    draft = editable_or_404(draft_id)
-    document = draft.latest.document
-    _item_or_404(document, code)
-    document, copied = editing.duplicate_item(document, code, set(drafts.earlier_codes(draft.code)))
-    return moved_or_saved(draft, document, drafts.change("question_copied", code=code, copy=copied),
+    draft, document = _for_button(draft_id, editing.item_of, item_code)
+    document, copied = editing.duplicate_item(document, item_code, set(drafts.earlier_codes(draft.code)))
+    return moved_or_saved(draft, document, drafts.change("question_copied", code=item_code, copy=copied),
                           f"#item-{copied}")
 
 
 @bp.post("/drafts/<id:draft_id>/items/<item_code>/delete")
 def delete_item(draft_id, item_code):
-    code = item_code
-    draft = editable_or_404(draft_id)
-    document = draft.latest.document
-    _item_or_404(document, code)
-    return moved_or_saved(draft, editing.delete_item(document, code), drafts.change("question_deleted", code=code))
+    draft, document = _for_button(draft_id, editing.item_of, item_code)
+    return moved_or_saved(draft, editing.delete_item(document, item_code),
+                          drafts.change("question_deleted", code=item_code))
 
